@@ -1,0 +1,1 @@
+# backends: see the top Makefile.am

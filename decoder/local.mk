@@ -1,0 +1,1 @@
+# decoder: see the top Makefile.am

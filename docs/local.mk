@@ -1,0 +1,1 @@
+# docs: see the top Makefile.am

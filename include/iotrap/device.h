@@ -1,0 +1,83 @@
+/* iotrap device models for the simulated board.
+ *
+ * A device model answers byte accesses to a window of ports.  The board splits every
+ * 2- and 4-byte access into byte accesses at consecutive ports (little-endian), as the
+ * ISA bus does for 8-bit devices, so a model deals in bytes only.
+ *
+ * One board is shared by every process of one `iotrap run`, so a model keeps two kinds
+ * of data:
+ *   - state:  `state_size` bytes inside the shared board.  It must not hold pointers
+ *             (each process maps the board at its own address).  The board serialises
+ *             accesses, so a model needs no locking of its own.
+ *   - config: `config_size` bytes private to each process, filled by configure() from the
+ *             --device spec, which every process parses again.  File descriptors and
+ *             other per-process resources live here.
+ *
+ * read() and write() run inside the SIGSEGV handler of the trap engine: they must be
+ * async-signal-safe (no malloc, no stdio, no locks) and must not block for long.
+ *
+ * Models register with iotrap_device_register(); a plug-in .so loaded with
+ * `--device-plugin FILE` exports `int iotrap_device_plugin_init(void)` which does that.
+ */
+#ifndef IOTRAP_DEVICE_H
+#define IOTRAP_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <iotrap/status.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct iotrap_device iotrap_device;
+
+typedef struct iotrap_device_model {
+    const char *name;      /* the NAME of a "NAME@BASE[,key=value...]" spec */
+    const char *summary;   /* one line for `iotrap run --list-devices` and the man page */
+    uint32_t span;         /* ports from BASE; 0 when the spec gives a range (LO-HI) */
+    size_t state_size;     /* shared state, see above */
+    size_t config_size;    /* per-process config, zeroed before configure() */
+
+    /* Optional.  One call per key=value option of the spec; an unknown key or bad value
+     * returns IOTRAP_E_SYNTAX with a message naming it in err. */
+    int (*configure)(iotrap_device *dev, const char *key, const char *value,
+                     char *err, size_t errlen);
+    /* Optional.  Called once per process after all options, before any access (not in a
+     * signal handler): open files, check the window. */
+    int (*start)(iotrap_device *dev, char *err, size_t errlen);
+    /* Optional.  Puts the shared state into its power-on value; called once per board
+     * by the process that creates it. */
+    void (*reset)(iotrap_device *dev);
+    /* Required.  `offset` is port - base. */
+    uint8_t (*read)(iotrap_device *dev, uint32_t offset);
+    void (*write)(iotrap_device *dev, uint32_t offset, uint8_t value);
+    /* Optional.  Releases what start() acquired. */
+    void (*stop)(iotrap_device *dev);
+} iotrap_device_model;
+
+/* One configured instance, as seen by one process. */
+struct iotrap_device {
+    const iotrap_device_model *model;
+    uint16_t base;         /* first port */
+    uint32_t span;         /* number of ports */
+    void *state;           /* model->state_size bytes in the shared board */
+    void *config;          /* model->config_size bytes private to this process */
+};
+
+/* Adds a model to this process's registry.  IOTRAP_E_BUSY if the name is taken. */
+IOTRAP_API int iotrap_device_register(const iotrap_device_model *model);
+
+/* Looks a model up by name; NULL if none. */
+IOTRAP_API const iotrap_device_model *iotrap_device_find(const char *name);
+
+/* Appends bytes to a device's output file (the out=FILE option of lpt and uart):
+ * async-signal-safe, one write(2) with O_APPEND, so processes sharing a board never
+ * interleave inside one call.  `fd` < 0 means no output configured: the bytes are dropped. */
+IOTRAP_API int iotrap_device_emit(int fd, const void *bytes, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,70 @@
+/* iotrap port sessions: policy + backend + trace behind one handle.
+ *
+ * This is what the trap engine calls for every emulated access, and what emulators,
+ * the Wine builtin DLLs and the daemon use to reach ports without trapping at all.
+ */
+#ifndef IOTRAP_PORTS_H
+#define IOTRAP_PORTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <iotrap/status.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct iotrap_ports iotrap_ports;
+
+typedef struct iotrap_ports_config {
+    const char *backend;        /* "NAME[:ARGS]"; NULL means "sim" */
+    const char *allow;          /* port ranges "0x378-0x37f,0x3f8"; NULL: the backend's default */
+    const char *const *devices; /* sim device specs, NULL-terminated; NULL: the default board */
+    const char *const *plugins; /* device plug-in .so paths, NULL-terminated; may be NULL */
+    const char *board;          /* path of a shared board to attach (sim); NULL: private board */
+    const char *trace;          /* trace file path, "-" for stderr, NULL for none */
+    const char *trace_format;   /* "text" (default) or "jsonl" */
+    int quiet;                  /* no denial messages */
+} iotrap_ports_config;
+
+/* Opens a session.  On failure returns a negative status and writes a message naming
+ * the bad part (option, range, device spec, errno text) into err. */
+IOTRAP_API int iotrap_ports_open(const iotrap_ports_config *cfg, iotrap_ports **out,
+                                 char *err, size_t errlen);
+
+/* The same, configured from IOTRAP_BACKEND, IOTRAP_ALLOW, IOTRAP_DEVICES (specs separated
+ * by ';'), IOTRAP_DEVICE_PLUGINS (':'), IOTRAP_BOARD, IOTRAP_TRACE, IOTRAP_TRACE_FORMAT
+ * and IOTRAP_QUIET. */
+IOTRAP_API int iotrap_ports_open_env(iotrap_ports **out, char *err, size_t errlen);
+
+IOTRAP_API void iotrap_ports_close(iotrap_ports *ports);
+
+/* 1 if every port of [port, port+width) may be accessed in that direction. */
+IOTRAP_API int iotrap_ports_allowed(const iotrap_ports *ports, uint16_t port, unsigned width,
+                                    int write);
+
+/* Accesses of 1, 2 or 4 bytes.  A denied access returns IOTRAP_E_DENIED, is traced with
+ * result "denied" and does not reach the backend.  `pc` is only reported in the trace. */
+IOTRAP_API int iotrap_ports_in(iotrap_ports *ports, uint16_t port, unsigned width,
+                               uint32_t *value, uint64_t pc);
+IOTRAP_API int iotrap_ports_out(iotrap_ports *ports, uint16_t port, unsigned width,
+                                uint32_t value, uint64_t pc);
+
+/* `count` elements to or from one port, in port order (REP INSx / OUTSx). */
+IOTRAP_API int iotrap_ports_in_string(iotrap_ports *ports, uint16_t port, unsigned width,
+                                      void *buf, size_t count, uint64_t pc);
+IOTRAP_API int iotrap_ports_out_string(iotrap_ports *ports, uint16_t port, unsigned width,
+                                       const void *buf, size_t count, uint64_t pc);
+
+/* Shared boards: `iotrap run` creates one before starting the program and passes its path
+ * in IOTRAP_BOARD; every process of the run attaches to it.  The file is created with mode
+ * 0600 in a private directory; iotrap_board_remove() deletes it. */
+IOTRAP_API int iotrap_board_create(const iotrap_ports_config *cfg, char *path, size_t pathlen,
+                                   char *err, size_t errlen);
+IOTRAP_API void iotrap_board_remove(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

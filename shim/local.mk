@@ -1,0 +1,1 @@
+# shim: see the top Makefile.am

@@ -1,0 +1,1 @@
+# tools: see the top Makefile.am
