@@ -1,0 +1,99 @@
+# Installs the Debian packages iotrap needs; sourced by ./quickstart and ./run-tests.
+#
+#   iotrap_deps_install GROUP...     groups: build test m32 wine wine32 vm
+#
+# Packages that are present are not touched.  apt-get runs directly as root, through
+# sudo otherwise, and when neither is possible the exact command is printed and the
+# function fails.  Optional groups (m32, wine32) may be undeliverable while a Debian mirror
+# is mid-sync; their apt error is kept in $IOTRAP_DEPS_UNAVAILABLE (one "package: error"
+# line each) so that the suites needing them report SKIP with the reason instead of failing.
+
+iotrap_deps_build=(build-essential autoconf automake libtool pkg-config libcapstone-dev libunwind-dev)
+iotrap_deps_test=(libcmocka-dev clang ioport)
+iotrap_deps_m32=(gcc-multilib libc6-dev-i386 libcapstone-dev:i386)
+iotrap_deps_m32_optional=(libunwind-dev:i386)
+iotrap_deps_wine=(wine wine64 libwine-dev wine64-tools gcc-mingw-w64)
+iotrap_deps_wine32=(wine32:i386)
+iotrap_deps_vm=(qemu-system-x86 linux-image-amd64 busybox-static cpio)
+
+: "${IOTRAP_DEPS_UNAVAILABLE:=${TMPDIR:-/tmp}/iotrap-deps-unavailable.$(id -u)}"
+
+iotrap__apt() {
+    if [ "$(id -u)" = 0 ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get "$@"
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo DEBIAN_FRONTEND=noninteractive apt-get "$@"
+    else
+        echo "iotrap: not root and no password-less sudo; please run:" >&2
+        echo "  sudo apt-get install -y $*" >&2
+        return 100
+    fi
+}
+
+# Prints the packages of "$@" that are not installed.
+iotrap__missing() {
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+    done
+}
+
+iotrap__updated=no
+iotrap__update() {
+    [ "$iotrap__updated" = yes ] && return 0
+    iotrap__apt update -q || iotrap__apt update -q || true
+    iotrap__updated=yes
+}
+
+iotrap__need_i386() {
+    dpkg --print-foreign-architectures | grep -qx i386 && return 0
+    if [ "$(id -u)" = 0 ]; then dpkg --add-architecture i386
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo dpkg --add-architecture i386
+    else echo "iotrap: please run: sudo dpkg --add-architecture i386" >&2; return 100; fi
+    iotrap__updated=no
+}
+
+# Installs required packages; fails (returns non-zero) when they cannot be installed.
+iotrap__install_required() {
+    local missing
+    missing=$(iotrap__missing "$@")
+    [ -z "$missing" ] && return 0
+    echo "iotrap: installing $(echo $missing)"
+    iotrap__update
+    # shellcheck disable=SC2086
+    iotrap__apt install -y -q -o DPkg::Lock::Timeout=900 $missing
+}
+
+# Installs optional packages one by one; records each one the archive cannot deliver.
+iotrap__install_optional() {
+    local p out
+    for p in $(iotrap__missing "$@"); do
+        iotrap__update
+        if ! out=$(iotrap__apt install -y -q -o DPkg::Lock::Timeout=900 "$p" 2>&1); then
+            echo "iotrap: optional package $p cannot be installed now:" >&2
+            echo "$out" | grep -E '^(E:| [^ ].*: Depends)' | head -n 8 >&2
+            echo "$p: $(echo "$out" | grep -E '^E:' | tail -n 1)" >> "$IOTRAP_DEPS_UNAVAILABLE"
+        fi
+    done
+}
+
+iotrap_deps_install() {
+    local g
+    : > "$IOTRAP_DEPS_UNAVAILABLE"
+    export IOTRAP_DEPS_UNAVAILABLE
+    for g in "$@"; do
+        case $g in
+        build) iotrap__install_required "${iotrap_deps_build[@]}" || return 1 ;;
+        test) iotrap__install_required "${iotrap_deps_test[@]}" || return 1 ;;
+        vm) iotrap__install_required "${iotrap_deps_vm[@]}" || return 1 ;;
+        wine) iotrap__install_required "${iotrap_deps_wine[@]}" || return 1 ;;
+        m32)
+            iotrap__need_i386 || return 1
+            iotrap__install_optional "${iotrap_deps_m32[@]}" "${iotrap_deps_m32_optional[@]}" ;;
+        wine32)
+            iotrap__need_i386 || return 1
+            iotrap__install_optional "${iotrap_deps_wine32[@]}" ;;
+        *) echo "iotrap_deps_install: unknown group $g" >&2; return 1 ;;
+        esac
+    done
+}
