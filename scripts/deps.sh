@@ -65,11 +65,17 @@ iotrap__install_required() {
 }
 
 # Installs optional packages one by one; records each one the archive cannot deliver.
+iotrap__pin=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/apt-prefer-main.pref
 iotrap__install_optional() {
     local p out
     for p in $(iotrap__missing "$@"); do
         iotrap__update
-        if ! out=$(iotrap__apt install -y -q -o DPkg::Lock::Timeout=900 "$p" 2>&1); then
+        # While a mirror is mid-sync, Debian-Security may list newer amd64 than i386
+        # versions of a Multi-Arch: same library; preferring the main archive's versions
+        # for this one transaction then gives both architectures the same version.
+        if ! out=$(iotrap__apt install -y -q -o DPkg::Lock::Timeout=900 "$p" 2>&1) &&
+           ! out=$(iotrap__apt install -y -q -o DPkg::Lock::Timeout=900 \
+                   -o Dir::Etc::Preferences="$iotrap__pin" "$p" 2>&1); then
             echo "iotrap: optional package $p cannot be installed now:" >&2
             echo "$out" | grep -E '^(E:| [^ ].*: Depends)' | head -n 8 >&2
             echo "$p: $(echo "$out" | grep -E '^E:' | tail -n 1)" >> "$IOTRAP_DEPS_UNAVAILABLE"
