@@ -1,0 +1,478 @@
+/* The simulated board, see board.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "backends/board.h"
+#include "backends/devices/devices.h"
+#include "backends/lock.h"
+#include "common/parse.h"
+
+_Static_assert(sizeof(struct iotrap__board_dev) == 56, "board layout must not depend on ABI");
+_Static_assert(sizeof(struct iotrap__board_hdr) == 40 + 56 * IOTRAP__BOARD_MAX_DEVICES + 4096,
+               "board layout must not depend on ABI");
+
+static const char *const default_devices[] = { "lpt@0x378", "uart@0x3f8", "cmos@0x70", NULL };
+
+#define ALIGN64(x) (((x) + 63u) & ~(uint64_t)63u)
+
+static int load_plugins(const iotrap_ports_config *cfg, char *err, size_t errlen)
+{
+    if (!cfg->plugins)
+        return IOTRAP_OK;
+    for (size_t i = 0; cfg->plugins[i]; i++) {
+        int rc = iotrap__device_load_plugin(cfg->plugins[i], err, errlen);
+        if (rc != IOTRAP_OK)
+            return rc;
+    }
+    return IOTRAP_OK;
+}
+
+/* Parses one spec into device slot b->ndev, claiming its ports. */
+static int add_device(iotrap__board *b, const char *text, char *err, size_t errlen)
+{
+    if (b->ndev == IOTRAP__BOARD_MAX_DEVICES)
+        return iotrap__err(err, errlen, IOTRAP_E_RANGE, "too many devices (at most %d)",
+                           IOTRAP__BOARD_MAX_DEVICES);
+    iotrap__device_spec spec;
+    int rc = iotrap__device_spec_parse(text, &spec, err, errlen);
+    if (rc != IOTRAP_OK)
+        return rc;
+    const iotrap_device_model *m = iotrap_device_find(spec.name);
+    if (!m) {
+        char names[256];
+        iotrap__device_names(names, sizeof(names));
+        rc = iotrap__err(err, errlen, IOTRAP_E_NODEV, "unknown device \"%s\" in \"%s\" (known: %s)",
+                         spec.name, text, names);
+        goto out;
+    }
+    uint32_t span;
+    if (m->span) {
+        if (spec.has_range) {
+            rc = iotrap__err(err, errlen, IOTRAP_E_SYNTAX,
+                             "%s takes a base port, not a range, in \"%s\" (it spans %u ports)",
+                             m->name, text, m->span);
+            goto out;
+        }
+        span = m->span;
+    } else {
+        span = spec.hi - spec.lo + 1;
+    }
+    if ((uint64_t)spec.lo + span - 1 > 0xffff) {
+        rc = iotrap__err(err, errlen, IOTRAP_E_RANGE,
+                         "device \"%s\" ends past port 0xffff (%s spans %u ports)", text,
+                         m->name, span);
+        goto out;
+    }
+    size_t idx = b->ndev;
+    for (uint32_t p = spec.lo; p < spec.lo + span; p++) {
+        if (b->port_dev[p]) {
+            size_t other = b->port_dev[p] - 1u;
+            rc = iotrap__err(err, errlen, IOTRAP_E_BUSY,
+                             "device \"%s\" overlaps \"%s\" at port 0x%x", text, b->spec[other], p);
+            goto out;
+        }
+    }
+    iotrap_device *d = &b->dev[idx];
+    d->model = m;
+    d->base = (uint16_t)spec.lo;
+    d->span = span;
+    d->config = m->config_size ? calloc(1, m->config_size) : NULL;
+    if (m->config_size && !d->config) {
+        rc = iotrap__err(err, errlen, IOTRAP_E_NOMEM, "out of memory");
+        goto out;
+    }
+    snprintf(b->spec[idx], sizeof(b->spec[idx]), "%s@0x%x", m->name, spec.lo);
+    b->ndev++; /* from here on iotrap__board_close() frees the config */
+    for (size_t i = 0; i < spec.noptions; i++) {
+        if (!m->configure) {
+            rc = iotrap__err(err, errlen, IOTRAP_E_SYNTAX,
+                             "unknown option \"%s\" for %s (it takes none)", spec.options[i].key,
+                             m->name);
+            goto out;
+        }
+        rc = m->configure(d, spec.options[i].key, spec.options[i].value, err, errlen);
+        if (rc != IOTRAP_OK) {
+            if (rc > 0)
+                rc = IOTRAP_E_SYNTAX;
+            goto out;
+        }
+    }
+    for (uint32_t p = spec.lo; p < spec.lo + span; p++)
+        b->port_dev[p] = (uint8_t)(idx + 1);
+    rc = IOTRAP_OK;
+out:
+    iotrap__device_spec_free(&spec);
+    return rc;
+}
+
+/* Fills the header fields that describe the layout, as this process computes it. */
+static void layout(const iotrap__board *b, struct iotrap__board_hdr *h)
+{
+    memset(h, 0, sizeof(*h));
+    memcpy(h->magic, IOTRAP__BOARD_MAGIC, 8);
+    h->version = IOTRAP__BOARD_VERSION;
+    h->header_size = sizeof(*h);
+    uint64_t off = ALIGN64(sizeof(*h));
+    h->ndevices = (uint32_t)b->ndev;
+    for (size_t i = 0; i < b->ndev; i++) {
+        const iotrap_device *d = &b->dev[i];
+        strncpy(h->dev[i].name, d->model->name, sizeof(h->dev[i].name) - 1);
+        h->dev[i].base = d->base;
+        h->dev[i].span = d->span;
+        h->dev[i].state_offset = off;
+        h->dev[i].state_size = d->model->state_size;
+        off = ALIGN64(off + d->model->state_size);
+    }
+    /* Whole pages, so that a board file and its mapping agree on the size. */
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0)
+        page = 4096;
+    h->total_size = (off + (uint64_t)page - 1) / (uint64_t)page * (uint64_t)page;
+}
+
+static int check_layout(const struct iotrap__board_hdr *want, const struct iotrap__board_hdr *got,
+                        uint64_t file_size, const char *path, char *err, size_t errlen)
+{
+    if (memcmp(got->magic, IOTRAP__BOARD_MAGIC, 8) != 0)
+        return iotrap__err(err, errlen, IOTRAP_E_INVAL,
+                           "board \"%s\" is not an iotrap board (bad magic)", path);
+    if (got->version != IOTRAP__BOARD_VERSION)
+        return iotrap__err(err, errlen, IOTRAP_E_INVAL,
+                           "board \"%s\" has layout version %u, this library reads version %u",
+                           path, got->version, IOTRAP__BOARD_VERSION);
+    if (got->header_size != want->header_size || got->total_size != file_size)
+        return iotrap__err(err, errlen, IOTRAP_E_INVAL,
+                           "board \"%s\" is %llu bytes with a %u-byte header, its header says "
+                           "%llu bytes and this library expects a %u-byte header",
+                           path, (unsigned long long)file_size, got->header_size,
+                           (unsigned long long)got->total_size, want->header_size);
+    if (!__atomic_load_n(&got->ready, __ATOMIC_ACQUIRE))
+        return iotrap__err(err, errlen, IOTRAP_E_INVAL,
+                           "board \"%s\" was never initialised (its creator failed)", path);
+    if (got->ndevices != want->ndevices)
+        return iotrap__err(err, errlen, IOTRAP_E_INVAL,
+                           "board \"%s\" has %u devices but this process configures %u "
+                           "(IOTRAP_DEVICES differs from the run's)",
+                           path, got->ndevices, want->ndevices);
+    for (uint32_t i = 0; i < want->ndevices && i < IOTRAP__BOARD_MAX_DEVICES; i++) {
+        const struct iotrap__board_dev *w = &want->dev[i], *g = &got->dev[i];
+        if (memcmp(w->name, g->name, sizeof(w->name)) != 0 || w->base != g->base ||
+            w->span != g->span || w->state_offset != g->state_offset ||
+            w->state_size != g->state_size)
+            return iotrap__err(err, errlen, IOTRAP_E_INVAL,
+                               "board \"%s\": device %u is %.31s@0x%x (%u ports, %llu bytes of "
+                               "state) but this process configures %.31s@0x%x (%u ports, %llu bytes)",
+                               path, i + 1, g->name, g->base, g->span,
+                               (unsigned long long)g->state_size, w->name, w->base, w->span,
+                               (unsigned long long)w->state_size);
+    }
+    return IOTRAP_OK;
+}
+
+/* A private directory for board files: $XDG_RUNTIME_DIR/iotrap, /dev/shm/iotrap-UID or
+ * /tmp/iotrap-UID, created 0700 and used only if it is a real directory of ours that
+ * nobody else can enter. */
+static int board_dir(char *dir, size_t len, char *err, size_t errlen)
+{
+    char cand[3][512];
+    int n = 0;
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    uid_t uid = geteuid();
+    if (xdg && xdg[0] == '/')
+        snprintf(cand[n++], sizeof(cand[0]), "%s/iotrap", xdg);
+    snprintf(cand[n++], sizeof(cand[0]), "/dev/shm/iotrap-%u", (unsigned)uid);
+    snprintf(cand[n++], sizeof(cand[0]), "/tmp/iotrap-%u", (unsigned)uid);
+    const char *why = "no candidate";
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (mkdir(cand[i], 0700) != 0 && errno != EEXIST) {
+            why = strerror(errno);
+            continue;
+        }
+        if (lstat(cand[i], &st) != 0) {
+            why = strerror(errno);
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode) || st.st_uid != uid || (st.st_mode & 077)) {
+            why = "exists but is not a private directory of this user";
+            continue;
+        }
+        if (strlen(cand[i]) + 1 > len)
+            return iotrap__err(err, errlen, IOTRAP_E_RANGE, "board path buffer too small");
+        strcpy(dir, cand[i]);
+        return IOTRAP_OK;
+    }
+    return iotrap__err(err, errlen, IOTRAP_E_SYSTEM,
+                       "no private directory for the board file (tried $XDG_RUNTIME_DIR/iotrap, "
+                       "/dev/shm/iotrap-%u, /tmp/iotrap-%u; last: %s)",
+                       (unsigned)uid, (unsigned)uid, why);
+}
+
+static int map_board(iotrap__board *b, const struct iotrap__board_hdr *want,
+                     enum iotrap__board_mode mode, const iotrap_ports_config *cfg, char *path,
+                     size_t pathlen, char *err, size_t errlen)
+{
+    size_t size = (size_t)want->total_size;
+    int fd = -1;
+    void *map;
+    if (mode == IOTRAP__BOARD_PRIVATE) {
+        map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (map == MAP_FAILED)
+            return iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot map the board: %s",
+                               strerror(errno));
+    } else if (mode == IOTRAP__BOARD_CREATE) {
+        char dir[512];
+        int rc = board_dir(dir, sizeof(dir), err, errlen);
+        if (rc != IOTRAP_OK)
+            return rc;
+        if (!path || (size_t)snprintf(path, pathlen, "%s/board-XXXXXX", dir) >= pathlen)
+            return iotrap__err(err, errlen, IOTRAP_E_RANGE, "board path buffer too small");
+        fd = mkostemp(path, O_CLOEXEC);
+        if (fd < 0)
+            return iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot create a board file in %s: %s",
+                               dir, strerror(errno));
+        if (fchmod(fd, 0600) != 0 || ftruncate(fd, (off_t)size) != 0) {
+            rc = iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot size board file \"%s\": %s",
+                             path, strerror(errno));
+            close(fd);
+            unlink(path);
+            return rc;
+        }
+        map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        close(fd);
+        if (map == MAP_FAILED) {
+            rc = iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot map board file \"%s\": %s",
+                             path, strerror(errno));
+            unlink(path);
+            return rc;
+        }
+    } else {
+        struct stat st;
+        fd = open(cfg->board, O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+            return iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot open board \"%s\": %s",
+                               cfg->board, strerror(errno));
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            close(fd);
+            return iotrap__err(err, errlen, IOTRAP_E_INVAL, "board \"%s\" is not a regular file",
+                               cfg->board);
+        }
+        if ((uint64_t)st.st_size < sizeof(struct iotrap__board_hdr)) {
+            close(fd);
+            return iotrap__err(err, errlen, IOTRAP_E_INVAL,
+                               "board \"%s\" is too small (%lld bytes) to be an iotrap board",
+                               cfg->board, (long long)st.st_size);
+        }
+        size = (size_t)st.st_size;
+        map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        close(fd);
+        if (map == MAP_FAILED)
+            return iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot map board \"%s\": %s",
+                               cfg->board, strerror(errno));
+        int rc = check_layout(want, map, (uint64_t)st.st_size, cfg->board, err, errlen);
+        if (rc != IOTRAP_OK) {
+            munmap(map, size);
+            return rc;
+        }
+    }
+    b->hdr = map;
+    b->map_size = size;
+    if (mode != IOTRAP__BOARD_ATTACH) {
+        /* A fresh mapping is zero: write the layout, leave `ready` for after reset. */
+        memcpy(b->hdr, want, sizeof(*want));
+        b->hdr->ready = 0;
+        if (mode == IOTRAP__BOARD_CREATE &&
+            !getcwd(b->hdr->base_dir, sizeof(b->hdr->base_dir)))
+            b->hdr->base_dir[0] = '\0';
+    }
+    return IOTRAP_OK;
+}
+
+int iotrap__board_open(iotrap__board *b, const iotrap_ports_config *cfg,
+                       enum iotrap__board_mode mode, char *path, size_t pathlen, char *err,
+                       size_t errlen)
+{
+    memset(b, 0, sizeof(*b));
+    iotrap__tid(); /* primes the per-thread id cache outside any signal handler */
+    int rc = load_plugins(cfg, err, errlen);
+    if (rc != IOTRAP_OK)
+        return rc;
+    const char *const *specs = cfg->devices ? cfg->devices : default_devices;
+    for (size_t i = 0; specs[i]; i++)
+        if ((rc = add_device(b, specs[i], err, errlen)) != IOTRAP_OK)
+            goto fail;
+
+    struct iotrap__board_hdr want;
+    layout(b, &want);
+    if ((rc = map_board(b, &want, mode, cfg, path, pathlen, err, errlen)) != IOTRAP_OK)
+        goto fail;
+    for (size_t i = 0; i < b->ndev; i++)
+        b->dev[i].state = (char *)b->hdr + b->hdr->dev[i].state_offset;
+
+    /* Output files: truncated by the creator of a shared board, and named relative to
+     * its working directory, so every process of a run writes the same file. */
+    iotrap__device_truncate_outputs = mode == IOTRAP__BOARD_CREATE;
+    iotrap__device_base_dir = NULL;
+    if (mode != IOTRAP__BOARD_PRIVATE &&
+        memchr(b->hdr->base_dir, '\0', sizeof(b->hdr->base_dir)) && b->hdr->base_dir[0])
+        iotrap__device_base_dir = b->hdr->base_dir;
+    for (size_t i = 0; i < b->ndev; i++) {
+        iotrap_device *d = &b->dev[i];
+        if (d->model->start && (rc = d->model->start(d, err, errlen)) != IOTRAP_OK) {
+            iotrap__device_truncate_outputs = 0;
+            iotrap__device_base_dir = NULL;
+            if (rc > 0)
+                rc = IOTRAP_E_INVAL;
+            goto fail_unlink;
+        }
+        b->started[i] = 1;
+    }
+    iotrap__device_truncate_outputs = 0;
+    iotrap__device_base_dir = NULL;
+    if (mode != IOTRAP__BOARD_ATTACH) {
+        for (size_t i = 0; i < b->ndev; i++)
+            if (b->dev[i].model->reset)
+                b->dev[i].model->reset(&b->dev[i]);
+        __atomic_store_n(&b->hdr->ready, 1, __ATOMIC_RELEASE);
+    }
+    return IOTRAP_OK;
+
+fail_unlink:
+    if (mode == IOTRAP__BOARD_CREATE && path)
+        unlink(path);
+fail:
+    iotrap__board_close(b);
+    return rc;
+}
+
+void iotrap__board_close(iotrap__board *b)
+{
+    for (size_t i = 0; i < b->ndev; i++) {
+        iotrap_device *d = &b->dev[i];
+        if (b->started[i] && d->model->stop)
+            d->model->stop(d);
+        b->started[i] = 0;
+        free(d->config);
+        d->config = NULL;
+    }
+    b->ndev = 0;
+    if (b->hdr)
+        munmap(b->hdr, b->map_size);
+    b->hdr = NULL;
+}
+
+static inline uint8_t read_byte(iotrap__board *b, uint32_t p)
+{
+    unsigned idx = p <= 0xffff ? b->port_dev[p] : 0;
+    if (!idx)
+        return 0xff; /* nothing drives the bus: the pull-ups win */
+    iotrap_device *d = &b->dev[idx - 1];
+    return d->model->read(d, p - d->base);
+}
+
+static inline void write_byte(iotrap__board *b, uint32_t p, uint8_t v)
+{
+    unsigned idx = p <= 0xffff ? b->port_dev[p] : 0;
+    if (idx) {
+        iotrap_device *d = &b->dev[idx - 1];
+        d->model->write(d, p - d->base, v);
+    }
+}
+
+static inline uint32_t read_wide(iotrap__board *b, uint32_t port, unsigned width)
+{
+    uint32_t v = 0;
+    for (unsigned i = 0; i < width; i++)
+        v |= (uint32_t)read_byte(b, port + i) << (8 * i);
+    return v;
+}
+
+static inline void write_wide(iotrap__board *b, uint32_t port, unsigned width, uint32_t v)
+{
+    for (unsigned i = 0; i < width; i++)
+        write_byte(b, port + i, (uint8_t)(v >> (8 * i)));
+}
+
+int iotrap__board_in(iotrap__board *b, uint16_t port, unsigned width, uint32_t *value)
+{
+    int rc = iotrap__lock_take(&b->hdr->lock);
+    if (rc != IOTRAP_OK)
+        return rc;
+    *value = width == 1 ? read_byte(b, port) : read_wide(b, port, width);
+    iotrap__lock_release(&b->hdr->lock);
+    return IOTRAP_OK;
+}
+
+int iotrap__board_out(iotrap__board *b, uint16_t port, unsigned width, uint32_t value)
+{
+    int rc = iotrap__lock_take(&b->hdr->lock);
+    if (rc != IOTRAP_OK)
+        return rc;
+    if (width == 1)
+        write_byte(b, port, (uint8_t)value);
+    else
+        write_wide(b, port, width, value);
+    iotrap__lock_release(&b->hdr->lock);
+    return IOTRAP_OK;
+}
+
+int iotrap__board_in_string(iotrap__board *b, uint16_t port, unsigned width, void *buf,
+                            size_t count)
+{
+    int rc = iotrap__lock_take(&b->hdr->lock);
+    if (rc != IOTRAP_OK)
+        return rc;
+    uint8_t *out = buf;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t v = read_wide(b, port, width);
+        memcpy(out + i * width, &v, width); /* x86 is little-endian */
+    }
+    iotrap__lock_release(&b->hdr->lock);
+    return IOTRAP_OK;
+}
+
+int iotrap__board_out_string(iotrap__board *b, uint16_t port, unsigned width,
+                             const void *buf, size_t count)
+{
+    int rc = iotrap__lock_take(&b->hdr->lock);
+    if (rc != IOTRAP_OK)
+        return rc;
+    const uint8_t *in = buf;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t v = 0;
+        memcpy(&v, in + i * width, width);
+        write_wide(b, port, width, v);
+    }
+    iotrap__lock_release(&b->hdr->lock);
+    return IOTRAP_OK;
+}
+
+int iotrap_board_create(const iotrap_ports_config *cfg, char *path, size_t pathlen, char *err,
+                        size_t errlen)
+{
+    static const iotrap_ports_config none;
+    if (!path || !pathlen)
+        return iotrap__err(err, errlen, IOTRAP_E_INVAL, "no buffer for the board path");
+    iotrap__board *b = calloc(1, sizeof(*b));
+    if (!b)
+        return iotrap__err(err, errlen, IOTRAP_E_NOMEM, "out of memory");
+    int rc = iotrap__board_open(b, cfg ? cfg : &none, IOTRAP__BOARD_CREATE, path, pathlen, err,
+                                errlen);
+    if (rc == IOTRAP_OK)
+        iotrap__board_close(b);
+    else
+        path[0] = '\0';
+    free(b);
+    return rc;
+}
+
+void iotrap_board_remove(const char *path)
+{
+    if (path && *path)
+        unlink(path);
+}

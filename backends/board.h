@@ -1,0 +1,75 @@
+/* The simulated board: device windows, the shared state block and port dispatch.
+ *
+ * The shared part is one mapping (an anonymous MAP_SHARED region for a private board,
+ * or a board file that every process of one `iotrap run` maps): a header with the
+ * lock and the device layout, then each device's state, 64-byte aligned.  It holds no
+ * pointers and has the same layout in 32- and 64-bit processes.  The per-process part
+ * (this struct) holds the device configs and a 64K table from port to device. */
+#ifndef IOTRAP_BACKENDS_BOARD_H
+#define IOTRAP_BACKENDS_BOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <iotrap/device.h>
+#include <iotrap/ports.h>
+
+#define IOTRAP__BOARD_MAGIC "IOTRAPBD"
+#define IOTRAP__BOARD_VERSION 1u
+#define IOTRAP__BOARD_MAX_DEVICES 32
+
+struct iotrap__board_dev {
+    char name[32];
+    uint32_t base;
+    uint32_t span;
+    uint64_t state_offset;
+    uint64_t state_size;
+};
+
+struct iotrap__board_hdr {
+    char magic[8];
+    uint32_t version;
+    uint32_t header_size;
+    uint64_t total_size;
+    uint32_t lock;     /* see lock.h */
+    uint32_t ndevices;
+    uint32_t ready;    /* 1 once the creator has reset every device */
+    uint32_t pad;
+    struct iotrap__board_dev dev[IOTRAP__BOARD_MAX_DEVICES];
+    /* The creator's working directory, against which every process of the run resolves
+     * relative out= paths ("" if it did not fit). */
+    char base_dir[4096];
+};
+
+typedef struct iotrap__board {
+    struct iotrap__board_hdr *hdr;
+    size_t map_size;
+    size_t ndev;
+    iotrap_device dev[IOTRAP__BOARD_MAX_DEVICES];
+    char spec[IOTRAP__BOARD_MAX_DEVICES][48]; /* "name@0xbase" for messages */
+    int started[IOTRAP__BOARD_MAX_DEVICES];
+    uint8_t port_dev[65536]; /* 0: unclaimed, else device index + 1 */
+} iotrap__board;
+
+enum iotrap__board_mode {
+    IOTRAP__BOARD_PRIVATE, /* anonymous shared mapping, shared with forked children */
+    IOTRAP__BOARD_ATTACH,  /* map cfg->board and check it matches */
+    IOTRAP__BOARD_CREATE   /* make a board file, see iotrap_board_create() */
+};
+
+/* Loads cfg's plug-ins, parses its device specs (the default board when NULL) and maps
+ * the board.  For CREATE, `path` receives the new file's name. */
+int iotrap__board_open(iotrap__board *b, const iotrap_ports_config *cfg,
+                       enum iotrap__board_mode mode, char *path, size_t pathlen, char *err,
+                       size_t errlen);
+void iotrap__board_close(iotrap__board *b);
+
+/* Accesses; async-signal-safe.  IOTRAP_E_BUSY if this thread is inside the board
+ * already (a nested signal). */
+int iotrap__board_in(iotrap__board *b, uint16_t port, unsigned width, uint32_t *value);
+int iotrap__board_out(iotrap__board *b, uint16_t port, unsigned width, uint32_t value);
+int iotrap__board_in_string(iotrap__board *b, uint16_t port, unsigned width, void *buf,
+                            size_t count);
+int iotrap__board_out_string(iotrap__board *b, uint16_t port, unsigned width,
+                             const void *buf, size_t count);
+
+#endif

@@ -1,0 +1,48 @@
+/* Internal side of the device-model registry (the public side is iotrap/device.h). */
+#ifndef IOTRAP_BACKENDS_DEVICES_DEVICES_H
+#define IOTRAP_BACKENDS_DEVICES_DEVICES_H
+
+#include <stddef.h>
+#include <iotrap/device.h>
+
+/* The built-in models, registered at the registry's first use. */
+extern const iotrap_device_model iotrap__device_lpt;
+extern const iotrap_device_model iotrap__device_uart;
+extern const iotrap_device_model iotrap__device_cmos;
+extern const iotrap_device_model iotrap__device_ram;
+
+/* dlopen()s a plug-in and runs its iotrap_device_plugin_init().  Loading the same file
+ * again is harmless. */
+int iotrap__device_load_plugin(const char *path, char *err, size_t errlen);
+
+/* "lpt, uart, cmos, ram, ..." in registration order, for messages. */
+void iotrap__device_names(char *buf, size_t len);
+
+/* Model at position i of the registry, NULL past the end (for --list-devices). */
+const iotrap_device_model *iotrap__device_at(size_t i);
+
+/* The out=FILE option shared by lpt and uart.  The file is opened for appending in
+ * start(); a process that creates a shared board truncates it first (see
+ * iotrap__device_truncate_outputs). */
+typedef struct iotrap__outfile {
+    char path[4096];
+    int fd; /* -1 when closed or not configured */
+} iotrap__outfile;
+
+int iotrap__outfile_set(iotrap__outfile *o, const char *model, const char *value, char *err,
+                        size_t errlen);
+int iotrap__outfile_open(iotrap__outfile *o, char *err, size_t errlen);
+void iotrap__outfile_close(iotrap__outfile *o);
+
+/* Set while this thread creates a board (iotrap_board_create): out= files opened
+ * meanwhile are truncated, so each run starts with empty output files, while processes
+ * that attach later (or make private boards) append.  Per thread, so that a session
+ * opened by another thread at the same time is not affected. */
+extern __thread int iotrap__device_truncate_outputs;
+
+/* While a process attaches to (or creates) a shared board: the board creator's working
+ * directory, against which relative out= paths are resolved, so that a process of the
+ * run that changed directory still writes the file the user named.  NULL otherwise. */
+extern __thread const char *iotrap__device_base_dir;
+
+#endif

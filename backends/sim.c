@@ -1,0 +1,63 @@
+/* sim: the simulated PC board (board.c) as a backend.  With cfg->board it attaches to
+ * the run's shared board file; without, it makes a private board that forked children
+ * share.  It takes no ARGS. */
+#include <string.h>
+#include "backends/backend.h"
+#include "backends/board.h"
+#include "common/parse.h"
+
+static int sim_open(struct iotrap__backend_instance *bi, const char *args,
+                    const iotrap_ports_config *cfg, char *err, size_t errlen)
+{
+    if (args && *args)
+        return iotrap__err(err, errlen, IOTRAP_E_SYNTAX,
+                           "backend sim takes no arguments (got \"%s\"); configure it with "
+                           "--device", args);
+    return iotrap__board_open(bi->priv, cfg,
+                              cfg->board ? IOTRAP__BOARD_ATTACH : IOTRAP__BOARD_PRIVATE, NULL, 0,
+                              err, errlen);
+}
+
+static void sim_close(struct iotrap__backend_instance *bi)
+{
+    iotrap__board_close(bi->priv);
+}
+
+static int sim_in(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,
+                  uint32_t *value)
+{
+    return iotrap__board_in(bi->priv, port, width, value);
+}
+
+static int sim_out(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,
+                   uint32_t value)
+{
+    return iotrap__board_out(bi->priv, port, width, value);
+}
+
+static int sim_in_string(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,
+                         void *buf, size_t count)
+{
+    return iotrap__board_in_string(bi->priv, port, width, buf, count);
+}
+
+static int sim_out_string(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,
+                          const void *buf, size_t count)
+{
+    return iotrap__board_out_string(bi->priv, port, width, buf, count);
+}
+
+const struct iotrap__backend iotrap__backend_sim = {
+    .name = "sim",
+    .summary = "simulated PC board (LPT, 16550 UART, CMOS/RTC, RAM latches, plug-in devices) "
+               "shared by every process of a run",
+    .caps = IOTRAP__CAP_STRING | IOTRAP__CAP_SHARED,
+    .priv_size = sizeof(iotrap__board),
+    .default_allow = "all",
+    .open = sim_open,
+    .close = sim_close,
+    .in = sim_in,
+    .out = sim_out,
+    .in_string = sim_in_string,
+    .out_string = sim_out_string,
+};

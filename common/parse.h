@@ -1,0 +1,52 @@
+/* Parsers for the text the user gives iotrap: numbers, port ranges (--allow) and device
+ * specs (--device).  Each checks its whole input, never crashes on any input, and on
+ * failure writes a message that quotes the bad part.  None runs in a signal handler. */
+#ifndef IOTRAP_COMMON_PARSE_H
+#define IOTRAP_COMMON_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Formats a message into err (if errlen > 0) and returns `status`. */
+int iotrap__err(char *err, size_t errlen, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* An unsigned number in [s, s+len): "0x" or "0X" then hex digits, or decimal digits.
+ * IOTRAP_E_SYNTAX if it is not a number, IOTRAP_E_RANGE if it is above `max`. */
+int iotrap__parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out);
+
+/* One port "P" or range "LO-HI" in [s, s+len), numbers as above, each at most 0xffff.
+ * `where` (may be NULL) is quoted in messages as the text the item came from. */
+int iotrap__parse_port_range(const char *s, size_t len, uint32_t *lo, uint32_t *hi,
+                             const char *where, char *err, size_t errlen);
+
+#define IOTRAP__PORT_BITMAP_BYTES 8192
+
+/* A port list into a 65536-bit bitmap (bit p set: port p listed): "all", "none" or
+ * items "P" / "LO-HI" separated by commas, spaces around items ignored.  The bitmap
+ * is cleared first. */
+int iotrap__parse_port_list(const char *text, uint8_t bitmap[IOTRAP__PORT_BITMAP_BYTES],
+                            char *err, size_t errlen);
+
+#define IOTRAP__SPEC_MAX_OPTIONS 16
+
+/* A device spec "NAME@BASE[,key[=value]...]" or "NAME@LO-HI[,...]", split up.  The
+ * strings point into a private copy owned by the struct. */
+typedef struct iotrap__device_spec {
+    char *copy;
+    const char *text;   /* the whole spec as given, for messages */
+    const char *name;
+    uint32_t lo, hi;    /* lo == hi for a single port */
+    int has_range;      /* 1 if written as LO-HI */
+    size_t noptions;
+    struct {
+        const char *key;
+        const char *value; /* "" when the option has no "=value" */
+    } options[IOTRAP__SPEC_MAX_OPTIONS];
+} iotrap__device_spec;
+
+int iotrap__device_spec_parse(const char *spec, iotrap__device_spec *out, char *err,
+                              size_t errlen);
+void iotrap__device_spec_free(iotrap__device_spec *spec);
+
+#endif

@@ -1,0 +1,572 @@
+/* The device models of the simulated board, byte by byte, and plug-in loading. */
+#include <stdio.h>
+#include <time.h>
+#include "tests/unit/test_ports_helpers.h"
+
+#define LPT 0x378
+#define UART 0x3f8
+
+static char out_path[128];
+
+/* A session with one device whose out= file lives in a fresh directory. */
+static iotrap_ports *open_with_out(const char *fmt)
+{
+    static char spec[256];
+    snprintf(out_path, sizeof(out_path), "%s/out", test_dir());
+    snprintf(spec, sizeof(spec), fmt, out_path);
+    static const char *devs[2];
+    devs[0] = spec;
+    devs[1] = NULL;
+    return open_sim(NULL, devs);
+}
+
+/* ---- LPT ------------------------------------------------------------------------- */
+
+static void t_lpt_reset_values(void **state)
+{
+    iotrap_ports *p = open_with_out("lpt@0x378,out=%s");
+    assert_int_equal(in8(p, LPT + 1), 0xd8); /* idle: not busy, online, no error */
+    assert_int_equal(in8(p, LPT + 2), 0xcc); /* select + init, bits 6-7 read as ones */
+    for (int r = 3; r < 8; r++)
+        assert_int_equal(in8(p, (uint16_t)(LPT + r)), 0xff);
+    iotrap_ports_close(p);
+}
+
+static void t_lpt_data_latch_and_direction(void **state)
+{
+    iotrap_ports *p = open_with_out("lpt@0x378,out=%s");
+    out8(p, LPT, 0x55);
+    assert_int_equal(in8(p, LPT), 0x55);
+    out8(p, LPT, 0xaa);
+    assert_int_equal(in8(p, LPT), 0xaa);
+    /* Input mode (control bit 5): nobody drives the lines. */
+    out8(p, LPT + 2, 0x2c);
+    assert_int_equal(in8(p, LPT + 2), 0xec);
+    assert_int_equal(in8(p, LPT), 0xff);
+    out8(p, LPT + 2, 0x0c);
+    assert_int_equal(in8(p, LPT), 0xaa);
+    /* Status is read-only. */
+    out8(p, LPT + 1, 0x00);
+    assert_int_equal(in8(p, LPT + 1), 0xd8);
+    /* Control keeps its low bits; bits 6-7 always read back set. */
+    out8(p, LPT + 2, 0x1e);
+    assert_int_equal(in8(p, LPT + 2), 0xde);
+    /* Nothing was strobed. */
+    size_t len;
+    free(slurp(out_path, &len));
+    assert_int_equal(len, 0);
+    iotrap_ports_close(p);
+}
+
+/* Prints one byte the way a DOS printer driver does: wait while busy, put the data,
+ * pulse STROBE, wait for the acknowledge. */
+static void centronics_byte(iotrap_ports *p, uint8_t c)
+{
+    int spins = 0;
+    while (!(in8(p, LPT + 1) & 0x80))
+        assert_true(++spins < 10);
+    out8(p, LPT, c);
+    out8(p, LPT + 2, 0x0d); /* strobe, init, select */
+    assert_int_equal(in8(p, LPT + 1) & 0x80, 0); /* busy now */
+    out8(p, LPT + 2, 0x0c);
+    /* QEMU's order while the host waits: busy with ack, busy without ack, idle. */
+    assert_int_equal(in8(p, LPT + 1), 0x58);
+    assert_int_equal(in8(p, LPT + 1), 0x18);
+    assert_int_equal(in8(p, LPT + 1), 0xd8);
+}
+
+static void t_lpt_strobe_to_file(void **state)
+{
+    iotrap_ports *p = open_with_out("lpt@0x378,out=%s");
+    const char *msg = "HELLO\r\n";
+    for (const char *c = msg; *c; c++)
+        centronics_byte(p, (uint8_t)*c);
+    /* STROBE held high through two writes sends once. */
+    out8(p, LPT, 'X');
+    out8(p, LPT + 2, 0x0d);
+    out8(p, LPT + 2, 0x0d);
+    out8(p, LPT + 2, 0x0c);
+    /* No SELECT: no byte.  No INIT: the printer resets and takes no byte either. */
+    out8(p, LPT, 'N');
+    out8(p, LPT + 2, 0x05);
+    out8(p, LPT + 2, 0x04);
+    out8(p, LPT + 2, 0x09);
+    out8(p, LPT + 2, 0x08);
+    assert_int_equal(in8(p, LPT + 1), 0xd8);
+    out8(p, LPT + 2, 0x0c);
+    size_t len;
+    char *text = slurp(out_path, &len);
+    assert_int_equal(len, 8);
+    assert_memory_equal(text, "HELLO\r\nX", 8);
+    free(text);
+    iotrap_ports_close(p);
+}
+
+static void t_lpt_without_out_file(void **state)
+{
+    const char *devs[] = { "lpt@0x278", NULL };
+    iotrap_ports *p = open_sim(NULL, devs);
+    out8(p, 0x278, 'A');
+    out8(p, 0x278 + 2, 0x0d);
+    out8(p, 0x278 + 2, 0x0c);
+    assert_int_equal(in8(p, 0x279), 0x58); /* the handshake runs; the byte is dropped */
+    iotrap_ports_close(p);
+}
+
+/* ---- UART ------------------------------------------------------------------------ */
+
+static void t_uart_registers(void **state)
+{
+    iotrap_ports *p = open_with_out("uart@0x3f8,out=%s");
+    assert_int_equal(in8(p, UART + 5), 0x60); /* THRE + TEMT */
+    assert_int_equal(in8(p, UART + 2), 0x01); /* no interrupt pending */
+    assert_int_equal(in8(p, UART + 3), 0x00);
+    assert_int_equal(in8(p, UART + 4), 0x08); /* OUT2 */
+    assert_int_equal(in8(p, UART + 6), 0xb0); /* DCD, DSR, CTS */
+    assert_int_equal(in8(p, UART + 0), 0x00); /* no data */
+    assert_int_equal(in8(p, UART + 1), 0x00);
+    /* Scratch. */
+    out8(p, UART + 7, 0xa5);
+    assert_int_equal(in8(p, UART + 7), 0xa5);
+    out8(p, UART + 7, 0x5a);
+    assert_int_equal(in8(p, UART + 7), 0x5a);
+    /* Line and modem control. */
+    out8(p, UART + 3, 0x03);
+    assert_int_equal(in8(p, UART + 3), 0x03);
+    out8(p, UART + 4, 0xeb);
+    assert_int_equal(in8(p, UART + 4), 0x0b);
+    iotrap_ports_close(p);
+}
+
+static void t_uart_dlab(void **state)
+{
+    iotrap_ports *p = open_with_out("uart@0x3f8,out=%s");
+    out8(p, UART + 3, 0x80);
+    assert_int_equal(in8(p, UART + 0), 0x0c); /* 9600 baud after reset */
+    assert_int_equal(in8(p, UART + 1), 0x00);
+    out8(p, UART + 0, 0x01);
+    out8(p, UART + 1, 0x02);
+    assert_int_equal(in8(p, UART + 0), 0x01);
+    assert_int_equal(in8(p, UART + 1), 0x02);
+    out8(p, UART + 3, 0x03);
+    /* The divisor writes reached neither IER nor the line. */
+    assert_int_equal(in8(p, UART + 1), 0x00);
+    out8(p, UART + 3, 0x83);
+    assert_int_equal(in_w(p, UART, 2), 0x0201);
+    out8(p, UART + 3, 0x03);
+    size_t len;
+    free(slurp(out_path, &len));
+    assert_int_equal(len, 0);
+    iotrap_ports_close(p);
+}
+
+static void t_uart_thr_to_file_and_iir(void **state)
+{
+    iotrap_ports *p = open_with_out("uart@0x3f8,out=%s");
+    out8(p, UART + 3, 0x03);
+    const char *msg = "AT\r";
+    for (const char *c = msg; *c; c++) {
+        while (!(in8(p, UART + 5) & 0x20))
+            ;
+        out8(p, UART, (uint8_t)*c);
+    }
+    assert_int_equal(in8(p, UART + 5), 0x60);
+    /* FIFOs on: IIR shows them. */
+    out8(p, UART + 2, 0x07);
+    assert_int_equal(in8(p, UART + 2), 0xc1);
+    /* THR-empty interrupt: pending once enabled, cleared by reading IIR. */
+    out8(p, UART + 1, 0x02);
+    assert_int_equal(in8(p, UART + 1), 0x02);
+    assert_int_equal(in8(p, UART + 2), 0xc2);
+    assert_int_equal(in8(p, UART + 2), 0xc1);
+    out8(p, UART, '!');
+    assert_int_equal(in8(p, UART + 2), 0xc2);
+    out8(p, UART + 2, 0x00);
+    assert_int_equal(in8(p, UART + 2) & 0xc0, 0);
+    size_t len;
+    char *text = slurp(out_path, &len);
+    assert_int_equal(len, 4);
+    assert_memory_equal(text, "AT\r!", 4);
+    free(text);
+    iotrap_ports_close(p);
+}
+
+static void t_uart_loopback(void **state)
+{
+    iotrap_ports *p = open_with_out("uart@0x3f8,out=%s");
+    out8(p, UART + 4, 0x1a); /* loop + OUT2 + RTS */
+    /* MSR mirrors the outputs: RTS -> CTS, OUT2 -> DCD. */
+    assert_int_equal(in8(p, UART + 6), 0x90);
+    out8(p, UART, 0x5a);
+    assert_int_equal(in8(p, UART + 5), 0x61); /* data ready */
+    assert_int_equal(in8(p, UART), 0x5a);
+    assert_int_equal(in8(p, UART + 5), 0x60);
+    size_t len;
+    free(slurp(out_path, &len));
+    assert_int_equal(len, 0); /* looped back, not sent */
+    iotrap_ports_close(p);
+}
+
+/* ---- CMOS ------------------------------------------------------------------------ */
+
+static uint8_t cmos_get(iotrap_ports *p, uint8_t idx)
+{
+    out8(p, 0x70, idx);
+    return in8(p, 0x71);
+}
+
+static void cmos_set(iotrap_ports *p, uint8_t idx, uint8_t v)
+{
+    out8(p, 0x70, idx);
+    out8(p, 0x71, v);
+}
+
+static int bcd(int v)
+{
+    return ((v / 10) << 4) | (v % 10);
+}
+
+/* Reads the clock registers until two host-clock samples around the read agree on the
+ * second, so the comparison cannot straddle a tick. */
+struct rtc_read {
+    uint8_t sec, min, hour, wday, mday, mon, year, century;
+    struct tm tm;
+};
+
+static void read_rtc(iotrap_ports *p, struct rtc_read *r)
+{
+    for (int tries = 0; tries < 50; tries++) {
+        /* CLOCK_REALTIME like the model: time() may lag it by a tick. */
+        struct timespec ts0, ts1;
+        clock_gettime(CLOCK_REALTIME, &ts0);
+        time_t t0 = ts0.tv_sec;
+        r->sec = cmos_get(p, 0);
+        r->min = cmos_get(p, 2);
+        r->hour = cmos_get(p, 4);
+        r->wday = cmos_get(p, 6);
+        r->mday = cmos_get(p, 7);
+        r->mon = cmos_get(p, 8);
+        r->year = cmos_get(p, 9);
+        r->century = cmos_get(p, 0x32);
+        clock_gettime(CLOCK_REALTIME, &ts1);
+        time_t t1 = ts1.tv_sec;
+        if (t0 == t1) {
+            gmtime_r(&t0, &r->tm);
+            return;
+        }
+    }
+    fail_msg("the clock never held still for one read");
+}
+
+static iotrap_ports *open_cmos_utc(void)
+{
+    const char *devs[] = { "cmos@0x70,time=utc", NULL };
+    return open_sim(NULL, devs);
+}
+
+static void t_cmos_status_registers(void **state)
+{
+    iotrap_ports *p = open_cmos_utc();
+    assert_int_equal(cmos_get(p, 0x0a) & 0x7f, 0x26);
+    assert_int_equal(cmos_get(p, 0x0b), 0x02);
+    assert_int_equal(cmos_get(p, 0x0c), 0x00);
+    assert_int_equal(cmos_get(p, 0x0d), 0x80);
+    cmos_set(p, 0x0d, 0x00); /* read-only */
+    assert_int_equal(cmos_get(p, 0x0d), 0x80);
+    assert_int_equal(in8(p, 0x70), 0xff); /* the index port is write-only */
+    /* UIP is set only near the end of a second: sample often and see it both ways
+     * within a few seconds at most. */
+    int seen_set = 0, seen_clear = 0;
+    struct timespec ts0, ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts0);
+    do {
+        uint8_t a = cmos_get(p, 0x0a);
+        if (a & 0x80)
+            seen_set = 1;
+        else
+            seen_clear = 1;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+    } while (!(seen_set && seen_clear) && ts.tv_sec - ts0.tv_sec < 5);
+    assert_true(seen_clear);
+    assert_true(seen_set);
+    iotrap_ports_close(p);
+}
+
+static void t_cmos_time_bcd(void **state)
+{
+    iotrap_ports *p = open_cmos_utc();
+    struct rtc_read r;
+    read_rtc(p, &r);
+    assert_int_equal(r.sec, bcd(r.tm.tm_sec));
+    assert_int_equal(r.min, bcd(r.tm.tm_min));
+    assert_int_equal(r.hour, bcd(r.tm.tm_hour));
+    assert_int_equal(r.wday, r.tm.tm_wday + 1);
+    assert_int_equal(r.mday, bcd(r.tm.tm_mday));
+    assert_int_equal(r.mon, bcd(r.tm.tm_mon + 1));
+    assert_int_equal(r.year, bcd(r.tm.tm_year % 100));
+    assert_int_equal(r.century, bcd((r.tm.tm_year + 1900) / 100));
+    iotrap_ports_close(p);
+}
+
+static void t_cmos_time_binary(void **state)
+{
+    iotrap_ports *p = open_cmos_utc();
+    cmos_set(p, 0x0b, 0x06);
+    struct rtc_read r;
+    read_rtc(p, &r);
+    assert_int_equal(r.sec, r.tm.tm_sec);
+    assert_int_equal(r.min, r.tm.tm_min);
+    assert_int_equal(r.hour, r.tm.tm_hour);
+    assert_int_equal(r.mday, r.tm.tm_mday);
+    assert_int_equal(r.mon, r.tm.tm_mon + 1);
+    assert_int_equal(r.year, r.tm.tm_year % 100);
+    iotrap_ports_close(p);
+}
+
+static void t_cmos_time_12h(void **state)
+{
+    iotrap_ports *p = open_cmos_utc();
+    for (int binary = 0; binary < 2; binary++) {
+        cmos_set(p, 0x0b, binary ? 0x04 : 0x00);
+        struct rtc_read r;
+        read_rtc(p, &r);
+        int h = r.tm.tm_hour % 12 ? r.tm.tm_hour % 12 : 12;
+        int want = (binary ? h : bcd(h)) | (r.tm.tm_hour >= 12 ? 0x80 : 0);
+        assert_int_equal(r.hour, want);
+    }
+    /* Set 11 PM in 12-hour BCD, read it back as 23 in 24-hour mode. */
+    cmos_set(p, 0x0b, 0x80);
+    cmos_set(p, 0x04, 0x91);
+    cmos_set(p, 0x0b, 0x02);
+    uint8_t hour = cmos_get(p, 0x04);
+    assert_true(hour == 0x23 || hour == 0x00); /* 0x00 only if midnight passed meanwhile */
+    iotrap_ports_close(p);
+}
+
+static void t_cmos_set_time(void **state)
+{
+    iotrap_ports *p = open_cmos_utc();
+    /* The SET bit freezes the clock while it is written, as a BIOS setup does. */
+    cmos_set(p, 0x0b, 0x82);
+    cmos_set(p, 0x09, 0x99);
+    cmos_set(p, 0x32, 0x19);
+    cmos_set(p, 0x08, 0x12);
+    cmos_set(p, 0x07, 0x31);
+    cmos_set(p, 0x04, 0x23);
+    cmos_set(p, 0x02, 0x59);
+    cmos_set(p, 0x00, 0x58);
+    assert_int_equal(cmos_get(p, 0x00), 0x58);
+    assert_int_equal(cmos_get(p, 0x06), 0x06); /* 1999-12-31 was a Friday */
+    cmos_set(p, 0x0b, 0x02);
+    assert_int_equal(cmos_get(p, 0x09), 0x99);
+    assert_int_equal(cmos_get(p, 0x32), 0x19);
+    assert_int_equal(cmos_get(p, 0x08), 0x12);
+    /* Running again: two seconds later the date rolls into 2000. */
+    struct timespec ts0, ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts0);
+    do {
+        struct timespec nap = { 0, 50000000 };
+        nanosleep(&nap, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+    } while (cmos_get(p, 0x09) != 0x00 && ts.tv_sec - ts0.tv_sec < 30);
+    assert_int_equal(cmos_get(p, 0x09), 0x00);
+    assert_int_equal(cmos_get(p, 0x32), 0x20);
+    assert_int_equal(cmos_get(p, 0x08), 0x01);
+    assert_int_equal(cmos_get(p, 0x07), 0x01);
+    iotrap_ports_close(p);
+}
+
+static void t_cmos_nvram(void **state)
+{
+    iotrap_ports *p = open_cmos_utc();
+    for (unsigned i = 0x0e; i < 0x80; i++)
+        if (i != 0x32)
+            cmos_set(p, (uint8_t)i, (uint8_t)(i ^ 0xa5));
+    for (unsigned i = 0x0e; i < 0x80; i++)
+        if (i != 0x32)
+            assert_int_equal(cmos_get(p, (uint8_t)i), i ^ 0xa5);
+    /* Bit 7 of the index is the NMI mask: 0x8e selects 0x0e. */
+    out8(p, 0x70, 0x8e);
+    assert_int_equal(in8(p, 0x71), 0x0e ^ 0xa5);
+    /* Alarm registers are plain storage. */
+    cmos_set(p, 0x01, 0x33);
+    assert_int_equal(cmos_get(p, 0x01), 0x33);
+    iotrap_ports_close(p);
+}
+
+/* ---- RAM and the bus ------------------------------------------------------------- */
+
+static void t_ram_widths(void **state)
+{
+    const char *devs[] = { "ram@0x300-0x307", NULL };
+    iotrap_ports *p = open_sim(NULL, devs);
+    assert_int_equal(in_w(p, 0x300, 4), 0);
+    out_w(p, 0x300, 4, 0x11223344);
+    assert_int_equal(in8(p, 0x300), 0x44);
+    assert_int_equal(in8(p, 0x301), 0x33);
+    assert_int_equal(in8(p, 0x302), 0x22);
+    assert_int_equal(in8(p, 0x303), 0x11);
+    assert_int_equal(in_w(p, 0x302, 2), 0x1122);
+    out_w(p, 0x301, 2, 0xbbaa);
+    assert_int_equal(in_w(p, 0x300, 4), 0x11bbaa44);
+    out_w(p, 0x304, 1, 0x1ff); /* only the low byte of an 8-bit write counts */
+    assert_int_equal(in8(p, 0x304), 0xff);
+    /* Strings: each element goes to the same ports. */
+    const uint16_t words[3] = { 0x0102, 0x0304, 0x0506 };
+    assert_int_equal(iotrap_ports_out_string(p, 0x306, 2, words, 3, 0), IOTRAP_OK);
+    assert_int_equal(in_w(p, 0x306, 2), 0x0506);
+    uint8_t back[4];
+    assert_int_equal(iotrap_ports_in_string(p, 0x306, 2, back, 2, 0), IOTRAP_OK);
+    assert_int_equal(back[0], 0x06);
+    assert_int_equal(back[1], 0x05);
+    assert_int_equal(back[2], 0x06);
+    assert_int_equal(back[3], 0x05);
+    iotrap_ports_close(p);
+}
+
+static void t_unclaimed_ports(void **state)
+{
+    const char *devs[] = { "ram@0x300-0x301", NULL };
+    iotrap_ports *p = open_sim(NULL, devs);
+    assert_int_equal(in_w(p, 0x200, 1), 0xff);
+    assert_int_equal(in_w(p, 0x200, 2), 0xffff);
+    assert_int_equal(in_w(p, 0x200, 4), 0xffffffff);
+    assert_int_equal(in_w(p, 0xfffc, 4), 0xffffffff);
+    out_w(p, 0x200, 4, 0);
+    assert_int_equal(in_w(p, 0x200, 4), 0xffffffff); /* writes are dropped */
+    /* Half claimed: the ram answers its bytes, the bus the rest. */
+    out_w(p, 0x300, 2, 0x1234);
+    assert_int_equal(in_w(p, 0x300, 4), 0xffff1234);
+    assert_int_equal(in_w(p, 0x2ff, 2), 0x34ff);
+    uint8_t buf[3];
+    assert_int_equal(iotrap_ports_in_string(p, 0x400, 1, buf, 3, 0), IOTRAP_OK);
+    assert_int_equal(buf[0] & buf[1] & buf[2], 0xff);
+    iotrap_ports_close(p);
+}
+
+static void t_default_board(void **state)
+{
+    iotrap_ports *p = open_sim(NULL, NULL);
+    assert_int_equal(in8(p, 0x379), 0xd8);
+    assert_int_equal(in8(p, 0x37a), 0xcc);
+    assert_int_equal(in8(p, 0x3fd), 0x60);
+    out8(p, 0x3ff, 0x42);
+    assert_int_equal(in8(p, 0x3ff), 0x42);
+    out8(p, 0x70, 0x0b);
+    assert_int_equal(in8(p, 0x71), 0x02);
+    assert_int_equal(in8(p, 0x2f8), 0xff); /* no second UART */
+    iotrap_ports_close(p);
+}
+
+/* ---- Registry and plug-ins ------------------------------------------------------- */
+
+static uint8_t echo_read(iotrap_device *dev, uint32_t offset)
+{
+    return *(uint8_t *)dev->state ^ (uint8_t)offset;
+}
+
+static void echo_write(iotrap_device *dev, uint32_t offset, uint8_t value)
+{
+    *(uint8_t *)dev->state = value;
+}
+
+static void t_register(void **state)
+{
+    static const iotrap_device_model echo = {
+        .name = "echo", .summary = "test", .span = 4, .state_size = 1,
+        .read = echo_read, .write = echo_write,
+    };
+    static const iotrap_device_model clash = {
+        .name = "lpt", .summary = "test", .span = 1, .read = echo_read, .write = echo_write,
+    };
+    static const iotrap_device_model broken = { .name = "broken", .span = 1 };
+    assert_null(iotrap_device_find("echo"));
+    assert_non_null(iotrap_device_find("lpt"));
+    assert_int_equal(iotrap_device_register(&echo), IOTRAP_OK);
+    assert_int_equal(iotrap_device_register(&echo), IOTRAP_OK); /* the same model again */
+    assert_int_equal(iotrap_device_register(&clash), IOTRAP_E_BUSY);
+    assert_int_equal(iotrap_device_register(&broken), IOTRAP_E_INVAL);
+    assert_ptr_equal(iotrap_device_find("echo"), &echo);
+    const char *devs[] = { "echo@0x120", NULL };
+    iotrap_ports *p = open_sim(NULL, devs);
+    out8(p, 0x121, 0x40);
+    assert_int_equal(in8(p, 0x123), 0x43);
+    iotrap_ports_close(p);
+    assert_int_equal(iotrap_device_emit(-1, "x", 1), IOTRAP_OK);
+}
+
+static void t_plugin(void **state)
+{
+    iotrap_ports_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    const char *plugins[] = { IOTRAP_TEST_PLUGIN, NULL };
+    const char *devs[] = { "counter@0x240,start=5", "counter@0x250,start=0x10,step=3", NULL };
+    cfg.plugins = plugins;
+    cfg.devices = devs;
+    iotrap_ports *p = open_sim_cfg(&cfg);
+    assert_int_equal(in8(p, 0x240), 5);
+    assert_int_equal(in8(p, 0x240), 6);
+    assert_int_equal(in8(p, 0x241), 1);
+    assert_int_equal(in8(p, 0x250), 0x10);
+    assert_int_equal(in8(p, 0x250), 0x13);
+    out8(p, 0x240, 100);
+    assert_int_equal(in8(p, 0x240), 100);
+    iotrap_ports_close(p);
+
+    /* Loaded once per process; its model is listed with the built-ins now. */
+    assert_non_null(iotrap_device_find("counter"));
+    const char *bad[] = { "counter@0x240,start=300", NULL };
+    cfg.devices = bad;
+    char err[512];
+    open_fails(&cfg, err, sizeof(err));
+    assert_string_equal(err, "bad value \"300\" for option \"start\" of counter (0..255)");
+    const char *unknown[] = { "countr@0x240", NULL };
+    cfg.devices = unknown;
+    open_fails(&cfg, err, sizeof(err));
+    assert_non_null(strstr(err, "unknown device \"countr\" in \"countr@0x240\" "
+                                "(known: lpt, uart, cmos, ram, "));
+    assert_non_null(strstr(err, "counter"));
+}
+
+static void t_plugin_from_env(void **state)
+{
+    setenv("IOTRAP_DEVICE_PLUGINS", "/nonexistent/a.so:" IOTRAP_TEST_PLUGIN, 1);
+    setenv("IOTRAP_DEVICES", "counter@0x240", 1);
+    char err[512];
+    iotrap_ports *p = NULL;
+    /* The first plug-in is missing: the error names it. */
+    assert_int_equal(iotrap_ports_open_env(&p, err, sizeof(err)), IOTRAP_E_NODEV);
+    assert_non_null(strstr(err, "cannot load device plug-in \"/nonexistent/a.so\""));
+    setenv("IOTRAP_DEVICE_PLUGINS", IOTRAP_TEST_PLUGIN, 1);
+    assert_int_equal(iotrap_ports_open_env(&p, err, sizeof(err)), IOTRAP_OK);
+    assert_int_equal(in8(p, 0x240), 0);
+    assert_int_equal(in8(p, 0x240), 1);
+    iotrap_ports_close(p);
+    unsetenv("IOTRAP_DEVICE_PLUGINS");
+    unsetenv("IOTRAP_DEVICES");
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(t_lpt_reset_values),
+    cmocka_unit_test(t_lpt_data_latch_and_direction),
+    cmocka_unit_test(t_lpt_strobe_to_file),
+    cmocka_unit_test(t_lpt_without_out_file),
+    cmocka_unit_test(t_uart_registers),
+    cmocka_unit_test(t_uart_dlab),
+    cmocka_unit_test(t_uart_thr_to_file_and_iir),
+    cmocka_unit_test(t_uart_loopback),
+    cmocka_unit_test(t_cmos_status_registers),
+    cmocka_unit_test(t_cmos_time_bcd),
+    cmocka_unit_test(t_cmos_time_binary),
+    cmocka_unit_test(t_cmos_time_12h),
+    cmocka_unit_test(t_cmos_set_time),
+    cmocka_unit_test(t_cmos_nvram),
+    cmocka_unit_test(t_ram_widths),
+    cmocka_unit_test(t_unclaimed_ports),
+    cmocka_unit_test(t_default_board),
+    cmocka_unit_test(t_register),
+    cmocka_unit_test(t_plugin),
+    cmocka_unit_test(t_plugin_from_env),
+};
+
+IOTRAP_TEST_MAIN(tests)

@@ -1,0 +1,414 @@
+/* The trace decorator: text lines, JSON lines (parsed back), denials, long strings,
+ * standard error, and whole lines from concurrent processes. */
+#include <stdio.h>
+#include <sys/wait.h>
+#include "tests/unit/test_ports_helpers.h"
+#include "backends/trace.h"
+
+static char trace_path[256];
+
+static iotrap_ports *open_traced(const char *format, const char *allow)
+{
+    snprintf(trace_path, sizeof(trace_path), "%s/trace", test_dir());
+    iotrap_ports_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.trace = trace_path;
+    cfg.trace_format = format;
+    cfg.allow = allow;
+    cfg.quiet = 1;
+    return open_sim_cfg(&cfg);
+}
+
+static void t_text_lines(void **state)
+{
+    iotrap_ports *p = open_traced(NULL, "0x0-0x3ff");
+    out8(p, 0x378, 0x55);
+    assert_int_equal(in8(p, 0x379), 0xd8);
+    out_w(p, 0x3fe, 2, 0x1234);
+    assert_int_equal(in_w(p, 0x3fc, 4), 0x12b06008); /* MCR, LSR, MSR, scratch */
+    assert_int_equal(iotrap_ports_out_string(p, 0x378, 1, "HELLO", 5, 0), IOTRAP_OK);
+    const uint16_t w[2] = { 0x1234, 0xabcd };
+    assert_int_equal(iotrap_ports_out_string(p, 0x200, 2, w, 2, 0), IOTRAP_OK);
+    uint8_t buf[3];
+    assert_int_equal(iotrap_ports_in_string(p, 0x200, 1, buf, 3, 0), IOTRAP_OK);
+    uint32_t v;
+    assert_int_equal(iotrap_ports_out(p, 0x64, 1, 0xfe, 0), IOTRAP_OK); /* allowed here */
+    assert_int_equal(iotrap_ports_out(p, 0x400, 1, 0xfe, 0), IOTRAP_E_DENIED);
+    assert_int_equal(iotrap_ports_in(p, 0x400, 1, &v, 0), IOTRAP_E_DENIED);
+    assert_int_equal(iotrap_ports_in(p, 0x3ff, 2, &v, 0), IOTRAP_E_DENIED);
+    assert_int_equal(iotrap_ports_out_string(p, 0x400, 1, "AB", 2, 0), IOTRAP_E_DENIED);
+    assert_int_equal(iotrap_ports_in_string(p, 0x400, 4, buf, 7, 0), IOTRAP_E_DENIED);
+    iotrap_ports_close(p);
+
+    char *text = slurp(trace_path, NULL);
+    assert_string_equal(text,
+                        "out8  0x0378 <- 0x55\n"
+                        "in8   0x0379 -> 0xd8\n"
+                        "out16 0x03fe <- 0x1234\n"
+                        "in32  0x03fc -> 0x12b06008\n"
+                        "outs8 0x0378 <- 5 x: 48 45 4c 4c 4f\n"
+                        "outs16 0x0200 <- 2 x: 1234 abcd\n"
+                        "ins8  0x0200 -> 3 x: ff ff ff\n"
+                        "out8  0x0064 <- 0xfe\n"
+                        "out8  0x0400 <- 0xfe DENIED\n"
+                        "in8   0x0400 -> DENIED\n"
+                        "in16  0x03ff -> DENIED\n"
+                        "outs8 0x0400 <- 2 x: 41 42 DENIED\n"
+                        "ins32 0x0400 -> 7 x DENIED\n");
+    free(text);
+}
+
+/* ---- A minimal JSON reader for one flat object per line ---------------------------- */
+
+struct jfield {
+    char key[32];
+    int is_string;
+    char str[1100];
+    unsigned long long num;
+    int is_bool;
+};
+
+struct jobj {
+    struct jfield f[16];
+    int n;
+};
+
+static const char *jstring(const char *s, char *out, size_t cap)
+{
+    if (*s++ != '"')
+        return NULL;
+    size_t n = 0;
+    while (*s && *s != '"') {
+        if (*s == '\\' || (unsigned char)*s < 0x20 || n + 1 >= cap)
+            return NULL; /* the trace never needs escapes */
+        out[n++] = *s++;
+    }
+    out[n] = '\0';
+    return *s == '"' ? s + 1 : NULL;
+}
+
+static int jparse(const char *line, struct jobj *o)
+{
+    const char *s = line;
+    o->n = 0;
+    if (*s++ != '{')
+        return 0;
+    for (;;) {
+        if (o->n == 16)
+            return 0;
+        struct jfield *f = &o->f[o->n];
+        memset(f, 0, sizeof(*f));
+        if (!(s = jstring(s, f->key, sizeof(f->key))) || *s++ != ':')
+            return 0;
+        if (*s == '"') {
+            f->is_string = 1;
+            if (!(s = jstring(s, f->str, sizeof(f->str))))
+                return 0;
+        } else if (strncmp(s, "true", 4) == 0) {
+            f->is_bool = 1;
+            f->num = 1;
+            s += 4;
+        } else {
+            char *end;
+            if (*s < '0' || *s > '9')
+                return 0;
+            f->num = strtoull(s, &end, 10);
+            s = end;
+        }
+        o->n++;
+        if (*s == '}')
+            return s[1] == '\0';
+        if (*s++ != ',')
+            return 0;
+    }
+}
+
+static const struct jfield *jget(const struct jobj *o, const char *key)
+{
+    for (int i = 0; i < o->n; i++)
+        if (strcmp(o->f[i].key, key) == 0)
+            return &o->f[i];
+    return NULL;
+}
+
+static void expect_str(const struct jobj *o, const char *key, const char *want)
+{
+    const struct jfield *f = jget(o, key);
+    if (!f)
+        fail_msg("no \"%s\"", key);
+    assert_true(f->is_string);
+    assert_string_equal(f->str, want);
+}
+
+static void expect_num(const struct jobj *o, const char *key, unsigned long long want)
+{
+    const struct jfield *f = jget(o, key);
+    if (!f)
+        fail_msg("no \"%s\"", key);
+    assert_false(f->is_string);
+    assert_int_equal(f->num, want);
+}
+
+static char **split_lines(char *text, int *n)
+{
+    static char *lines[64];
+    *n = 0;
+    for (char *s = text; *s && *n < 64;) {
+        char *e = strchr(s, '\n');
+        assert_non_null(e); /* every line is complete */
+        *e = '\0';
+        lines[(*n)++] = s;
+        s = e + 1;
+    }
+    return lines;
+}
+
+static void t_jsonl(void **state)
+{
+    iotrap_ports *p = open_traced("jsonl", "0x0-0x3ff");
+    out8(p, 0x378, 0x55);
+    assert_int_equal(in8(p, 0x379), 0xd8);
+    assert_int_equal(iotrap_ports_out_string(p, 0x378, 1, "HI", 2, 0x401136), IOTRAP_OK);
+    uint16_t words[2];
+    assert_int_equal(iotrap_ports_in_string(p, 0x200, 2, words, 2, 0x401140), IOTRAP_OK);
+    assert_int_equal(iotrap_ports_out(p, 0x400, 4, 0xfffffffe, 0x7fff0000beefULL), IOTRAP_E_DENIED);
+    uint32_t v;
+    assert_int_equal(iotrap_ports_in(p, 0x400, 1, &v, 0x10), IOTRAP_E_DENIED);
+    assert_int_equal(iotrap_ports_out(p, 0x3f8, 1, 'x', 0x401136), IOTRAP_OK);
+    iotrap_ports_close(p);
+
+    char *text = slurp(trace_path, NULL);
+    int n;
+    char **lines = split_lines(text, &n);
+    assert_int_equal(n, 7);
+    struct jobj o;
+    for (int i = 0; i < n; i++) {
+        if (!jparse(lines[i], &o))
+            fail_msg("not a flat JSON object: %s", lines[i]);
+        expect_num(&o, "pid", (unsigned long long)getpid());
+        expect_num(&o, "tid", (unsigned long long)getpid()); /* the main thread */
+    }
+    jparse(lines[0], &o);
+    expect_str(&o, "op", "out");
+    expect_num(&o, "width", 1);
+    expect_num(&o, "port", 0x378);
+    expect_num(&o, "value", 0x55);
+    expect_str(&o, "pc", "0x0");
+    expect_str(&o, "result", "ok");
+    jparse(lines[1], &o);
+    expect_str(&o, "op", "in");
+    expect_num(&o, "port", 0x379);
+    expect_num(&o, "value", 0xd8);
+    jparse(lines[2], &o);
+    expect_str(&o, "op", "outs");
+    expect_num(&o, "count", 2);
+    expect_str(&o, "data", "4849");
+    expect_str(&o, "pc", "0x401136");
+    assert_null(jget(&o, "value"));
+    jparse(lines[3], &o);
+    expect_str(&o, "op", "ins");
+    expect_num(&o, "width", 2);
+    expect_num(&o, "count", 2);
+    expect_str(&o, "data", "ffffffff");
+    expect_str(&o, "pc", "0x401140");
+    jparse(lines[4], &o);
+    expect_str(&o, "op", "out");
+    expect_num(&o, "width", 4);
+    expect_num(&o, "value", 0xfffffffe);
+    expect_str(&o, "pc", "0x7fff0000beef");
+    expect_str(&o, "result", "denied");
+    jparse(lines[5], &o);
+    expect_str(&o, "op", "in");
+    expect_str(&o, "result", "denied");
+    assert_null(jget(&o, "value"));
+    jparse(lines[6], &o);
+    expect_num(&o, "value", 'x');
+    expect_str(&o, "result", "ok");
+    free(text);
+}
+
+static void t_long_string_is_bounded(void **state)
+{
+    iotrap_ports *p = open_traced("jsonl", NULL);
+    static uint8_t big[4096];
+    memset(big, 0x41, sizeof(big));
+    assert_int_equal(iotrap_ports_out_string(p, 0x200, 1, big, sizeof(big), 0), IOTRAP_OK);
+    iotrap_ports_close(p);
+    char *text = slurp(trace_path, NULL);
+    int n;
+    char **lines = split_lines(text, &n);
+    assert_int_equal(n, 1);
+    struct jobj o;
+    assert_true(jparse(lines[0], &o));
+    expect_num(&o, "count", 4096);
+    assert_int_equal(strlen(jget(&o, "data")->str), 512);
+    assert_true(jget(&o, "truncated")->is_bool);
+    free(text);
+
+    p = open_traced("text", NULL);
+    assert_int_equal(iotrap_ports_out_string(p, 0x200, 1, big, sizeof(big), 0), IOTRAP_OK);
+    iotrap_ports_close(p);
+    size_t len;
+    text = slurp(trace_path, &len);
+    assert_true(len < 1200);
+    assert_memory_equal(text, "outs8 0x0200 <- 4096 x: 41 41", 29);
+    assert_memory_equal(text + len - 5, " ...\n", 5);
+    free(text);
+}
+
+static void t_trace_to_stderr(void **state)
+{
+    char path[] = "/tmp/iotrap-trace-stderr-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    int saved = dup(2);
+    dup2(fd, 2);
+    iotrap_ports_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.trace = "-";
+    iotrap_ports *p = open_sim_cfg(&cfg);
+    out8(p, 0x80, 0x12);
+    iotrap_ports_close(p);
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    char *text = slurp(path, NULL);
+    unlink(path);
+    assert_string_equal(text, "out8  0x0080 <- 0x12\n");
+    free(text);
+}
+
+static void t_processes_share_a_trace(void **state)
+{
+    iotrap_ports *p = open_traced("jsonl", NULL);
+    pid_t kids[3];
+    for (int k = 0; k < 3; k++) {
+        kids[k] = fork();
+        assert_true(kids[k] >= 0);
+        if (kids[k] == 0) {
+            uint8_t data[100];
+            memset(data, 'a' + k, sizeof(data));
+            for (int i = 0; i < 300; i++)
+                iotrap_ports_out_string(p, 0x200, 1, data, sizeof(data), (uint64_t)i);
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < 3; k++) {
+        int status;
+        assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+    }
+    iotrap_ports_close(p);
+    char *text = slurp(trace_path, NULL);
+    int lines = 0;
+    struct jobj o;
+    for (char *s = text; *s;) {
+        char *e = strchr(s, '\n');
+        assert_non_null(e);
+        *e = '\0';
+        if (!jparse(s, &o))
+            fail_msg("torn line: %s", s);
+        const char *data = jget(&o, "data")->str;
+        assert_int_equal(strlen(data), 200);
+        for (int i = 2; i < 200; i++)
+            assert_int_equal(data[i], data[i % 2]); /* one process's bytes only */
+        lines++;
+        s = e + 1;
+    }
+    assert_int_equal(lines, 900);
+    free(text);
+}
+
+/* The decorator is a backend like any other: it wraps one through the vtable. */
+extern const struct iotrap__backend iotrap__backend_sim;
+
+static void t_decorator_vtable(void **state)
+{
+    snprintf(trace_path, sizeof(trace_path), "%s/trace", test_dir());
+    struct iotrap__backend_instance sim = { &iotrap__backend_sim, NULL }, tr;
+    sim.priv = calloc(1, iotrap__backend_sim.priv_size);
+    assert_non_null(sim.priv);
+    iotrap_ports_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    const char *devs[] = { "ram@0x300-0x301", NULL };
+    cfg.devices = devs;
+    char err[256];
+    assert_int_equal(iotrap__backend_sim.open(&sim, "", &cfg, err, sizeof(err)), IOTRAP_OK);
+    assert_int_equal(iotrap__trace_wrap(&tr, &sim, trace_path, "jsonl", err, sizeof(err)),
+                     IOTRAP_OK);
+    const struct iotrap__backend *be = tr.backend;
+    assert_string_equal(be->name, "trace");
+    assert_int_equal(be->out(&tr, 0x300, 2, 0x1234), IOTRAP_OK);
+    uint32_t v = 0;
+    assert_int_equal(be->in(&tr, 0x301, 1, &v), IOTRAP_OK);
+    assert_int_equal(v, 0x12);
+    /* It cannot be opened on its own. */
+    assert_int_equal(be->open(&tr, "", &cfg, err, sizeof(err)), IOTRAP_E_UNSUPPORTED);
+    assert_string_equal(err, "the trace backend wraps another backend: use --trace FILE");
+    be->close(&tr);
+    iotrap__backend_sim.close(&sim);
+    free(sim.priv);
+
+    char *text = slurp(trace_path, NULL);
+    int n;
+    char **lines = split_lines(text, &n);
+    assert_int_equal(n, 2);
+    struct jobj o;
+    assert_true(jparse(lines[0], &o));
+    expect_str(&o, "op", "out");
+    expect_num(&o, "width", 2);
+    expect_num(&o, "value", 0x1234);
+    expect_str(&o, "pc", "0x0");
+    assert_true(jparse(lines[1], &o));
+    expect_num(&o, "port", 0x301);
+    expect_num(&o, "value", 0x12);
+    free(text);
+}
+
+static void t_trace_from_env(void **state)
+{
+    snprintf(trace_path, sizeof(trace_path), "%s/trace", test_dir());
+    setenv("IOTRAP_TRACE", trace_path, 1);
+    setenv("IOTRAP_TRACE_FORMAT", "jsonl", 1);
+    setenv("IOTRAP_ALLOW", "0x378-0x37f", 1);
+    setenv("IOTRAP_QUIET", "1", 1);
+    char err[256];
+    iotrap_ports *p = NULL;
+    assert_int_equal(iotrap_ports_open_env(&p, err, sizeof(err)), IOTRAP_OK);
+    out8(p, 0x37a, 0x0c);
+    uint32_t v;
+    assert_int_equal(iotrap_ports_in(p, 0x70, 1, &v, 0x1234), IOTRAP_E_DENIED);
+    iotrap_ports_close(p);
+    char *text = slurp(trace_path, NULL);
+    int n;
+    char **lines = split_lines(text, &n);
+    assert_int_equal(n, 2);
+    struct jobj o;
+    assert_true(jparse(lines[0], &o));
+    expect_num(&o, "port", 0x37a);
+    expect_str(&o, "result", "ok");
+    assert_true(jparse(lines[1], &o));
+    expect_num(&o, "port", 0x70);
+    expect_str(&o, "pc", "0x1234");
+    expect_str(&o, "result", "denied");
+    free(text);
+
+    setenv("IOTRAP_TRACE_FORMAT", "yaml", 1);
+    assert_int_equal(iotrap_ports_open_env(&p, err, sizeof(err)), IOTRAP_E_SYNTAX);
+    assert_string_equal(err, "unknown trace format \"yaml\" (known: text, jsonl)");
+    unsetenv("IOTRAP_TRACE");
+    unsetenv("IOTRAP_TRACE_FORMAT");
+    unsetenv("IOTRAP_ALLOW");
+    unsetenv("IOTRAP_QUIET");
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(t_decorator_vtable),
+    cmocka_unit_test(t_trace_from_env),
+    cmocka_unit_test(t_text_lines),
+    cmocka_unit_test(t_jsonl),
+    cmocka_unit_test(t_long_string_is_bounded),
+    cmocka_unit_test(t_trace_to_stderr),
+    cmocka_unit_test(t_processes_share_a_trace),
+};
+
+IOTRAP_TEST_MAIN(tests)
