@@ -9,7 +9,6 @@ AM_TESTS_ENVIRONMENT = \
 	export top_srcdir top_builddir IOTRAP_PRELOAD_DIR PATH;
 EXTRA_DIST += tests/tap-run tests/unit/harness.h
 
-# Unit tests (cmocka): unit_tests lists the binaries; each directory's local.mk adds to it.
-unit_tests =
+# Unit tests (cmocka): tests/unit.test runs every tests/unit/test_* binary of check_PROGRAMS.
 TESTS += tests/unit.test
 EXTRA_DIST += tests/unit.test
