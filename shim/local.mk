@@ -1,1 +1,45 @@
-# shim: see the top Makefile.am
+# shim: the trap engine of the preload library (see the top Makefile.am).
+shim_sources += \
+	shim/shim.h \
+	shim/safecopy.S \
+	shim/context.c \
+	shim/scratch.c \
+	shim/decode_cache.c \
+	shim/trap.c \
+	shim/sigchain.c \
+	shim/report.c \
+	shim/ioperm.c \
+	shim/exec.c \
+	shim/init.c
+
+# ---- Integration tests: real programs under `iotrap run` (tests/integration.test) ----
+check_PROGRAMS += tests/progs/io_forms tests/progs/io_faults tests/progs/io_threads \
+	tests/progs/io_fork tests/progs/io_compat
+tests_progs_io_forms_SOURCES = tests/progs/io_forms.c tests/progs/progs.h
+tests_progs_io_faults_SOURCES = tests/progs/io_faults.c tests/progs/progs.h
+tests_progs_io_threads_SOURCES = tests/progs/io_threads.c tests/progs/progs.h
+tests_progs_io_fork_SOURCES = tests/progs/io_fork.c tests/progs/progs.h
+tests_progs_io_compat_SOURCES = tests/progs/io_compat.c tests/progs/compat_blob.S \
+	tests/progs/progs.h
+
+# The same programs built 32-bit, for i386 processes (and exec across bitness).
+if HAVE_M32
+check_PROGRAMS += tests/progs/io_forms-m32 tests/progs/io_faults-m32 \
+	tests/progs/io_threads-m32 tests/progs/io_fork-m32
+tests_progs_io_forms_m32_SOURCES = $(tests_progs_io_forms_SOURCES)
+tests_progs_io_forms_m32_CFLAGS = -m32 $(WARN_CFLAGS)
+tests_progs_io_forms_m32_LDFLAGS = -m32
+tests_progs_io_faults_m32_SOURCES = $(tests_progs_io_faults_SOURCES)
+tests_progs_io_faults_m32_CFLAGS = -m32 $(WARN_CFLAGS)
+tests_progs_io_faults_m32_LDFLAGS = -m32
+tests_progs_io_threads_m32_SOURCES = $(tests_progs_io_threads_SOURCES)
+tests_progs_io_threads_m32_CFLAGS = -m32 $(WARN_CFLAGS)
+tests_progs_io_threads_m32_LDFLAGS = -m32
+tests_progs_io_fork_m32_SOURCES = $(tests_progs_io_fork_SOURCES)
+tests_progs_io_fork_m32_CFLAGS = -m32 $(WARN_CFLAGS)
+tests_progs_io_fork_m32_LDFLAGS = -m32
+endif
+
+TESTS += tests/integration.test
+EXTRA_DIST += tests/integration.test tests/integration/common.bash
+CLEANFILES += tests/integration-cases/*

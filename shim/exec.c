@@ -1,0 +1,235 @@
+/* Keeping the shim across exec: the exec functions are interposed so that a program that
+ * hands its children a sanitised environment (PATH only, say, or its own list without
+ * LD_PRELOAD) still runs them under the shim, on the same board, with the same policy.
+ *
+ * At start the constructor remembers the LD_PRELOAD entry that loaded this library (with
+ * the loader's literal $LIB, so a child of the other bitness gets its own build) and every
+ * IOTRAP_* variable.  An exec whose environment lacks them gets them added; values the
+ * program set itself are left alone.  Nothing here allocates on the heap (a vfork child
+ * may exec), so the new environment is built on the stack.
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shim/shim.h"
+
+#define PRELOAD_NAME "libiotrap-preload.so"
+#define MAX_KEPT 32
+
+extern char **environ;
+
+static char *kept_preload;      /* the LD_PRELOAD entry naming this library, or NULL */
+static char *kept_vars[MAX_KEPT]; /* "IOTRAP_...=value" */
+static size_t kept_count;
+
+typedef int (*execve_fn)(const char *, char *const[], char *const[]);
+typedef int (*fexecve_fn)(int, char *const[], char *const[]);
+typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+                        const posix_spawnattr_t *, char *const[], char *const[]);
+static execve_fn real_execve, real_execvpe;
+static fexecve_fn real_fexecve;
+static spawn_fn real_posix_spawn, real_posix_spawnp;
+
+/* The entry of an LD_PRELOAD list (split at ':' and ' ', as the loader does) that names
+ * this library; its length in *len. */
+static const char *find_preload_entry(const char *list, size_t *len)
+{
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ": ");
+        const char *name = p;
+        for (const char *q = p; q < p + n; q++)
+            if (*q == '/')
+                name = q + 1;
+        if ((size_t)(p + n - name) == strlen(PRELOAD_NAME) &&
+            memcmp(name, PRELOAD_NAME, strlen(PRELOAD_NAME)) == 0) {
+            *len = n;
+            return p;
+        }
+        p += n;
+        if (*p)
+            p++;
+    }
+    return NULL;
+}
+
+void iotrap__exec_init(void)
+{
+    real_execve = (execve_fn)dlsym(RTLD_NEXT, "execve");
+    real_execvpe = (execve_fn)dlsym(RTLD_NEXT, "execvpe");
+    real_fexecve = (fexecve_fn)dlsym(RTLD_NEXT, "fexecve");
+    real_posix_spawn = (spawn_fn)dlsym(RTLD_NEXT, "posix_spawn");
+    real_posix_spawnp = (spawn_fn)dlsym(RTLD_NEXT, "posix_spawnp");
+    const char *pre = getenv("LD_PRELOAD");
+    size_t len;
+    const char *entry = pre ? find_preload_entry(pre, &len) : NULL;
+    if (entry)
+        kept_preload = strndup(entry, len);
+    for (char **e = environ; e && *e && kept_count < MAX_KEPT; e++)
+        if (strncmp(*e, "IOTRAP_", 7) == 0)
+            kept_vars[kept_count++] = strdup(*e);
+}
+
+static int has_var(char *const envp[], const char *var)
+{
+    size_t n = strcspn(var, "=") + 1; /* the name and its '=' */
+    for (char *const *e = envp; e && *e; e++)
+        if (strncmp(*e, var, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* How many pointers and bytes the fixed environment needs (an upper bound). */
+static void fixed_size(char *const envp[], size_t *ptrs, size_t *bytes)
+{
+    size_t n = 0;
+    for (char *const *e = envp; e && *e; e++)
+        n++;
+    *ptrs = n + kept_count + 2;
+    *bytes = (kept_preload ? strlen(kept_preload) : 0) + 16;
+    for (char *const *e = envp; e && *e; e++)
+        if (strncmp(*e, "LD_PRELOAD=", 11) == 0)
+            *bytes += strlen(*e);
+}
+
+/* Fills out[] (ptrs entries) with envp plus what the shim needs; buf holds a new
+ * LD_PRELOAD string.  Returns out, or envp itself when nothing is missing. */
+static char *const *fix_env(char *const envp[], char **out, char *buf)
+{
+    static char *const empty[] = {NULL};
+    if (!envp)
+        envp = empty;
+    size_t n = 0;
+    int preload_seen = 0, changed = 0;
+    for (char *const *e = envp; *e; e++) {
+        if (kept_preload && strncmp(*e, "LD_PRELOAD=", 11) == 0) {
+            size_t len;
+            preload_seen = 1;
+            if (!find_preload_entry(*e + 11, &len)) {
+                /* Ours first, as `iotrap run` puts it. */
+                strcpy(buf, "LD_PRELOAD=");
+                strcat(buf, kept_preload);
+                if ((*e)[11]) {
+                    strcat(buf, ":");
+                    strcat(buf, *e + 11);
+                }
+                out[n++] = buf;
+                changed = 1;
+                continue;
+            }
+        }
+        out[n++] = *e;
+    }
+    if (kept_preload && !preload_seen) {
+        strcpy(buf, "LD_PRELOAD=");
+        strcat(buf, kept_preload);
+        out[n++] = buf;
+        changed = 1;
+    }
+    for (size_t i = 0; i < kept_count; i++) {
+        if (!has_var(envp, kept_vars[i])) {
+            out[n++] = kept_vars[i];
+            changed = 1;
+        }
+    }
+    out[n] = NULL;
+    return changed ? out : envp;
+}
+
+/* Declares the stack buffers for envp's fixed copy and sets `fixed`. */
+#define FIX_ENV(envp, fixed)                                                           \
+    size_t fix_ptrs_, fix_bytes_;                                                      \
+    fixed_size((envp), &fix_ptrs_, &fix_bytes_);                                       \
+    char *fix_out_[fix_ptrs_];                                                         \
+    char fix_buf_[fix_bytes_];                                                         \
+    char *const *fixed = fix_env((envp), fix_out_, fix_buf_)
+
+IOTRAP__EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+    FIX_ENV(envp, env);
+    return real_execve(path, argv, env);
+}
+
+IOTRAP__EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    FIX_ENV(envp, env);
+    return real_execvpe(file, argv, env);
+}
+
+IOTRAP__EXPORT int execv(const char *path, char *const argv[])
+{
+    return execve(path, argv, environ);
+}
+
+IOTRAP__EXPORT int execvp(const char *file, char *const argv[])
+{
+    return execvpe(file, argv, environ);
+}
+
+IOTRAP__EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+    FIX_ENV(envp, env);
+    return real_fexecve(fd, argv, env);
+}
+
+IOTRAP__EXPORT int posix_spawn(pid_t *pid, const char *path,
+                               const posix_spawn_file_actions_t *actions,
+                               const posix_spawnattr_t *attr, char *const argv[],
+                               char *const envp[])
+{
+    FIX_ENV(envp, env);
+    return real_posix_spawn(pid, path, actions, attr, argv, env);
+}
+
+IOTRAP__EXPORT int posix_spawnp(pid_t *pid, const char *file,
+                                const posix_spawn_file_actions_t *actions,
+                                const posix_spawnattr_t *attr, char *const argv[],
+                                char *const envp[])
+{
+    FIX_ENV(envp, env);
+    return real_posix_spawnp(pid, file, actions, attr, argv, env);
+}
+
+/* execl, execle, execlp: the argument list gathered into an array on the stack. */
+#define GATHER_ARGS(arg0, ap, argv)                                                    \
+    size_t argc_ = 1;                                                                  \
+    va_start(ap, arg0);                                                                \
+    while (va_arg(ap, const char *))                                                   \
+        argc_++;                                                                       \
+    va_end(ap);                                                                        \
+    char *argv[argc_ + 1];                                                             \
+    argv[0] = (char *)(arg0);                                                          \
+    va_start(ap, arg0);                                                                \
+    for (size_t i_ = 1; i_ <= argc_; i_++)                                             \
+        argv[i_] = va_arg(ap, char *)
+
+IOTRAP__EXPORT int execl(const char *path, const char *arg0, ...)
+{
+    va_list ap;
+    GATHER_ARGS(arg0, ap, argv);
+    va_end(ap);
+    return execve(path, argv, environ);
+}
+
+IOTRAP__EXPORT int execlp(const char *file, const char *arg0, ...)
+{
+    va_list ap;
+    GATHER_ARGS(arg0, ap, argv);
+    va_end(ap);
+    return execvpe(file, argv, environ);
+}
+
+IOTRAP__EXPORT int execle(const char *path, const char *arg0, ...)
+{
+    va_list ap;
+    GATHER_ARGS(arg0, ap, argv);
+    char *const *envp = va_arg(ap, char *const *);
+    va_end(ap);
+    return execve(path, argv, envp);
+}

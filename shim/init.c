@@ -1,0 +1,86 @@
+/* The preload library's constructor: open the port session from the environment, warm
+ * the decoder up, install the SIGSEGV handler, and keep all of it working in fork
+ * children.
+ *
+ * A bad configuration stops the program before it runs (exit status 2), with the
+ * message the session layer wrote, because a program that then traps would die with a
+ * SIGSEGV far from the cause.  `iotrap run` validates the same settings first.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include "shim/shim.h"
+
+struct iotrap__shim iotrap__shim;
+
+static int env_flag(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+/* Capstone allocates and sorts tables on a handle's first use, unsynchronised; doing it
+ * here, before the program starts threads, keeps that out of the signal handler.  The
+ * instructions are IN AL, DX in each mode. */
+static void warm_up_decoder(void)
+{
+    static const uint8_t in_al_dx[] = {0xec};
+    static const int modes[] = {16, 32, 64};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        iotrap_insn insn;
+        iotrap_decode_ex(in_al_dx, sizeof in_al_dx, modes[i], IOTRAP_DECODE_NO_CACHE, &insn);
+    }
+}
+
+static void atfork_child(void)
+{
+    iotrap__scratch_reset();
+}
+
+__attribute__((constructor)) static void iotrap__shim_init(void)
+{
+    iotrap__sigchain_resolve();
+
+    /* The session would report denials itself; here the trap engine does, with the
+     * module, offset and backtrace only it knows, so the session is opened quiet.  The
+     * environment is put back at once (the constructor runs before any other thread),
+     * so the program and its children see it unchanged. */
+    iotrap__shim.quiet = env_flag("IOTRAP_QUIET");
+    const char *user_quiet = getenv("IOTRAP_QUIET");
+    char *saved_quiet = user_quiet ? strdup(user_quiet) : NULL;
+    setenv("IOTRAP_QUIET", "1", 1);
+    char err[512] = "";
+    iotrap_ports *ports = NULL;
+    int st = iotrap_ports_open_env(&ports, err, sizeof err);
+    if (saved_quiet)
+        setenv("IOTRAP_QUIET", saved_quiet, 1);
+    else
+        unsetenv("IOTRAP_QUIET");
+    free(saved_quiet);
+    if (st < 0) {
+        fprintf(stderr, "iotrap: cannot start: %s\n", *err ? err : iotrap_strerror(st));
+        fflush(stderr);
+        _exit(2);
+    }
+
+    iotrap__shim.no_unwind = env_flag("IOTRAP_NO_UNWIND");
+#if defined(__x86_64__)
+    iotrap__shim.fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0; /* HWCAP2_FSGSBASE */
+#endif
+    warm_up_decoder();
+    iotrap__scratch_init();
+    iotrap__exec_init();
+    pthread_atfork(NULL, NULL, atfork_child);
+
+    __atomic_store_n(&iotrap__shim.ports, ports, __ATOMIC_RELEASE);
+    if (iotrap__sigchain_install() != 0) {
+        perror("iotrap: cannot install the SIGSEGV handler");
+        _exit(2);
+    }
+}

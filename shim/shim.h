@@ -1,0 +1,88 @@
+/* Internal interfaces of the trap engine (the preload library's shim/ files).
+ *
+ * Everything here may run inside the SIGSEGV handler unless marked otherwise, so it is
+ * async-signal-safe: no malloc, no stdio, no locks that interrupted code may hold.
+ */
+#ifndef IOTRAP_SHIM_H
+#define IOTRAP_SHIM_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <ucontext.h>
+#include <iotrap/decode.h>
+#include <iotrap/ports.h>
+
+#define IOTRAP__EXPORT __attribute__((visibility("default")))
+
+/* ---- Global state, set up by the constructor (shim/init.c) ------------------------ */
+
+struct iotrap__shim {
+    iotrap_ports *ports;   /* the session; NULL until the constructor opened it */
+    int quiet;             /* IOTRAP_QUIET: no denial messages */
+    int no_unwind;         /* IOTRAP_NO_UNWIND: no backtrace after a denial message */
+    int fsgsbase;          /* rdfsbase/rdgsbase usable (AT_HWCAP2) */
+};
+extern struct iotrap__shim iotrap__shim;
+
+/* ---- Fault-safe memory copy (shim/safecopy.S) ------------------------------------- */
+
+/* Copies n bytes byte by byte; returns how many were copied before the first fault.
+ * A fault inside it is caught by the SIGSEGV handler (shim/trap.c), which resumes at
+ * the routine's end; then *si_code (if not NULL) receives the fault's si_code. */
+size_t iotrap__safe_copy(void *dst, const void *src, size_t n, int *si_code);
+
+/* ---- Machine context (shim/context.c) --------------------------------------------- */
+
+/* The code segment of the interrupted code: its mode (16, 32, 64) and base.
+ * Returns 0 on success, -1 if the selector cannot be examined. */
+int iotrap__code_segment(const ucontext_t *uc, int *mode, uint64_t *base);
+/* The base of segment register `seg` (iotrap_seg) of the interrupted code. */
+uint64_t iotrap__segment_base(const ucontext_t *uc, int mode, int seg);
+void iotrap__regs_from_context(const ucontext_t *uc, iotrap_regs *r);
+/* Writes back only what `insn` architecturally writes (and the instruction pointer). */
+void iotrap__regs_to_context(ucontext_t *uc, const iotrap_insn *insn, const iotrap_regs *r);
+/* Rewrites the context as the page fault the CPU would have raised at `addr`. */
+void iotrap__context_page_fault(ucontext_t *uc, uint64_t addr, int write, int accerr);
+uint64_t iotrap__context_pc(const ucontext_t *uc);
+int iotrap__is_gp0(const ucontext_t *uc);
+
+/* ---- Decode cache (shim/decode_cache.c) ------------------------------------------- */
+
+/* Reads (fault-safe) and decodes the instruction at linear address `pc`. */
+int iotrap__decode_at(uint64_t pc, int mode, iotrap_insn *insn);
+
+/* ---- Scratch buffers (shim/scratch.c) --------------------------------------------- */
+
+#define IOTRAP__SCRATCH_SIZE 65536
+void iotrap__scratch_init(void);                       /* constructor only */
+void *iotrap__scratch_claim(void);                     /* NULL if all are busy */
+void iotrap__scratch_release(void *buf);
+void iotrap__scratch_reset(void);                      /* fork child only */
+
+/* ---- The trap path (shim/trap.c) -------------------------------------------------- */
+
+void iotrap__sigsegv(int sig, siginfo_t *si, void *uc);
+
+/* ---- Chaining to the program's own SIGSEGV disposition (shim/sigchain.c) ---------- */
+
+/* Resolves the real libc functions; safe to call more than once (not in a handler). */
+void iotrap__sigchain_resolve(void);
+/* Records the current disposition as the program's and installs the shim's handler
+ * (constructor only). */
+int iotrap__sigchain_install(void);
+/* Gives the signal to the program as the kernel would have: its handler with its
+ * flags and mask, or the default action (a fault that re-executes kills with a core). */
+void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaults);
+
+/* ---- Exec (shim/exec.c) ---------------------------------------------------------- */
+
+/* Remembers what a child needs to run under the shim (constructor only). */
+void iotrap__exec_init(void);
+
+/* ---- Messages (shim/report.c) ----------------------------------------------------- */
+
+/* "iotrap: denied outb 0x64 <- 0xfe at 0x401136 (prog+0x1136)" plus a backtrace. */
+void iotrap__report_denied(const iotrap_insn *insn, const iotrap_regs *r, uint16_t port,
+                           uint64_t pc, ucontext_t *uc, int status);
+#endif

@@ -1,0 +1,281 @@
+/* Keeping the shim's SIGSEGV handler installed while the program installs its own.
+ *
+ * The pattern of the JVM's libjsig: sigaction, signal, sysv_signal, bsd_signal and sigset
+ * are interposed; for SIGSEGV they record the program's disposition and report it back as
+ * the old one, while the kernel keeps the shim's handler.  Whatever the shim does not own
+ * is then handed to the recorded disposition exactly as the kernel would have: the
+ * handler is called with its own flags and mask, or the default action runs.
+ *
+ * The record is read by the signal handler of any thread at any time, so it is a seqlock;
+ * writers (ordinary code, possibly another signal handler) serialise on a spin lock held
+ * with every signal blocked, so no handler can interrupt its holder.
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "shim/shim.h"
+
+typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
+typedef sighandler_t (*signal_fn)(int, sighandler_t);
+
+static sigaction_fn real_sigaction_p;
+static signal_fn real_signal_p, real_sysv_signal_p, real_bsd_signal_p, real_sigset_p;
+
+static struct {
+    unsigned seq;
+    struct sigaction act;
+} theirs;
+static int writer_lock;
+static int installed; /* the shim's handler is in place and `theirs` is authoritative */
+
+void iotrap__sigchain_resolve(void)
+{
+    if (!real_sigaction_p)
+        real_sigaction_p = (sigaction_fn)dlsym(RTLD_NEXT, "sigaction");
+    if (!real_signal_p)
+        real_signal_p = (signal_fn)dlsym(RTLD_NEXT, "signal");
+    if (!real_sysv_signal_p)
+        real_sysv_signal_p = (signal_fn)dlsym(RTLD_NEXT, "sysv_signal");
+    if (!real_bsd_signal_p)
+        real_bsd_signal_p = (signal_fn)dlsym(RTLD_NEXT, "bsd_signal");
+    if (!real_sigset_p)
+        real_sigset_p = (signal_fn)dlsym(RTLD_NEXT, "sigset");
+}
+
+/* The real sigaction, bypassing the interposition. */
+static int real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (!real_sigaction_p)
+        iotrap__sigchain_resolve();
+    return real_sigaction_p(sig, act, old);
+}
+
+static void read_theirs(struct sigaction *out)
+{
+    for (;;) {
+        unsigned s = __atomic_load_n(&theirs.seq, __ATOMIC_ACQUIRE);
+        if (s & 1)
+            continue;
+        memcpy(out, &theirs.act, sizeof *out);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&theirs.seq, __ATOMIC_RELAXED) == s)
+            return;
+    }
+}
+
+/* The shim's own registration.  SA_NODEFER lets a fault inside the handler (the safe
+ * copy's) be delivered; asynchronous signals are blocked so that no other handler runs
+ * port I/O while a backend may be mid-access; SA_ONSTACK and SA_RESTART follow the
+ * program's wishes, which only the program can judge (an alternate stack for stack
+ * overflows, restarting of system calls that a sent SIGSEGV interrupts). */
+static void install_ours(int their_flags)
+{
+    struct sigaction ours;
+    memset(&ours, 0, sizeof ours);
+    ours.sa_sigaction = iotrap__sigsegv;
+    ours.sa_flags = SA_SIGINFO | SA_NODEFER | (their_flags & (SA_ONSTACK | SA_RESTART));
+    sigfillset(&ours.sa_mask);
+    static const int synchronous[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
+    for (size_t i = 0; i < sizeof synchronous / sizeof synchronous[0]; i++)
+        sigdelset(&ours.sa_mask, synchronous[i]);
+    real_sigaction(SIGSEGV, &ours, NULL);
+}
+
+static void write_theirs(const struct sigaction *act, bool reinstall)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    while (__atomic_exchange_n(&writer_lock, 1, __ATOMIC_ACQUIRE))
+        ;
+    __atomic_store_n(&theirs.seq, theirs.seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    memcpy(&theirs.act, act, sizeof *act);
+    __atomic_store_n(&theirs.seq, theirs.seq + 1, __ATOMIC_RELEASE);
+    if (reinstall)
+        install_ours(act->sa_flags);
+    __atomic_store_n(&writer_lock, 0, __ATOMIC_RELEASE);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+int iotrap__sigchain_install(void)
+{
+    struct sigaction cur;
+    if (real_sigaction(SIGSEGV, NULL, &cur) != 0)
+        return -1;
+    write_theirs(&cur, true);
+    __atomic_store_n(&installed, 1, __ATOMIC_RELEASE);
+    return 0;
+}
+
+/* The kernel's default action for a SIGSEGV: a fault that re-executes is left to fault
+ * again with the real disposition at SIG_DFL (so the core shows the faulting
+ * instruction); a sent one is sent again. */
+static void default_action(int sig, int refaults)
+{
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    write_theirs(&dfl, false);
+    real_sigaction(sig, &dfl, NULL);
+    if (!refaults)
+        syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
+}
+
+void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaults)
+{
+    struct sigaction t;
+    read_theirs(&t);
+    if (t.sa_handler == SIG_IGN) {
+        /* The kernel does not let a process ignore a fault it raised. */
+        if (refaults)
+            default_action(sig, refaults);
+        return;
+    }
+    if (t.sa_handler == SIG_DFL) {
+        default_action(sig, refaults);
+        return;
+    }
+
+    /* The mask the kernel would have set for their handler. */
+    sigset_t mask = uc->uc_sigmask;
+    sigorset(&mask, &mask, &t.sa_mask);
+    if (!(t.sa_flags & SA_NODEFER))
+        sigaddset(&mask, sig);
+    if (t.sa_flags & SA_RESETHAND) {
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        write_theirs(&dfl, true);
+    }
+    pthread_sigmask(SIG_SETMASK, &mask, NULL);
+    if (t.sa_flags & SA_SIGINFO)
+        t.sa_sigaction(sig, si, uc);
+    else
+        t.sa_handler(sig);
+    /* Returning restores uc_sigmask, as the kernel's sigreturn does for them. */
+}
+
+/* ---- The interposed functions --------------------------------------------------------- */
+
+static bool chained(int sig)
+{
+    return sig == SIGSEGV && __atomic_load_n(&installed, __ATOMIC_ACQUIRE);
+}
+
+IOTRAP__EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (!chained(sig))
+        return real_sigaction(sig, act, old);
+    struct sigaction prev;
+    read_theirs(&prev);
+    if (act)
+        write_theirs(act, true);
+    if (old)
+        *old = prev;
+    return 0;
+}
+
+/* glibc's other name for it, exported and used by some libraries. */
+int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+
+IOTRAP__EXPORT int __sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    return sigaction(sig, act, old);
+}
+
+/* signal() and its aliases: glibc's semantics for each, on top of the above.  signal,
+ * bsd_signal and ssignal are BSD-style; sysv_signal and __sysv_signal (what signal()
+ * becomes in a program built for strict X/Open) reset and do not mask. */
+static sighandler_t set_simple(int sig, sighandler_t handler, int flags, bool mask_self)
+{
+    if (handler == SIG_ERR) {
+        errno = EINVAL;
+        return SIG_ERR;
+    }
+    struct sigaction act, old;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = handler;
+    act.sa_flags = flags;
+    sigemptyset(&act.sa_mask);
+    if (mask_self)
+        sigaddset(&act.sa_mask, sig);
+    if (sigaction(sig, &act, &old) != 0)
+        return SIG_ERR;
+    return old.sa_handler;
+}
+
+IOTRAP__EXPORT sighandler_t signal(int sig, sighandler_t handler)
+{
+    if (!chained(sig)) {
+        iotrap__sigchain_resolve();
+        return real_signal_p(sig, handler);
+    }
+    return set_simple(sig, handler, SA_RESTART, true);
+}
+
+/* glibc exports bsd_signal but its headers no longer declare it. */
+sighandler_t bsd_signal(int sig, sighandler_t handler);
+
+IOTRAP__EXPORT sighandler_t bsd_signal(int sig, sighandler_t handler)
+{
+    if (!chained(sig)) {
+        iotrap__sigchain_resolve();
+        return real_bsd_signal_p(sig, handler);
+    }
+    return set_simple(sig, handler, SA_RESTART, true);
+}
+
+IOTRAP__EXPORT sighandler_t ssignal(int sig, sighandler_t handler)
+{
+    return bsd_signal(sig, handler);
+}
+
+IOTRAP__EXPORT sighandler_t sysv_signal(int sig, sighandler_t handler)
+{
+    if (!chained(sig)) {
+        iotrap__sigchain_resolve();
+        return real_sysv_signal_p(sig, handler);
+    }
+    return set_simple(sig, handler, SA_RESETHAND | SA_NODEFER, false);
+}
+
+IOTRAP__EXPORT sighandler_t __sysv_signal(int sig, sighandler_t handler)
+{
+    return sysv_signal(sig, handler);
+}
+
+/* sigset(): SIG_HOLD blocks the signal; anything else unblocks it and installs the
+ * handler; the result is SIG_HOLD when the signal was blocked before. */
+IOTRAP__EXPORT sighandler_t sigset(int sig, sighandler_t handler)
+{
+    if (!chained(sig)) {
+        iotrap__sigchain_resolve();
+        return real_sigset_p(sig, handler);
+    }
+    sigset_t one, old;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    if (handler == SIG_HOLD) {
+        if (sigprocmask(SIG_BLOCK, &one, &old) != 0)
+            return SIG_ERR;
+        if (sigismember(&old, sig))
+            return SIG_HOLD;
+        struct sigaction prev;
+        read_theirs(&prev);
+        return prev.sa_handler;
+    }
+    sighandler_t prev = set_simple(sig, handler, 0, false);
+    if (prev == SIG_ERR)
+        return SIG_ERR;
+    if (sigprocmask(SIG_UNBLOCK, &one, &old) != 0)
+        return SIG_ERR;
+    return sigismember(&old, sig) ? SIG_HOLD : prev;
+}

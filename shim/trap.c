@@ -1,0 +1,255 @@
+/* The SIGSEGV handler: recognise a port-I/O #GP, emulate it, resume.
+ *
+ * The hot path (a trapped IN or OUT) makes no system call: the code bytes are read with
+ * the fault-safe copy routine, decoded through the PC-keyed cache, executed against the
+ * port session, and only the registers the instruction writes go back into the context.
+ * Everything else - a real bad pointer, a denied port, HLT, CLI, an undecodable byte -
+ * goes to the program's own disposition with the siginfo and context the kernel gave.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "shim/shim.h"
+
+extern const char iotrap__safe_copy_load[], iotrap__safe_copy_store[],
+    iotrap__safe_copy_fault[];
+
+/* A fault inside iotrap__safe_copy: resume at its fault label with the si_code in the
+ * register it expects.  Returns 0 for any other fault. */
+static int fixup(ucontext_t *uc, const siginfo_t *si)
+{
+    uint64_t pc = iotrap__context_pc(uc);
+    if (pc != (uintptr_t)iotrap__safe_copy_load && pc != (uintptr_t)iotrap__safe_copy_store)
+        return 0;
+#if defined(__x86_64__)
+    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)iotrap__safe_copy_fault;
+    uc->uc_mcontext.gregs[REG_R8] = si->si_code;
+#else
+    uc->uc_mcontext.gregs[REG_EIP] = (greg_t)(uintptr_t)iotrap__safe_copy_fault;
+    uc->uc_mcontext.gregs[REG_ECX] = si->si_code;
+#endif
+    return 1;
+}
+
+/* ---- Callbacks of iotrap_execute ---------------------------------------------------- */
+
+struct exec_ctx {
+    iotrap_ports *ports;
+    uint64_t pc;
+    int pid; /* 0 until a string transfer needs it */
+};
+
+static int cb_in(void *c, uint16_t port, unsigned width, uint32_t *value)
+{
+    struct exec_ctx *x = c;
+    return iotrap_ports_in(x->ports, port, width, value, x->pc);
+}
+
+static int cb_out(void *c, uint16_t port, unsigned width, uint32_t value)
+{
+    struct exec_ctx *x = c;
+    return iotrap_ports_out(x->ports, port, width, value, x->pc);
+}
+
+static int cb_in_string(void *c, uint16_t port, unsigned width, void *buf, size_t count)
+{
+    struct exec_ctx *x = c;
+    return iotrap_ports_in_string(x->ports, port, width, buf, count, x->pc);
+}
+
+static int cb_out_string(void *c, uint16_t port, unsigned width, const void *buf,
+                         size_t count)
+{
+    struct exec_ctx *x = c;
+    return iotrap_ports_out_string(x->ports, port, width, buf, count, x->pc);
+}
+
+/* String memory goes through process_vm_readv/writev on our own pid: one system call per
+ * string, which never faults (EFAULT instead, also for file mappings past their end,
+ * where a direct access would raise SIGBUS).  The pid is asked for, not cached, so a child
+ * made by a raw clone never touches its parent's memory.  Where those calls are refused
+ * (seccomp, very old kernels) the fault-safe copy does the work. */
+static size_t vm_copy(struct exec_ctx *x, int write, uint64_t addr, void *buf, size_t len)
+{
+    if (x->pid == 0)
+        x->pid = getpid();
+    size_t done = 0;
+    while (done < len) {
+        struct iovec local = {(char *)buf + done, len - done};
+        struct iovec remote = {(void *)(uintptr_t)(addr + done), len - done};
+        ssize_t n = write ? process_vm_writev(x->pid, &local, 1, &remote, 1, 0)
+                          : process_vm_readv(x->pid, &local, 1, &remote, 1, 0);
+        if (n > 0) {
+            done += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno != EFAULT) {
+            void *guest = (void *)(uintptr_t)(addr + done);
+            done += write ? iotrap__safe_copy(guest, local.iov_base, len - done, NULL)
+                          : iotrap__safe_copy(local.iov_base, guest, len - done, NULL);
+        }
+        break;
+    }
+    return done;
+}
+
+static size_t cb_mem_read(void *c, uint64_t addr, void *buf, size_t len)
+{
+    return vm_copy(c, 0, addr, buf, len);
+}
+
+static size_t cb_mem_write(void *c, uint64_t addr, const void *buf, size_t len)
+{
+    return vm_copy(c, 1, addr, (void *)buf, len);
+}
+
+/* INS asks this before it reads the port.  Write permission is per page, so one byte per
+ * page is read and written back unchanged: the pages that took the write are the
+ * writable prefix.  (A byte another thread stores between the two calls could be lost;
+ * the window is one byte per page of a string that is about to be overwritten anyway.) */
+static size_t cb_mem_writable(void *c, uint64_t addr, size_t len)
+{
+    const uint64_t page = 4096;
+    size_t total = 0;
+    while (total < len) {
+        uint64_t at = addr + total;
+        size_t chunk = (size_t)(page - (at & (page - 1)));
+        if (chunk > len - total)
+            chunk = len - total;
+        uint8_t b;
+        if (vm_copy(c, 0, at, &b, 1) != 1 || vm_copy(c, 1, at, &b, 1) != 1)
+            break;
+        total += chunk;
+    }
+    return total;
+}
+
+static const iotrap_exec_ops exec_ops = {
+    .in = cb_in,
+    .out = cb_out,
+    .in_string = cb_in_string,
+    .out_string = cb_out_string,
+    .mem_read = cb_mem_read,
+    .mem_write = cb_mem_write,
+    .mem_writable = cb_mem_writable,
+};
+
+/* ---- The trap ----------------------------------------------------------------------- */
+
+enum outcome { PASS, HANDLED, DELIVERED };
+
+/* The si_code the kernel gives for a bad access at addr: touch it with the safe copy
+ * (a read, or a read and write back of the same byte) and see how it faults. */
+static int probe_fault(uint64_t addr, int write)
+{
+    uint8_t b;
+    int code = SEGV_MAPERR;
+    void *p = (void *)(uintptr_t)addr;
+    if (write)
+        iotrap__safe_copy(p, p, 1, &code);
+    else
+        iotrap__safe_copy(&b, p, 1, &code);
+    return code;
+}
+
+/* A string element's memory was bad: the elements before it are done and the registers
+ * say so; now the program gets the page fault the CPU would have raised. */
+static void deliver_memory_fault(ucontext_t *uc, const iotrap_exec_fault *f)
+{
+    siginfo_t fsi;
+    memset(&fsi, 0, sizeof fsi);
+    fsi.si_signo = SIGSEGV;
+    fsi.si_code = probe_fault(f->addr, f->write);
+    if (fsi.si_code == SI_KERNEL) {
+        /* A non-canonical address: the CPU raises #GP(0) and the kernel reports no
+         * address. */
+        fsi.si_addr = NULL;
+    } else {
+        fsi.si_addr = (void *)(uintptr_t)f->addr;
+        iotrap__context_page_fault(uc, f->addr, f->write, fsi.si_code == SEGV_ACCERR);
+    }
+    iotrap__sigchain_deliver(SIGSEGV, &fsi, uc, 1);
+}
+
+static enum outcome emulate(ucontext_t *uc)
+{
+    int mode;
+    uint64_t cs_base;
+    if (iotrap__code_segment(uc, &mode, &cs_base) < 0)
+        return PASS;
+
+    iotrap_regs regs;
+    iotrap__regs_from_context(uc, &regs);
+    uint64_t pc = cs_base + regs.rip;
+    if (mode != 64)
+        pc = (uint32_t)pc;
+
+    iotrap_insn insn;
+    if (iotrap__decode_at(pc, mode, &insn) != IOTRAP_OK)
+        return PASS;
+
+    struct exec_ctx ctx = {iotrap__shim.ports, pc, 0};
+    uint16_t port = insn.port_is_dx ? (uint16_t)regs.rdx : insn.port_imm;
+    iotrap_regs before = regs;
+    iotrap_exec_fault fault = {0, 0};
+    int st;
+    if (insn.op == IOTRAP_OP_IN || insn.op == IOTRAP_OP_OUT) {
+        st = iotrap_execute(&insn, &regs, &exec_ops, &ctx, NULL, 0, &fault);
+    } else {
+        memset(regs.seg_base, 0, sizeof regs.seg_base);
+        regs.seg_base[insn.seg] = iotrap__segment_base(uc, mode, insn.seg);
+        uint8_t small[512];
+        void *scratch = iotrap__scratch_claim();
+        st = iotrap_execute(&insn, &regs, &exec_ops, &ctx, scratch ? scratch : small,
+                            scratch ? IOTRAP__SCRATCH_SIZE : sizeof small, &fault);
+        if (scratch)
+            iotrap__scratch_release(scratch);
+    }
+
+    switch (st) {
+    case IOTRAP_OK:
+        iotrap__regs_to_context(uc, &insn, &regs);
+        return HANDLED;
+    case IOTRAP_E_FAULT:
+        iotrap__regs_to_context(uc, &insn, &regs);
+        deliver_memory_fault(uc, &fault);
+        return DELIVERED;
+    case IOTRAP_E_DENIED:
+    case IOTRAP_E_IO:
+        /* A denial happens before any element, so nothing changed; a backend failure may
+         * come after some string chunks, which the registers then show.  Either way the
+         * program sees the #GP at the instruction. */
+        iotrap__regs_to_context(uc, &insn, &regs);
+        if (!iotrap__shim.quiet)
+            iotrap__report_denied(&insn, &before, port, pc, uc, st);
+        return PASS;
+    default:
+        return PASS;
+    }
+}
+
+void iotrap__sigsegv(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    int saved_errno = errno;
+    if (fixup(uc, si)) {
+        errno = saved_errno;
+        return;
+    }
+    if (si->si_code == SI_KERNEL && iotrap__is_gp0(uc) &&
+        __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE)) {
+        enum outcome o = emulate(uc);
+        if (o != PASS) {
+            errno = saved_errno;
+            return;
+        }
+    }
+    errno = saved_errno;
+    iotrap__sigchain_deliver(sig, si, uc, si->si_code > 0);
+}
