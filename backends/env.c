@@ -2,6 +2,7 @@
  * `iotrap run` hands its options to every process of the run. */
 #include <stdlib.h>
 #include <string.h>
+#include "backends/env.h"
 #include "common/parse.h"
 #include <iotrap/ports.h>
 
@@ -43,45 +44,55 @@ static const char **split(const char *text, char sep, char **copy)
     return v;
 }
 
-int iotrap_ports_open_env(iotrap_ports **out, char *err, size_t errlen)
+int iotrap__env_config_read(iotrap__env_config *ec, char *err, size_t errlen)
 {
-    iotrap_ports_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.backend = env("IOTRAP_BACKEND");
-    cfg.allow = env("IOTRAP_ALLOW");
-    cfg.board = env("IOTRAP_BOARD");
-    cfg.trace = env("IOTRAP_TRACE");
-    cfg.trace_format = env("IOTRAP_TRACE_FORMAT");
+    memset(ec, 0, sizeof(*ec));
+    iotrap_ports_config *cfg = &ec->cfg;
+    cfg->backend = env("IOTRAP_BACKEND");
+    cfg->allow = env("IOTRAP_ALLOW");
+    cfg->board = env("IOTRAP_BOARD");
+    cfg->trace = env("IOTRAP_TRACE");
+    cfg->trace_format = env("IOTRAP_TRACE_FORMAT");
     const char *quiet = env("IOTRAP_QUIET");
-    cfg.quiet = quiet && strcmp(quiet, "0") != 0;
+    cfg->quiet = quiet && strcmp(quiet, "0") != 0;
 
-    char *dev_copy = NULL, *plug_copy = NULL;
-    const char **devices = NULL, **plugins = NULL;
+    static const char *const no_devices[] = { NULL };
     const char *d = env("IOTRAP_DEVICES");
     const char *pl = env("IOTRAP_DEVICE_PLUGINS");
-    static const char *const no_devices[] = { NULL };
-    int rc;
     if (d && strcmp(d, "none") == 0) {
-        cfg.devices = no_devices;
+        cfg->devices = no_devices;
     } else if (d) {
-        if (!(devices = split(d, ';', &dev_copy))) {
-            rc = iotrap__err(err, errlen, IOTRAP_E_NOMEM, "out of memory");
-            goto out;
-        }
-        cfg.devices = devices;
+        if (!(ec->devices = split(d, ';', &ec->dev_copy)))
+            goto nomem;
+        cfg->devices = ec->devices;
     }
     if (pl) {
-        if (!(plugins = split(pl, ':', &plug_copy))) {
-            rc = iotrap__err(err, errlen, IOTRAP_E_NOMEM, "out of memory");
-            goto out;
-        }
-        cfg.plugins = plugins;
+        if (!(ec->plugins = split(pl, ':', &ec->plug_copy)))
+            goto nomem;
+        cfg->plugins = ec->plugins;
     }
-    rc = iotrap_ports_open(&cfg, out, err, errlen);
-out:
-    free(devices);
-    free(dev_copy);
-    free(plugins);
-    free(plug_copy);
+    return IOTRAP_OK;
+nomem:
+    iotrap__env_config_free(ec);
+    return iotrap__err(err, errlen, IOTRAP_E_NOMEM, "out of memory");
+}
+
+void iotrap__env_config_free(iotrap__env_config *ec)
+{
+    free(ec->devices);
+    free(ec->dev_copy);
+    free(ec->plugins);
+    free(ec->plug_copy);
+    memset(ec, 0, sizeof(*ec));
+}
+
+int iotrap_ports_open_env(iotrap_ports **out, char *err, size_t errlen)
+{
+    iotrap__env_config ec;
+    int rc = iotrap__env_config_read(&ec, err, errlen);
+    if (rc < 0)
+        return rc;
+    rc = iotrap_ports_open(&ec.cfg, out, err, errlen);
+    iotrap__env_config_free(&ec);
     return rc;
 }

@@ -3,7 +3,7 @@
 core_sources += \
 	common/fmt.c common/fmt.h common/parse.c common/parse.h \
 	backends/backend.h backends/registry.c backends/policy.c backends/policy.h \
-	backends/ports.c backends/env.c backends/trace.c backends/trace.h \
+	backends/ports.c backends/env.c backends/env.h backends/trace.c backends/trace.h \
 	backends/lock.c backends/lock.h backends/board.c backends/board.h backends/sim.c \
 	backends/devices/devices.h backends/devices/registry.c backends/devices/lpt.c \
 	backends/devices/uart.c backends/devices/cmos.c backends/devices/ram.c

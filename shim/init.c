@@ -15,6 +15,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "backends/env.h"
 #include "shim/shim.h"
 
 struct iotrap__shim iotrap__shim;
@@ -48,21 +49,17 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
     iotrap__sigchain_resolve();
 
     /* The session would report denials itself; here the trap engine does, with the
-     * module, offset and backtrace only it knows, so the session is opened quiet.  The
-     * environment is put back at once (the constructor runs before any other thread),
-     * so the program and its children see it unchanged. */
+     * module, offset and backtrace only it knows, so the session is opened quiet. */
     iotrap__shim.quiet = env_flag("IOTRAP_QUIET");
-    const char *user_quiet = getenv("IOTRAP_QUIET");
-    char *saved_quiet = user_quiet ? strdup(user_quiet) : NULL;
-    setenv("IOTRAP_QUIET", "1", 1);
     char err[512] = "";
     iotrap_ports *ports = NULL;
-    int st = iotrap_ports_open_env(&ports, err, sizeof err);
-    if (saved_quiet)
-        setenv("IOTRAP_QUIET", saved_quiet, 1);
-    else
-        unsetenv("IOTRAP_QUIET");
-    free(saved_quiet);
+    iotrap__env_config ec;
+    int st = iotrap__env_config_read(&ec, err, sizeof err);
+    if (st == IOTRAP_OK) {
+        ec.cfg.quiet = 1;
+        st = iotrap_ports_open(&ec.cfg, &ports, err, sizeof err);
+        iotrap__env_config_free(&ec);
+    }
     if (st < 0) {
         fprintf(stderr, "iotrap: cannot start: %s\n", *err ? err : iotrap_strerror(st));
         fflush(stderr);
