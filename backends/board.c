@@ -421,16 +421,37 @@ int iotrap__board_out(iotrap__board *b, uint16_t port, unsigned width, uint32_t 
     return IOTRAP_OK;
 }
 
+/* The devices behind the byte lanes of a `width`-byte access at `port`, looked up once
+ * per string since every element goes to the same ports.  Returns how many lanes some
+ * device claims. */
+static unsigned string_lanes(iotrap__board *b, uint16_t port, unsigned width,
+                             iotrap_device *lane[4])
+{
+    unsigned claimed = 0;
+    for (unsigned i = 0; i < width; i++) {
+        uint32_t p = (uint32_t)port + i;
+        unsigned idx = p <= 0xffff ? b->port_dev[p] : 0;
+        lane[i] = idx ? &b->dev[idx - 1] : NULL;
+        claimed += idx != 0;
+    }
+    return claimed;
+}
+
 int iotrap__board_in_string(iotrap__board *b, uint16_t port, unsigned width, void *buf,
                             size_t count)
 {
     int rc = iotrap__lock_take(&b->hdr->lock);
     if (rc != IOTRAP_OK)
         return rc;
+    iotrap_device *lane[4];
     uint8_t *out = buf;
-    for (size_t i = 0; i < count; i++) {
-        uint32_t v = read_wide(b, port, width);
-        memcpy(out + i * width, &v, width); /* x86 is little-endian */
+    if (string_lanes(b, port, width, lane) == 0) {
+        memset(out, 0xff, count * width); /* nothing drives the bus */
+    } else {
+        for (size_t i = 0; i < count; i++, out += width)
+            for (unsigned l = 0; l < width; l++)
+                out[l] = lane[l] ? lane[l]->model->read(lane[l], port + l - lane[l]->base)
+                                 : 0xff;
     }
     iotrap__lock_release(&b->hdr->lock);
     return IOTRAP_OK;
@@ -442,11 +463,17 @@ int iotrap__board_out_string(iotrap__board *b, uint16_t port, unsigned width,
     int rc = iotrap__lock_take(&b->hdr->lock);
     if (rc != IOTRAP_OK)
         return rc;
+    iotrap_device *lane[4];
     const uint8_t *in = buf;
-    for (size_t i = 0; i < count; i++) {
-        uint32_t v = 0;
-        memcpy(&v, in + i * width, width);
-        write_wide(b, port, width, v);
+    /* Writes to ports no device claims are dropped, so such a string costs nothing. */
+    unsigned claimed = string_lanes(b, port, width, lane);
+    if (width == 1 && claimed && count && lane[0]->model->write_string) {
+        lane[0]->model->write_string(lane[0], port - lane[0]->base, in, count);
+    } else if (claimed) {
+        for (size_t i = 0; i < count; i++, in += width)
+            for (unsigned l = 0; l < width; l++)
+                if (lane[l])
+                    lane[l]->model->write(lane[l], port + l - lane[l]->base, in[l]);
     }
     iotrap__lock_release(&b->hdr->lock);
     return IOTRAP_OK;

@@ -114,6 +114,19 @@ static void lpt_write(iotrap_device *dev, uint32_t offset, uint8_t value)
     }
 }
 
+/* A string to the data register only moves the latch; control strings keep their
+ * per-byte handshake. */
+static void lpt_write_string(iotrap_device *dev, uint32_t offset, const uint8_t *bytes, size_t n)
+{
+    if (offset == 0) {
+        struct lpt_state *s = dev->state;
+        s->dataw = bytes[n - 1];
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        lpt_write(dev, offset, bytes[i]);
+}
+
 const iotrap_device_model iotrap__device_lpt = {
     .name = "lpt",
     .summary = "SPP parallel port (data/status/control, Centronics handshake); out=FILE "
@@ -127,4 +140,5 @@ const iotrap_device_model iotrap__device_lpt = {
     .read = lpt_read,
     .write = lpt_write,
     .stop = lpt_stop,
+    .write_string = lpt_write_string,
 };

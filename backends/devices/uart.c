@@ -191,6 +191,23 @@ static void uart_write(iotrap_device *dev, uint32_t offset, uint8_t value)
     }
 }
 
+/* A string to the transmitter leaves in one write of the output file; everything else
+ * (loopback, divisor latch, other registers) goes byte by byte. */
+static void uart_write_string(iotrap_device *dev, uint32_t offset, const uint8_t *bytes,
+                              size_t n)
+{
+    struct uart_state *s = dev->state;
+    if (offset == 0 && !(s->lcr & LCR_DLAB) && !(s->mcr & MCR_LOOP)) {
+        struct uart_config *c = dev->config;
+        iotrap_device_emit(c->out.fd, bytes, n);
+        s->thr_ipending = 1;
+        update_iir(s);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        uart_write(dev, offset, bytes[i]);
+}
+
 const iotrap_device_model iotrap__device_uart = {
     .name = "uart",
     .summary = "16550A serial port registers (DLAB, IIR/FCR, scratch, loopback); out=FILE "
@@ -204,4 +221,5 @@ const iotrap_device_model iotrap__device_uart = {
     .read = uart_read,
     .write = uart_write,
     .stop = uart_stop,
+    .write_string = uart_write_string,
 };

@@ -54,6 +54,11 @@ typedef struct iotrap_device_model {
     void (*write)(iotrap_device *dev, uint32_t offset, uint8_t value);
     /* Optional.  Releases what start() acquired. */
     void (*stop)(iotrap_device *dev);
+    /* Optional.  `n` byte writes of `bytes` to one port, as a REP OUTSB does; it must
+     * leave the device exactly as n calls of write() would.  A model provides it where it
+     * can do the string at once (a latch keeps the last byte, a transmitter emits all of
+     * them in one write), so that a long string does not cost one call per byte. */
+    void (*write_string)(iotrap_device *dev, uint32_t offset, const uint8_t *bytes, size_t n);
 } iotrap_device_model;
 
 /* One configured instance, as seen by one process. */
