@@ -1,1 +1,3 @@
 # docs: see the top Makefile.am
+EXTRA_DIST += docs/usage.md docs/performance.md
+EXTRA_DIST += docs/backends.md docs/devices.md

@@ -1,1 +1,2 @@
-# man: see the top Makefile.am
+# man: the manual pages.
+dist_man_MANS += man/iotrap.1 man/libiotrap.3 man/iotrap-devices.7

@@ -9,4 +9,6 @@ int iotrap__cmd_decode(int argc, char **argv);  /* tools/cmd_decode.c */
 int iotrap__cmd_doctor(int argc, char **argv);  /* tools/cmd_doctor.c */
 int iotrap__cmd_bench(int argc, char **argv);   /* tools/cmd_bench.c */
 
+int iotrap__cmd_wine(int argc, char **argv);    /* tools/cmd_wine.c */
+
 #endif

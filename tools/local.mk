@@ -1,1 +1,34 @@
-# tools: see the top Makefile.am
+# tools: the `iotrap` command.  It links the core statically (libiotrap_core.la is a
+# convenience library), so the build tree holds the real binary, not a libtool wrapper.
+bin_PROGRAMS += tools/iotrap
+tools_iotrap_SOURCES = tools/iotrap.c tools/commands.h \
+	tools/cmd_run.c tools/run_options.c tools/run_options.h \
+	tools/preload_env.c tools/preload_env.h tools/program_check.c tools/program_check.h \
+	tools/cmd_doctor.c tools/cmd_bench.c tools/bench_config.h
+tools_iotrap_CPPFLAGS = $(AM_CPPFLAGS) -DIOTRAP_PKGLIBEXECDIR='"$(pkglibexecdir)"'
+tools_iotrap_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
+
+# The option parser, tested on its own (tests/unit.test finds the binary by its name;
+# unit_tests is defined only later, by tests/local.mk).
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_options
+tests_unit_test_options_SOURCES = tests/unit/test_options.c tools/run_options.c \
+	tools/preload_env.c tools/program_check.c
+tests_unit_test_options_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_options_LDADD = $(CMOCKA_LIBS)
+endif
+
+# The command-line suite, and a static program it runs to see the warning about it.
+TESTS += tests/cli.test
+EXTRA_DIST += tests/cli.test tests/cli/common.bash \
+	tests/cli/bench_json.sh tests/cli/command_help.sh tests/cli/decode.sh tests/cli/doctor.sh \
+	tests/cli/run_allow_quiet.sh tests/cli/run_bad_config.sh tests/cli/run_demo.sh \
+	tests/cli/run_environment.sh tests/cli/run_exit_status.sh \
+	tests/cli/run_forwards_signals.sh tests/cli/run_not_found.sh \
+	tests/cli/run_signal_status.sh tests/cli/run_trace.sh tests/cli/run_warnings.sh
+check_PROGRAMS += tests/cli/static_true
+tests_cli_static_true_SOURCES = tests/cli/static_true.c
+tests_cli_static_true_LDFLAGS = -all-static
+
+# The decode subcommand (decoder helper).
+tools_iotrap_SOURCES += tools/cmd_decode.c

@@ -1,0 +1,21 @@
+#!/bin/bash
+# `iotrap bench --json` prints one JSON object with the four ratios, the raw times and a
+# verdict per target.  Timing itself is not asserted: the machines are noisy.
+. "$top_srcdir/tests/cli/common.bash"
+expect_status 0 iotrap bench --json --rounds 1
+python3 - "$tmp/out" <<'PY' || { cat "$tmp/out" "$tmp/err"; fail "bad JSON"; }
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for k in ("trap_ratio", "rep_ratio", "decode_cached_ratio", "decode_cold_ratio"):
+    assert isinstance(doc[k], (int, float)) and doc[k] > 0, k
+    assert isinstance(doc["targets"][k]["pass"], bool), k
+for k in ("bare_trap", "trapped_inb", "trapped_outb", "rep_outsb_4096", "capstone",
+          "decode_cached", "decode_uncached"):
+    assert doc["ns"][k] > 0, k
+assert isinstance(doc["capstone_detail"], bool)
+PY
+expect_status 2 iotrap bench --rounds 0
+expect_in "$tmp/err" "'--rounds 0'"
+expect_status 2 iotrap bench --frobnicate
+expect_in "$tmp/err" "'--frobnicate'"
+echo ok

@@ -1,0 +1,429 @@
+/* `iotrap bench [--json] [--rounds N] [--port P]`: the costs that matter, as ratios
+ * measured in one run.
+ *
+ * Absolute times on a shared, virtualised machine drift by tens of percent from one
+ * second to the next, so every figure is a ratio of two measurements taken side by side:
+ * each round runs every measurement once, and the result is the median over the rounds
+ * of each round's ratio.  The trap measurements run in child processes (bench/
+ * iotrap-bench-trap), the trapped one under the preload library with a private simulated
+ * board, quiet and untraced; the decoder measurements run here. */
+#include <capstone/capstone.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <iotrap/decode.h>
+#include "tools/bench_config.h"
+#include "tools/commands.h"
+#include "tools/preload_env.h"
+
+#ifndef IOTRAP_PKGLIBEXECDIR
+#error "IOTRAP_PKGLIBEXECDIR must be defined by the build"
+#endif
+
+#define HELPER "iotrap-bench-trap"
+#define MAX_ROUNDS 101
+#define TRAP_ITER 5000
+#define DECODE_ITER 200000
+
+extern char **environ;
+
+/* The instruction every measurement uses: `in al, dx`. */
+static const uint8_t insn_bytes[] = { 0xEC };
+
+struct round {
+    double bare, inb, outb, rep;              /* ns per instruction */
+    double capstone, cached, uncached;        /* ns per decode */
+};
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(*v), cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The helper program: $IOTRAP_BENCH_DIR, else next to the build tree's tools/iotrap
+ * (../bench), else the installed one. */
+static int find_helper(char *out, size_t len)
+{
+    const char *d = getenv("IOTRAP_BENCH_DIR");
+    if (d && *d) {
+        snprintf(out, len, "%s/" HELPER, d);
+        return access(out, X_OK) == 0 ? 0 : -1;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            int w = snprintf(out, len, "%s/../bench/" HELPER, exe);
+            if (w > 0 && (size_t)w < len && access(out, X_OK) == 0)
+                return 0;
+        }
+    }
+    snprintf(out, len, "%s/" HELPER, IOTRAP_PKGLIBEXECDIR);
+    return access(out, X_OK) == 0 ? 0 : -1;
+}
+
+/* The environment of a child: ours without any iotrap or preload setting, plus `extra`. */
+static char **child_env(char **extra)
+{
+    size_t n = 0, m = 0;
+    while (environ[n])
+        n++;
+    while (extra[m])
+        m++;
+    char **env = calloc(n + m + 1, sizeof(*env));
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "IOTRAP_", 7) != 0 && strncmp(environ[i], "LD_PRELOAD=", 11) != 0)
+            env[k++] = environ[i];
+    for (size_t i = 0; i < m; i++)
+        env[k++] = extra[i];
+    env[k] = NULL;
+    return env;
+}
+
+/* Runs the helper and reads "NAME VALUE" lines into the named fields of r. */
+static int run_helper(const char *helper, const char *mode, char **extra, const char *port,
+                      struct round *r)
+{
+    char iter[32];
+    snprintf(iter, sizeof(iter), "%d", TRAP_ITER);
+    char *argv[] = { (char *)helper, (char *)mode, iter, (char *)port, NULL };
+    char **env = child_env(extra);
+    int pfd[2];
+    if (!env || pipe(pfd) < 0) {
+        free(env);
+        fprintf(stderr, "iotrap bench: %s\n", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "iotrap bench: fork: %s\n", strerror(errno));
+        free(env);
+        close(pfd[0]);
+        close(pfd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(pfd[1], 1);
+        close(pfd[0]);
+        close(pfd[1]);
+        execve(helper, argv, env);
+        _exit(127);
+    }
+    free(env);
+    close(pfd[1]);
+    FILE *f = fdopen(pfd[0], "r");
+    char name[16];
+    double v;
+    int got = 0;
+    while (f && fscanf(f, "%15s %lf", name, &v) == 2) {
+        if (strcmp(name, "bare") == 0)
+            r->bare = v, got++;
+        else if (strcmp(name, "inb") == 0)
+            r->inb = v, got++;
+        else if (strcmp(name, "outb") == 0)
+            r->outb = v, got++;
+        else if (strcmp(name, "rep") == 0)
+            r->rep = v, got++;
+    }
+    if (f)
+        fclose(f);
+    else
+        close(pfd[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    int want = strcmp(mode, "bare") == 0 ? 1 : 3;
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || got != want) {
+        if (WIFSIGNALED(st))
+            fprintf(stderr, "iotrap bench: %s %s was killed by signal %d%s\n", helper, mode,
+                    WTERMSIG(st), strcmp(mode, "shim") == 0
+                    ? " (was the preload library loaded? check IOTRAP_PRELOAD_DIR)" : "");
+        else
+            fprintf(stderr, "iotrap bench: %s %s failed (status %d, %d of %d figures)\n",
+                    helper, mode, WIFEXITED(st) ? WEXITSTATUS(st) : -1, got, want);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- Decoder measurements, in this process ----------------------------------------- */
+
+static volatile unsigned decode_sink;
+
+#define DECODE_BATCHES 9
+
+/* ns per decode over `n` decodes; < 0 if the decoder refused the instruction. */
+static double time_capstone(csh h, cs_insn *ci, int n)
+{
+    double t0 = now_ns();
+    for (int i = 0; i < n; i++) {
+        const uint8_t *code = insn_bytes;
+        size_t size = sizeof(insn_bytes);
+        uint64_t addr = 0x1000;
+        if (!cs_disasm_iter(h, &code, &size, &addr, ci))
+            return -1;
+        decode_sink += ci->id;
+    }
+    return (now_ns() - t0) / n;
+}
+
+/* The cached path is timed through iotrap_decode() itself, the entry point the trap
+ * engine and emulators call; the uncached one through iotrap_decode_ex(). */
+static double time_iotrap(int cached, int n)
+{
+    iotrap_insn insn;
+    double t0 = now_ns();
+    for (int i = 0; i < n; i++) {
+        int st = cached ? iotrap_decode(insn_bytes, sizeof(insn_bytes), 64, &insn)
+                        : iotrap_decode_ex(insn_bytes, sizeof(insn_bytes), 64,
+                                           IOTRAP_DECODE_NO_CACHE, &insn);
+        if (st != IOTRAP_OK)
+            return -1;
+        decode_sink += insn.width;
+    }
+    return (now_ns() - t0) / n;
+}
+
+/* The three decoder figures of one round, each the median of short batches that take
+ * turns, so that an interruption spoils one batch of one figure, not a whole figure. */
+static int decode_round(csh h, cs_insn *ci, struct round *r)
+{
+    double cs[DECODE_BATCHES], ca[DECODE_BATCHES], un[DECODE_BATCHES];
+    const int n = DECODE_ITER / DECODE_BATCHES;
+    for (int b = 0; b < DECODE_BATCHES; b++) {
+        cs[b] = time_capstone(h, ci, n);
+        ca[b] = time_iotrap(1, n);
+        un[b] = time_iotrap(0, n);
+        if (cs[b] < 0 || ca[b] < 0 || un[b] < 0)
+            return -1;
+    }
+    r->capstone = median(cs, DECODE_BATCHES);
+    r->cached = median(ca, DECODE_BATCHES);
+    r->uncached = median(un, DECODE_BATCHES);
+    return 0;
+}
+
+/* ---- Output ------------------------------------------------------------------------- */
+
+struct ratio {
+    const char *key;
+    const char *what;
+    double value;
+    double target;
+    int at_most; /* 1: pass when value <= target; 0: when value >= target */
+};
+
+static int passes(const struct ratio *r)
+{
+    return r->at_most ? r->value <= r->target : r->value >= r->target;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: iotrap bench [--json] [--rounds N] [--port PORT]\n"
+               "Measure trap and decode costs as ratios taken in one run (medians over N\n"
+               "interleaved rounds, default 15).  PORT (default 0x%X) is the port the\n"
+               "trapped instructions use on a private simulated board.\n",
+            IOTRAP__BENCH_PORT);
+}
+
+int iotrap__cmd_bench(int argc, char **argv)
+{
+    int json = 0, rounds = 15;
+    unsigned long port = IOTRAP__BENCH_PORT;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        char *end;
+        if (strcmp(a, "--json") == 0) {
+            json = 1;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--rounds") == 0 || strcmp(a, "--port") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "iotrap bench: option '%s' needs a value\n", a);
+                return 2;
+            }
+            const char *v = argv[++i];
+            errno = 0;
+            unsigned long n = strtoul(v, &end, 0);
+            if (errno || end == v || *end || v[0] == '-') {
+                fprintf(stderr, "iotrap bench: bad value '%s' for '%s'\n", v, a);
+                return 2;
+            }
+            if (a[2] == 'r') {
+                if (n < 1 || n > MAX_ROUNDS) {
+                    fprintf(stderr, "iotrap bench: '--rounds %s' out of range 1..%d\n", v,
+                            MAX_ROUNDS);
+                    return 2;
+                }
+                rounds = (int)n;
+            } else {
+                if (n > 0xFFFF) {
+                    fprintf(stderr, "iotrap bench: port '%s' above 0xFFFF\n", v);
+                    return 2;
+                }
+                port = n;
+            }
+        } else {
+            fprintf(stderr, "iotrap bench: unknown argument '%s' (see 'iotrap bench --help')\n",
+                    a);
+            return 2;
+        }
+    }
+
+    char helper[PATH_MAX];
+    if (find_helper(helper, sizeof(helper)) < 0) {
+        fprintf(stderr, "iotrap bench: cannot find the helper program %s (tried %s; set "
+                "IOTRAP_BENCH_DIR)\n", HELPER, helper);
+        return 1;
+    }
+    char err[512];
+    char *preload = iotrap__preload_env(iotrap__preload_dir(), NULL, err, sizeof(err));
+    if (!preload) {
+        fprintf(stderr, "iotrap bench: %s\n", err);
+        return 1;
+    }
+    char pl_var[PATH_MAX + 16], portstr[16];
+    snprintf(pl_var, sizeof(pl_var), "LD_PRELOAD=%s", preload);
+    free(preload);
+    snprintf(portstr, sizeof(portstr), "0x%lx", port);
+    char *shim_env[] = { pl_var, "IOTRAP_BACKEND=sim", "IOTRAP_QUIET=1", NULL };
+    char *bare_env[] = { NULL };
+
+    csh cs;
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+        fprintf(stderr, "iotrap bench: cs_open failed\n");
+        return 1;
+    }
+    cs_option(cs, CS_OPT_DETAIL, IOTRAP__BENCH_CS_DETAIL ? CS_OPT_ON : CS_OPT_OFF);
+    cs_insn *ci = cs_malloc(cs);
+    int status = 1;
+    struct round *r = calloc((size_t)rounds, sizeof(*r));
+    if (!ci || !r) {
+        fprintf(stderr, "iotrap bench: out of memory\n");
+        goto out;
+    }
+    /* Warm-up: Capstone's first decode per handle allocates, the decoder's cache fills. */
+    struct round warm;
+    if (decode_round(cs, ci, &warm) < 0) {
+        fprintf(stderr, "iotrap bench: a decoder did not recognise 'in al, dx'\n");
+        goto out;
+    }
+
+    for (int k = 0; k < rounds; k++) {
+        /* The order alternates so that neither side always runs in the other's wake. */
+        int bare_first = k % 2 == 0;
+        if (bare_first && run_helper(helper, "bare", bare_env, portstr, &r[k]) < 0)
+            goto out;
+        if (run_helper(helper, "shim", shim_env, portstr, &r[k]) < 0)
+            goto out;
+        if (!bare_first && run_helper(helper, "bare", bare_env, portstr, &r[k]) < 0)
+            goto out;
+        decode_round(cs, ci, &r[k]);
+    }
+
+    double v[MAX_ROUNDS];
+#define MEDIAN_OF(EXPR)                                                                      \
+    (({                                                                                      \
+        for (int k_ = 0; k_ < rounds; k_++) {                                                \
+            const struct round *x = &r[k_];                                                  \
+            v[k_] = (EXPR);                                                                  \
+        }                                                                                    \
+    }), median(v, rounds))
+    struct ratio ratios[] = {
+        { "trap_ratio", "trapped inb / bare SIGSEGV round trip",
+          MEDIAN_OF(x->inb / x->bare), 1.10, 1 },
+        { "rep_ratio", "rep outsb x4096 / trapped outb", MEDIAN_OF(x->rep / x->outb), 3.0, 1 },
+        { "decode_cached_ratio", "Capstone / iotrap_decode (cached)",
+          MEDIAN_OF(x->capstone / x->cached), 10.0, 0 },
+        { "decode_cold_ratio", "iotrap_decode (no cache) / Capstone",
+          MEDIAN_OF(x->uncached / x->capstone), 1.3, 1 },
+    };
+    struct { const char *key, *what; double ns; } raw[] = {
+        { "bare_trap", "bare SIGSEGV round trip (in al, dx)", MEDIAN_OF(x->bare) },
+        { "trapped_inb", "trapped in al, dx (shim, sim)", MEDIAN_OF(x->inb) },
+        { "trapped_outb", "trapped out dx, al (shim, sim)", MEDIAN_OF(x->outb) },
+        { "rep_outsb_4096", "trapped rep outsb, 4096 bytes", MEDIAN_OF(x->rep) },
+        { "capstone", IOTRAP__BENCH_CS_DETAIL ? "Capstone cs_disasm_iter, detail on"
+                                              : "Capstone cs_disasm_iter, detail off",
+          MEDIAN_OF(x->capstone) },
+        { "decode_cached", "iotrap_decode (cached)", MEDIAN_OF(x->cached) },
+        { "decode_uncached", "iotrap_decode_ex NO_CACHE", MEDIAN_OF(x->uncached) },
+    };
+#undef MEDIAN_OF
+    const size_t nratios = sizeof(ratios) / sizeof(ratios[0]);
+    const size_t nraw = sizeof(raw) / sizeof(raw[0]);
+    /* A zero time (a clock that did not move) would print inf, which is not JSON. */
+    for (size_t i = 0; i < nratios; i++)
+        if (!isfinite(ratios[i].value) || ratios[i].value <= 0) {
+            fprintf(stderr, "iotrap bench: %s could not be measured (%g)\n", ratios[i].key,
+                    ratios[i].value);
+            goto out;
+        }
+
+    if (json) {
+        printf("{");
+        for (size_t i = 0; i < nratios; i++)
+            printf("\"%s\":%.4f,", ratios[i].key, ratios[i].value);
+        printf("\"ns\":{");
+        for (size_t i = 0; i < nraw; i++)
+            printf("%s\"%s\":%.1f", i ? "," : "", raw[i].key, raw[i].ns);
+        printf("},\"targets\":{");
+        for (size_t i = 0; i < nratios; i++)
+            printf("%s\"%s\":{\"%s\":%.2f,\"pass\":%s}", i ? "," : "", ratios[i].key,
+                   ratios[i].at_most ? "max" : "min", ratios[i].target,
+                   passes(&ratios[i]) ? "true" : "false");
+        printf("},\"rounds\":%d,\"port\":\"%s\",\"instruction\":\"in al, dx\","
+               "\"capstone_detail\":%s,\"capstone_version\":\"%d.%d\"}\n",
+               rounds, portstr, IOTRAP__BENCH_CS_DETAIL ? "true" : "false", CS_API_MAJOR,
+               CS_API_MINOR);
+    } else {
+        printf("iotrap bench: %d interleaved rounds, medians; instruction 'in al, dx', port %s "
+               "on a private simulated board\n\n", rounds, portstr);
+        printf("%-40s %10s\n", "measurement", "ns/op");
+        for (size_t i = 0; i < nraw; i++)
+            printf("%-40s %10.1f\n", raw[i].what, raw[i].ns);
+        printf("\n%-20s %-38s %8s %9s  %s\n", "ratio", "", "value", "target", "result");
+        for (size_t i = 0; i < nratios; i++)
+            printf("%-20s %-38s %8.3f %2s %6.2f  %s\n", ratios[i].key, ratios[i].what,
+                   ratios[i].value, ratios[i].at_most ? "<=" : ">=", ratios[i].target,
+                   passes(&ratios[i]) ? "pass" : "FAIL");
+    }
+    status = 0;
+
+out:
+    free(r);
+    if (ci)
+        cs_free(ci, 1);
+    cs_close(&cs);
+    return status;
+}

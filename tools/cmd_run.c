@@ -1,0 +1,415 @@
+/* `iotrap run [OPTIONS] -- PROGRAM [ARGS]`: start a program with the preload library,
+ * after checking the whole configuration, and end with the program's exit status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <iotrap/ports.h>
+#include "tools/commands.h"
+#include "tools/preload_env.h"
+#include "tools/program_check.h"
+#include "tools/run_options.h"
+
+static const char run_usage[] =
+    "Usage: iotrap run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+    "Run PROGRAM with its port I/O (IN, OUT, INS, OUTS) trapped and emulated.\n"
+    "\n"
+    "  --backend NAME[:ARGS]   where accesses go (IOTRAP_BACKEND; default sim)\n"
+    "  --allow RANGES          ports the program may use, e.g. 0x378-0x37f,0x3f8\n"
+    "                          (IOTRAP_ALLOW; default: all for sim)\n"
+    "  --device SPEC           a device on the simulated board, NAME@BASE[,key=value...];\n"
+    "                          repeatable (IOTRAP_DEVICES, ';'-separated)\n"
+    "  --device-plugin FILE    load device models from a plug-in; repeatable\n"
+    "                          (IOTRAP_DEVICE_PLUGINS, ':'-separated)\n"
+    "  --trace FILE|-          record every access to FILE, or '-' for stderr (IOTRAP_TRACE)\n"
+    "  --trace-format FORMAT   text (default) or jsonl (IOTRAP_TRACE_FORMAT)\n"
+    "  -q, --quiet             no messages about denied accesses (IOTRAP_QUIET=1)\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Options not given are taken from the environment variables named above.\n"
+    "Exit status: the program's, 128+N if signal N ended it, 2 for a bad option, range\n"
+    "or device spec (the program is not started), 127 if PROGRAM is not found, 126 if it\n"
+    "cannot be executed, 1 if iotrap itself failed.\n";
+
+#define MAX_LIST 256
+
+/* The configuration the preload library will see: the variables just set, or inherited. */
+struct effective_config {
+    iotrap_ports_config cfg;
+    char *devices_buf, *plugins_buf;
+    const char *devices[MAX_LIST + 1];
+    const char *plugins[MAX_LIST + 1];
+};
+
+static const char *env_or_null(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+/* Splits `s` (copied into *buf) at `sep`, skipping empty elements; NULL when empty. */
+static int split(const char *s, char sep, char **buf, const char **list, const char *what)
+{
+    size_t n = 0;
+    *buf = NULL;
+    if (!s)
+        return 0;
+    if (!(*buf = strdup(s))) {
+        fprintf(stderr, "iotrap run: out of memory\n");
+        return -1;
+    }
+    char seps[2] = { sep, '\0' };
+    char *save = NULL;
+    for (char *t = strtok_r(*buf, seps, &save); t; t = strtok_r(NULL, seps, &save)) {
+        if (n == MAX_LIST) {
+            fprintf(stderr, "iotrap run: more than %d %s\n", MAX_LIST, what);
+            return -1;
+        }
+        list[n++] = t;
+    }
+    list[n] = NULL;
+    return (int)n;
+}
+
+static int effective_config(struct effective_config *e)
+{
+    memset(e, 0, sizeof(*e));
+    int nd = split(env_or_null("IOTRAP_DEVICES"), ';', &e->devices_buf, e->devices,
+                   "device specs");
+    int np = split(env_or_null("IOTRAP_DEVICE_PLUGINS"), ':', &e->plugins_buf, e->plugins,
+                   "device plug-ins");
+    if (nd < 0 || np < 0)
+        return -1;
+    e->cfg.backend = env_or_null("IOTRAP_BACKEND");
+    e->cfg.allow = env_or_null("IOTRAP_ALLOW");
+    e->cfg.devices = nd > 0 ? e->devices : NULL;
+    e->cfg.plugins = np > 0 ? e->plugins : NULL;
+    e->cfg.trace_format = env_or_null("IOTRAP_TRACE_FORMAT");
+    const char *q = env_or_null("IOTRAP_QUIET");
+    e->cfg.quiet = q && strcmp(q, "0") != 0;
+    /* The trace file is checked separately (check_trace) so that opening a session here
+     * neither truncates nor writes to it; the board is created after the check. */
+    e->cfg.trace = NULL;
+    e->cfg.board = NULL;
+    return 0;
+}
+
+static void effective_config_free(struct effective_config *e)
+{
+    free(e->devices_buf);
+    free(e->plugins_buf);
+}
+
+static int check_trace(void)
+{
+    const char *t = env_or_null("IOTRAP_TRACE");
+    if (!t || strcmp(t, "-") == 0)
+        return 0;
+    int fd = open(t, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        fprintf(stderr, "iotrap run: cannot open the trace file '%s': %s\n", t, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* The simulated board needs a shared board file; "auto" ends on sim when no real port
+ * is reachable, and a board it does not use costs nothing. */
+static int backend_may_be_sim(const char *backend)
+{
+    if (!backend)
+        return 1;
+    size_t len = strcspn(backend, ":");
+    return (len == 3 && strncmp(backend, "sim", 3) == 0) ||
+           (len == 4 && strncmp(backend, "auto", 4) == 0);
+}
+
+/* Statuses that mean the configuration itself was wrong, not the machine. */
+static int usage_status(int st)
+{
+    return st == IOTRAP_E_SYNTAX || st == IOTRAP_E_RANGE || st == IOTRAP_E_INVAL ||
+           st == IOTRAP_E_NODEV;
+}
+
+/* Says, before starting it, why the preload library may not reach the program. */
+static void warn_about_program(const char *path)
+{
+    iotrap__program_info info;
+    int e = iotrap__inspect_program(path, &info);
+    const char *subject = info.script_interp[0] ? info.script_interp : path;
+    if (e != 0) {
+        if (info.script_interp[0])
+            fprintf(stderr, "iotrap run: warning: cannot read the interpreter '%s' of %s: %s\n",
+                    info.script_interp, path, strerror(e));
+        return;
+    }
+    if (info.secure)
+        fprintf(stderr,
+                "iotrap run: warning: %s: %s, so the dynamic loader ignores LD_PRELOAD and "
+                "its port I/O will NOT be trapped (run it without the set-ID bit or "
+                "capabilities)\n", subject, info.secure_why);
+    if (info.elf_class && !info.dynamic)
+        fprintf(stderr,
+                "iotrap run: warning: %s is statically linked (no program interpreter): the "
+                "iotrap preload library cannot be loaded into it and its port I/O will NOT "
+                "be trapped\n", subject);
+    const char *arch = iotrap__preload_arch(info.elf_class);
+    if (info.dynamic && arch) {
+        char lib[PATH_MAX];
+        snprintf(lib, sizeof(lib), "%s/%s/libiotrap-preload.so", iotrap__preload_dir(), arch);
+        if (access(lib, R_OK) != 0)
+            fprintf(stderr,
+                    "iotrap run: warning: %s is a %d-bit program but %s is missing: its "
+                    "port I/O will NOT be trapped\n", subject, info.elf_class == 1 ? 32 : 64,
+                    lib);
+    }
+}
+
+/* ---- Starting and waiting -------------------------------------------------------- */
+
+static volatile sig_atomic_t child_pid;
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+/* Passes a signal on to the program.  A signal the terminal sent (si_code SI_KERNEL) has
+ * already reached the program too when it shares our process group: sending it again
+ * would deliver it twice. */
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    pid_t pid = child_pid;
+    if (pid <= 0)
+        return;
+    if (si && si->si_code == SI_KERNEL && getpgid(pid) == getpgrp())
+        return;
+    kill(pid, sig);
+}
+
+static int set_forwarding(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = forward;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        if (sigaction(forwarded[i], &sa, NULL) < 0)
+            return -1;
+    return 0;
+}
+
+/* Runs in the child: exec, or report errno through the pipe. */
+static void exec_child(const char *path, char **argv, int errfd, const sigset_t *oldmask)
+{
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        sigaction(forwarded[i], &dfl, NULL);
+    sigprocmask(SIG_SETMASK, oldmask, NULL);
+    execv(path, argv);
+    if (errno == ENOEXEC) {
+        /* A file without "#!" is a shell script to execvp() and to the shell. */
+        int n = 0;
+        while (argv[n])
+            n++;
+        char **sh = calloc((size_t)n + 2, sizeof(*sh));
+        if (sh) {
+            sh[0] = "sh";
+            sh[1] = (char *)path;
+            for (int i = 1; i < n; i++)
+                sh[i + 1] = argv[i];
+            execv("/bin/sh", sh);
+        }
+        errno = ENOEXEC;
+    }
+    int e = errno;
+    ssize_t w = write(errfd, &e, sizeof(e));
+    (void)w;
+    _exit(e == ENOENT ? 127 : 126);
+}
+
+static int wait_status(pid_t pid)
+{
+    int st;
+    while (waitpid(pid, &st, 0) < 0) {
+        if (errno != EINTR) {
+            fprintf(stderr, "iotrap run: waitpid: %s\n", strerror(errno));
+            return 1;
+        }
+    }
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st);
+    if (WIFSIGNALED(st))
+        return 128 + WTERMSIG(st);
+    return 1;
+}
+
+static int start_and_wait(const char *path, char **argv)
+{
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) < 0) {
+        fprintf(stderr, "iotrap run: pipe: %s\n", strerror(errno));
+        return 1;
+    }
+    /* The forwarded signals stay blocked until the child's pid is known, so that one
+     * arriving meanwhile is delivered (and forwarded) afterwards, never lost. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        sigaddset(&block, forwarded[i]);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    if (set_forwarding() < 0) {
+        fprintf(stderr, "iotrap run: sigaction: %s\n", strerror(errno));
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return 1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "iotrap run: fork: %s\n", strerror(errno));
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        close(pfd[0]);
+        close(pfd[1]);
+        return 1;
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        exec_child(path, argv, pfd[1], &old);
+    }
+    child_pid = pid;
+    close(pfd[1]);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+
+    int e = 0;
+    ssize_t n;
+    while ((n = read(pfd[0], &e, sizeof(e))) < 0 && errno == EINTR)
+        ;
+    close(pfd[0]);
+    int status = wait_status(pid);
+    if (n == (ssize_t)sizeof(e)) {
+        fprintf(stderr, "iotrap run: cannot execute %s: %s\n", path, strerror(e));
+        status = e == ENOENT ? 127 : 126;
+    }
+    child_pid = 0;
+    return status;
+}
+
+/* ---- The command ----------------------------------------------------------------- */
+
+static int setenv_or_fail(const char *name, const char *value)
+{
+    if (setenv(name, value, 1) < 0) {
+        fprintf(stderr, "iotrap run: setenv %s: %s\n", name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int iotrap__cmd_run(int argc, char **argv)
+{
+    char err[1024];
+    iotrap__run_options opts;
+    if (iotrap__run_parse(argc, argv, &opts, err, sizeof(err)) < 0) {
+        fprintf(stderr, "iotrap run: %s\n", err);
+        return 2;
+    }
+    if (opts.help) {
+        fputs(run_usage, stdout);
+        iotrap__run_options_free(&opts);
+        return 0;
+    }
+
+    iotrap__env_var vars[IOTRAP__RUN_ENV_MAX];
+    int nvars = iotrap__run_env(&opts, vars, err, sizeof(err));
+    if (nvars < 0) {
+        fprintf(stderr, "iotrap run: %s\n", err);
+        iotrap__run_options_free(&opts);
+        return 2;
+    }
+    int status = 1;
+    char board[PATH_MAX] = "";
+    struct effective_config eff;
+    int have_eff = 0;
+
+    for (int i = 0; i < nvars; i++)
+        if (setenv_or_fail(vars[i].name, vars[i].value) < 0)
+            goto out;
+    /* A board inherited from an enclosing run belongs to that run. */
+    unsetenv("IOTRAP_BOARD");
+
+    /* Check everything the preload library will be told, the same way it will read it,
+     * before the program can run a single instruction. */
+    have_eff = 1;
+    if (effective_config(&eff) < 0)
+        goto out;
+    if (check_trace() < 0) {
+        status = 2;
+        goto out;
+    }
+    iotrap_ports *ports = NULL;
+    err[0] = '\0';
+    int st = iotrap_ports_open(&eff.cfg, &ports, err, sizeof(err));
+    if (st < 0) {
+        fprintf(stderr, "iotrap run: %s\n", err[0] ? err : iotrap_strerror(st));
+        status = usage_status(st) || st == IOTRAP_E_BUSY ? 2 : 1;
+        goto out;
+    }
+    iotrap_ports_close(ports);
+
+    char path[PATH_MAX];
+    int e = iotrap__find_program(opts.program[0], path, sizeof(path));
+    if (e != 0) {
+        if (e == ENOENT)
+            fprintf(stderr, "iotrap run: %s: command not found\n", opts.program[0]);
+        else
+            fprintf(stderr, "iotrap run: %s: %s\n", opts.program[0], strerror(e));
+        status = e == ENOENT ? 127 : 126;
+        goto out;
+    }
+    warn_about_program(path);
+
+    char *preload = iotrap__preload_env(iotrap__preload_dir(), getenv("LD_PRELOAD"), err,
+                                        sizeof(err));
+    if (!preload) {
+        fprintf(stderr, "iotrap run: %s\n", err);
+        goto out;
+    }
+    int ok = setenv_or_fail("LD_PRELOAD", preload) == 0;
+    free(preload);
+    if (!ok)
+        goto out;
+
+    if (backend_may_be_sim(eff.cfg.backend)) {
+        /* One board for every process of the run, so that a child sees what its parent
+         * wrote to a device. */
+        err[0] = '\0';
+        st = iotrap_board_create(&eff.cfg, board, sizeof(board), err, sizeof(err));
+        if (st < 0) {
+            fprintf(stderr, "iotrap run: cannot create the simulated board: %s\n",
+                    err[0] ? err : iotrap_strerror(st));
+            board[0] = '\0';
+            status = usage_status(st) ? 2 : 1;
+            goto out;
+        }
+        if (setenv_or_fail("IOTRAP_BOARD", board) < 0)
+            goto out;
+    }
+
+    status = start_and_wait(path, opts.program);
+
+out:
+    if (board[0])
+        iotrap_board_remove(board);
+    if (have_eff)
+        effective_config_free(&eff);
+    iotrap__run_env_free(vars, nvars);
+    iotrap__run_options_free(&opts);
+    return status;
+}

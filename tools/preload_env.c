@@ -1,0 +1,68 @@
+/* Where the preload library lives and how LD_PRELOAD names it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/preload_env.h"
+
+#ifndef IOTRAP_PKGLIBDIR
+#error "IOTRAP_PKGLIBDIR must be defined by the build"
+#endif
+
+#define PRELOAD_FILE "libiotrap-preload.so"
+
+const char *iotrap__preload_dir(void)
+{
+    const char *d = getenv("IOTRAP_PRELOAD_DIR");
+    return d && *d ? d : IOTRAP_PKGLIBDIR "/preload";
+}
+
+const char *iotrap__preload_arch(int elf_class)
+{
+    return elf_class == 1 ? "i386" : elf_class == 2 ? "x86_64" : NULL;
+}
+
+char *iotrap__preload_env(const char *dir, const char *existing, char *err, size_t errlen)
+{
+    if (strpbrk(dir, " \t\n:")) {
+        snprintf(err, errlen, "the preload directory '%s' contains a space or ':', which "
+                 "LD_PRELOAD cannot carry: install iotrap elsewhere or set IOTRAP_PRELOAD_DIR",
+                 dir);
+        return NULL;
+    }
+    size_t dlen = strlen(dir);
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    char *ours;
+    if (asprintf(&ours, "%.*s/$LIB/" PRELOAD_FILE, (int)dlen, dir) < 0)
+        goto nomem;
+
+    size_t cap = strlen(ours) + (existing ? strlen(existing) : 0) + 2;
+    char *r = malloc(cap);
+    char *copy = existing ? strdup(existing) : NULL;
+    if (!r || (existing && !copy)) {
+        free(r);
+        free(copy);
+        free(ours);
+        goto nomem;
+    }
+    strcpy(r, ours);
+    /* Entries are separated by spaces or colons; ours is dropped from the old list so that
+     * a nested `iotrap run` does not name the library twice. */
+    if (copy) {
+        char *save = NULL;
+        for (char *t = strtok_r(copy, " \t\n:", &save); t; t = strtok_r(NULL, " \t\n:", &save)) {
+            if (strcmp(t, ours) == 0)
+                continue;
+            strcat(r, ":");
+            strcat(r, t);
+        }
+    }
+    free(copy);
+    free(ours);
+    return r;
+
+nomem:
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+}
