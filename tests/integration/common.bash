@@ -14,15 +14,57 @@ fail() {
     exit 1
 }
 
-# need_prog PATH: a 32-bit program exists only where configure found a -m32 toolchain.
+# need_prog PATH: a 32-bit program exists only where configure found gcc -m32 with
+# libcapstone-dev:i386.  ./run-tests installs those; only when the archive could not
+# deliver them (recorded in $IOTRAP_DEPS_UNAVAILABLE) is the case skipped.
 need_prog() {
     [[ -x $1 ]] && return
-    if [[ $1 == *-m32 ]]; then
-        echo "no 32-bit test programs: configure found no working gcc -m32 with libcapstone-dev:i386"
+    local why
+    if [[ $1 == *-m32 ]] &&
+        why=$(grep -Es '^(gcc-multilib|libc6-dev-i386|libcapstone-dev:i386):' \
+            "${IOTRAP_DEPS_UNAVAILABLE:-/nonexistent}"); then
+        echo "no 32-bit test programs: the archive could not deliver: $why"
         exit 77
     fi
-    fail "$1 was not built"
+    fail "$1 was not built (32-bit programs need gcc-multilib and libcapstone-dev:i386)"
 }
+
+# need_cmd NAME...: third-party programs the suite runs; ./run-tests installs them.
+need_cmd() {
+    local c
+    for c in "$@"; do
+        command -v "$c" >/dev/null || fail "$c is not installed (./run-tests installs it)"
+    done
+}
+
+# as_nobody CMD...: runs CMD as user nobody with no capabilities at all, from a copy of
+# the command and the preload libraries that nobody can read wherever the build tree is.
+as_nobody() {
+    if [[ $(id -u) != 0 ]]; then
+        "$@"
+        return
+    fi
+    local dir
+    dir=$(mktemp -d /tmp/iotrap-nobody.XXXXXX)
+    cp "$iotrap" "$dir/iotrap"
+    cp -r "$IOTRAP_PRELOAD_DIR/." "$dir/preload"
+    # The $LIB links of the build tree are absolute; point them into the copy.
+    local l
+    for l in "$dir"/preload/lib/*-linux-gnu "$dir"/preload/lib32 "$dir"/preload/lib64; do
+        [[ -L $l ]] && ln -sfn "$dir/preload/$(basename "$(readlink "$l")")" "$l"
+    done
+    chmod -R a+rX "$dir"
+    local cmd=("$@")
+    [[ ${cmd[0]} == "$iotrap" ]] && cmd[0]=$dir/iotrap
+    setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+        env HOME=/ XDG_RUNTIME_DIR= IOTRAP_PRELOAD_DIR="$dir/preload" "${cmd[@]}"
+    local rc=$?
+    rm -rf "$dir"
+    return $rc
+}
+# run_status starts its command in a new shell.
+export iotrap
+export -f as_nobody
 
 # run_status EXPECTED_STATUS CMD...: runs CMD through a shell (so that a death by SIGSEGV
 # shows as the shell's 139), keeping its stdout in $out and stderr in $err.
