@@ -17,6 +17,7 @@
 
 #include "backends/env.h"
 #include "shim/shim.h"
+#include "wine-dll/wine_grants.h"
 
 struct iotrap__shim iotrap__shim;
 
@@ -74,6 +75,10 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
     iotrap__scratch_init();
     iotrap__exec_init();
     pthread_atfork(NULL, NULL, atfork_child);
+
+    if (iotrap__wine_grants_init() < 0 && !iotrap__shim.quiet)
+        fprintf(stderr, "iotrap: warning: %s names no usable grant file: raw port I/O of "
+                        "Windows code will be refused\n", IOTRAP__GRANT_ENV);
 
     __atomic_store_n(&iotrap__shim.ports, ports, __ATOMIC_RELEASE);
     if (iotrap__sigchain_install() != 0) {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "shim/shim.h"
+#include "wine-dll/wine_grants.h"
 
 extern const char iotrap__safe_copy_load[], iotrap__safe_copy_store[],
     iotrap__safe_copy_fault[];
@@ -196,6 +197,11 @@ static enum outcome emulate(ucontext_t *uc)
 
     struct exec_ctx ctx = {iotrap__shim.ports, pc, 0};
     uint16_t port = insn.port_is_dx ? (uint16_t)regs.rdx : insn.port_imm;
+    /* A Windows driver IOCTL may have revoked raw access for this Wine process: Wine
+     * then gets the #GP untouched and raises EXCEPTION_PRIV_INSTRUCTION, which is what
+     * such applications probe for with SEH, so no denial message either. */
+    if (!iotrap__wine_raw_granted(uc, port, insn.width))
+        return PASS;
     iotrap_regs before = regs;
     iotrap_exec_fault fault = {0, 0};
     int st;

@@ -1,0 +1,231 @@
+# wine-dll: the Wine builtin DLLs and drivers, their Unix side, `iotrap wine`, and the
+# Wine test suite.  See docs/wine.md.
+#
+# Layout, in the build tree (stage/wine) and installed ($(pkglibdir)/wine) alike, as Wine
+# expects a WINEDLLPATH entry to be:
+#   x86_64-windows/NAME.dll|NAME.sys  the PE side (winegcc, --wine-builtin)
+#   x86_64-unix/NAME.so               the Unix side: one library, linked under every name
+#   fakedlls/x86_64/NAME              placeholders that `iotrap wine --setup` copies into
+#                                     the prefix (Wine loads a builtin only if a file of
+#                                     that name exists there)
+
+# The trap engine consults the drivers' raw-access grants (wine-dll/wine_grants.h).
+shim_sources += wine-dll/wine_grants.h wine-dll/wine_grants_file.h wine-dll/wine_grants.c \
+	wine-dll/wine_grants_shim.c
+
+EXTRA_DIST += docs/wine.md
+EXTRA_DIST += wine-dll/unixlib.h wine-dll/pe_port.h wine-dll/pe_port.c \
+	wine-dll/inpout.c wine-dll/inpout.spec \
+	wine-dll/dlportio.c wine-dll/dlportio.spec \
+	wine-dll/winio.c wine-dll/winio2.spec wine-dll/winio3.spec \
+	wine-dll/io.c wine-dll/io.spec \
+	wine-dll/driver.c wine-dll/driver.h wine-dll/driver_devices.c wine-dll/driver.spec \
+	wine-dll/unix_side.map wine-dll/pe_unixcall.c
+
+# Module names, in lower case as Wine looks builtins up (WinIo.dll is winio.dll).  Every
+# DLL module has a spec; the drivers all share one image: whichever
+# of them Wine loads creates every device that does not exist yet.
+WINE_DLLS = inpout32.dll inpoutx64.dll dlportio.dll winio32.dll winio64.dll winio.dll io.dll
+WINE_DRIVERS = iotrap.sys giveio.sys porttalk.sys ioperm.sys inpout32.sys inpoutx64.sys \
+	hwinterface.sys hwinterfacex64.sys winio.sys winio32.sys winio64.sys dlportio.sys
+WINE_MODULES = $(WINE_DLLS) $(WINE_DRIVERS)
+# The 32-bit builds: no drivers (64-bit service host) and no x64-only DLLs.
+WINE_DLLS32 = inpout32.dll dlportio.dll winio32.dll winio.dll io.dll
+
+spec_inpout32.dll = inpout
+spec_inpoutx64.dll = inpout
+spec_dlportio.dll = dlportio
+spec_winio32.dll = winio3
+spec_winio64.dll = winio3
+spec_winio.dll = winio2
+spec_io.dll = io
+src_inpout = inpout
+src_dlportio = dlportio
+src_winio3 = winio
+src_winio2 = winio
+src_io = io
+
+if HAVE_WINE64_BUILD
+# ---- Unix side (ELF, x86-64) ------------------------------------------------------
+# Built shared (-rpath) but installed from stage/wine with the rest (wine-install).
+noinst_LTLIBRARIES += wine-dll/iotrap-wine.la
+wine_dll_iotrap_wine_la_SOURCES = wine-dll/unix_side.c wine-dll/unixlib.h \
+	wine-dll/wine_grants.c wine-dll/wine_grants.h wine-dll/wine_grants_file.h
+wine_dll_iotrap_wine_la_LIBADD = libiotrap_core.la $(CAPSTONE_LIBS) -lpthread
+wine_dll_iotrap_wine_la_LDFLAGS = -module -avoid-version -shared -no-undefined -rpath /nowhere \
+	-Wl,--version-script=$(srcdir)/wine-dll/unix_side.map
+
+# ---- PE side (winegcc with the mingw-w64 cross compiler) --------------------------
+WINE_PE64_CFLAGS = -b x86_64-w64-mingw32 -O2 -Wall -Wno-unused-parameter \
+	-I$(top_srcdir) -I$(top_srcdir)/include
+WINE_PE64_OBJS_COMMON = wine-dll/pe64/pe_port.o
+
+# Objects reached only through pattern rules: keep them between builds.
+.PRECIOUS: wine-dll/pe64/%.o wine-dll/pe32/%.o
+wine-dll/pe64/%.o: $(srcdir)/wine-dll/%.c $(srcdir)/wine-dll/pe_port.h $(srcdir)/wine-dll/unixlib.h \
+		$(srcdir)/wine-dll/driver.h
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(WINEGCC) $(WINE_PE64_CFLAGS) -c -o $@ $<
+
+WINE_DLL_LIBS = -lkernel32 -lntdll
+WINE_SYS_LIBS = -Wl,--subsystem,native -lntoskrnl -lkernel32 -lntdll
+# $(call wine_link64,OUTPUT,OBJECTS,SPEC,EXTRA) links one builtin module.
+wine_link64 = mkdir -p $(dir $(1)) && \
+	$(WINEGCC) -b x86_64-w64-mingw32 -shared -o $(1) $(2) $(3) -Wl,--wine-builtin $(4)
+
+stage/wine/x86_64-windows/%.dll: $(WINE_PE64_OBJS_COMMON) wine-dll/pe64/inpout.o \
+		wine-dll/pe64/dlportio.o wine-dll/pe64/winio.o wine-dll/pe64/io.o \
+		$(srcdir)/wine-dll/inpout.spec $(srcdir)/wine-dll/dlportio.spec \
+		$(srcdir)/wine-dll/winio2.spec $(srcdir)/wine-dll/winio3.spec $(srcdir)/wine-dll/io.spec
+	$(AM_V_GEN)$(call wine_link64,$@,$(WINE_PE64_OBJS_COMMON) \
+		wine-dll/pe64/$(src_$(spec_$(@F))).o,$(srcdir)/wine-dll/$(spec_$(@F)).spec,$(WINE_DLL_LIBS))
+
+stage/wine/x86_64-windows/%.sys: $(WINE_PE64_OBJS_COMMON) wine-dll/pe64/driver.o \
+		wine-dll/pe64/driver_devices.o $(srcdir)/wine-dll/driver.spec
+	$(AM_V_GEN)$(call wine_link64,$@,$(WINE_PE64_OBJS_COMMON) wine-dll/pe64/driver.o \
+		wine-dll/pe64/driver_devices.o,$(srcdir)/wine-dll/driver.spec,$(WINE_SYS_LIBS))
+
+stage/wine/fakedlls/x86_64/%.dll: $(srcdir)/wine-dll/inpout.spec $(srcdir)/wine-dll/dlportio.spec \
+		$(srcdir)/wine-dll/winio2.spec $(srcdir)/wine-dll/winio3.spec $(srcdir)/wine-dll/io.spec
+	@mkdir -p $(@D)
+	$(AM_V_GEN)$(WINEBUILD) -m64 --dll --fake-module -E $(srcdir)/wine-dll/$(spec_$(@F)).spec \
+		-F $(@F) -o $@
+
+stage/wine/fakedlls/x86_64/%.sys: $(srcdir)/wine-dll/driver.spec
+	@mkdir -p $(@D)
+	$(AM_V_GEN)$(WINEBUILD) -m64 --dll --fake-module --subsystem=native \
+		-E $(srcdir)/wine-dll/driver.spec -F $(@F) -o $@
+
+WINE_STAGE32 =
+WINE_STAGE64 = $(addprefix stage/wine/x86_64-windows/,$(WINE_MODULES)) \
+	$(addprefix stage/wine/fakedlls/x86_64/,$(WINE_MODULES))
+
+# The Unix side under every module's name (NAME.so next to NAME.dll or NAME.sys).
+stage/wine/x86_64-unix/.stamp: wine-dll/iotrap-wine.la
+	@mkdir -p $(@D)
+	$(AM_V_GEN)cp -f wine-dll/.libs/iotrap-wine.so $(@D)/iotrap-wine.so && \
+	for m in $(basename $(WINE_MODULES)); do ln -sfn iotrap-wine.so $(@D)/$$m.so; done && \
+	touch $@
+
+wine-stage: $(WINE_STAGE64) stage/wine/x86_64-unix/.stamp $(WINE_STAGE32)
+
+wine-install: wine-stage
+	$(MKDIR_P) $(DESTDIR)$(pkglibdir)/wine
+	cd stage/wine && for f in $$(find . \( -type f -o -type l \) ! -name .stamp); do \
+	  $(MKDIR_P) $(DESTDIR)$(pkglibdir)/wine/$$(dirname $$f) && \
+	  cp -P $$f $(DESTDIR)$(pkglibdir)/wine/$$f || exit 1; done
+
+wine-uninstall:
+	rm -rf $(DESTDIR)$(pkglibdir)/wine
+
+CLEANFILES += wine-dll/pe64/*.o
+
+# ---- i386: PE side linked with mingw-w64's own runtime -----------------------------
+# Wine's i386 development files (libwine-dev:i386) are often not installable next to the
+# amd64 ones, so the 32-bit DLLs do not need them: the export table comes from the spec
+# (winebuild --def), pe_unixcall.c replaces libwinecrt0's binding to the Unix side, and
+# winebuild --builtin marks the result as a Wine builtin.  Drivers are 64-bit only: the
+# service host of a 64-bit prefix is 64-bit.
+if HAVE_MINGW32
+WINE_PE32_CFLAGS = -O2 -Wall -Wno-unused-parameter -I$(top_srcdir) -I$(top_srcdir)/include
+WINE_PE32_OBJS_COMMON = wine-dll/pe32/pe_port.o wine-dll/pe32/pe_unixcall.o
+
+wine-dll/pe32/%.o: $(srcdir)/wine-dll/%.c $(srcdir)/wine-dll/pe_port.h $(srcdir)/wine-dll/unixlib.h
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(MINGW32_CC) $(WINE_PE32_CFLAGS) -c -o $@ $<
+
+stage/wine/i386-windows/%.dll: $(WINE_PE32_OBJS_COMMON) wine-dll/pe32/inpout.o \
+		wine-dll/pe32/dlportio.o wine-dll/pe32/winio.o wine-dll/pe32/io.o \
+		$(srcdir)/wine-dll/inpout.spec $(srcdir)/wine-dll/dlportio.spec \
+		$(srcdir)/wine-dll/winio2.spec $(srcdir)/wine-dll/winio3.spec $(srcdir)/wine-dll/io.spec
+	@mkdir -p $(@D)
+	$(AM_V_GEN)$(WINEBUILD) -m32 --def -E $(srcdir)/wine-dll/$(spec_$(@F)).spec -F $(@F) -o $@.def && \
+	$(MINGW32_CC) -shared -o $@ $(WINE_PE32_OBJS_COMMON) wine-dll/pe32/$(src_$(spec_$(@F))).o \
+		$@.def -Wl,--kill-at -Wl,--enable-stdcall-fixup -lntdll && \
+	rm -f $@.def && $(WINEBUILD) --builtin $@
+
+stage/wine/fakedlls/i386/%.dll: $(srcdir)/wine-dll/inpout.spec $(srcdir)/wine-dll/dlportio.spec \
+		$(srcdir)/wine-dll/winio2.spec $(srcdir)/wine-dll/winio3.spec $(srcdir)/wine-dll/io.spec
+	@mkdir -p $(@D)
+	$(AM_V_GEN)$(WINEBUILD) -m32 --dll --fake-module -E $(srcdir)/wine-dll/$(spec_$(@F)).spec \
+		-F $(@F) -o $@
+
+WINE_STAGE32 += $(addprefix stage/wine/i386-windows/,$(WINE_DLLS32)) \
+	$(addprefix stage/wine/fakedlls/i386/,$(WINE_DLLS32))
+CLEANFILES += wine-dll/pe32/*.o
+endif
+
+# ---- i386: Unix side, from the same 32-bit core objects as the preload library -----
+if HAVE_M32
+wine_unix32_objs = $(patsubst %.c,m32/%.o,$(filter %.c,$(core_sources))) \
+	$(patsubst %.S,m32/%.o,$(filter %.S,$(core_sources))) \
+	m32/wine-dll/unix_side.o m32/wine-dll/wine_grants.o
+stage/wine/i386-unix/.stamp: $(wine_unix32_objs) $(srcdir)/wine-dll/unix_side.map
+	@mkdir -p $(@D)
+	$(AM_V_CCLD)$(CC) -m32 -shared -o $(@D)/iotrap-wine.so $(wine_unix32_objs) \
+		-Wl,--version-script=$(srcdir)/wine-dll/unix_side.map -lcapstone -lpthread && \
+	for m in $(basename $(WINE_DLLS32)); do ln -sfn iotrap-wine.so $(@D)/$$m.so; done && \
+	touch $@
+WINE_STAGE32 += stage/wine/i386-unix/.stamp
+endif
+else
+wine-stage wine-install wine-uninstall:
+	@:
+endif
+all-local: wine-stage
+install-data-local: wine-install
+uninstall-local: wine-uninstall
+.PHONY: wine-stage wine-install wine-uninstall
+
+# ---- `iotrap wine` ------------------------------------------------------------------
+tools_iotrap_SOURCES += tools/cmd_wine.c tools/cmd_wine_prefix.c tools/cmd_wine.h \
+	wine-dll/wine_grants.c wine-dll/wine_grants.h wine-dll/wine_grants_file.h
+
+# ---- Tests ----------------------------------------------------------------------------
+# The grant file, on its own (tests/unit.test runs every tests/unit/test_* binary).
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_wine_grants
+tests_unit_test_wine_grants_SOURCES = tests/wine/test_wine_grants.c wine-dll/wine_grants.c \
+	wine-dll/wine_grants.h wine-dll/wine_grants_file.h
+tests_unit_test_wine_grants_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_wine_grants_LDADD = libiotrap_core.la $(CMOCKA_LIBS)
+endif
+
+# Windows programs built with mingw-w64, run under Wine.
+WINE_TEST_PROGS = probe giveio porttalk winio inpout_folder dlportio io_dll scm_driver \
+	lpt_hello bench family
+EXTRA_DIST += tests/wine.test tests/wine/lib.sh tests/wine/common.h \
+	$(addprefix tests/wine/,$(addsuffix .c,$(WINE_TEST_PROGS))) tests/wine/native_inpout32.c \
+	tests/wine/cases tests/wine/checks tests/wine/bench.sh tests/wine/test_wine_grants.c
+TESTS += tests/wine.test
+# The programs are prerequisites of the suite's log, so `make check` builds them first.
+WINE_CHECK_FILES =
+tests/wine.log: $(WINE_CHECK_FILES)
+
+if HAVE_MINGW64
+WINE_TEST_EXE64 = $(addprefix tests/wine/x86_64/,$(addsuffix .exe,$(WINE_TEST_PROGS)))
+tests/wine/x86_64/%.exe: $(srcdir)/tests/wine/%.c $(srcdir)/tests/wine/common.h
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(MINGW64_CC) -O2 -Wall -Wextra -Wno-unused-parameter -Wno-cast-function-type -o $@ $<
+# A stand-in for the inpout32.dll an application ships in its own folder.
+tests/wine/x86_64/native/inpout32.dll: $(srcdir)/tests/wine/native_inpout32.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(MINGW64_CC) -O2 -Wall -shared -o $@ $<
+WINE_CHECK_FILES += $(WINE_TEST_EXE64) tests/wine/x86_64/native/inpout32.dll
+endif
+if HAVE_MINGW32
+WINE_TEST_EXE32 = $(addprefix tests/wine/i386/,$(addsuffix .exe,$(WINE_TEST_PROGS)))
+tests/wine/i386/%.exe: $(srcdir)/tests/wine/%.c $(srcdir)/tests/wine/common.h
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(MINGW32_CC) -O2 -Wall -Wextra -Wno-unused-parameter -Wno-cast-function-type -o $@ $<
+tests/wine/i386/native/inpout32.dll: $(srcdir)/tests/wine/native_inpout32.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(MINGW32_CC) -O2 -Wall -shared -Wl,--kill-at -o $@ $<
+WINE_CHECK_FILES += $(WINE_TEST_EXE32) tests/wine/i386/native/inpout32.dll
+endif
+CLEANFILES += tests/wine/x86_64/*.exe tests/wine/i386/*.exe tests/wine/*/native/*.dll
+# The suite's throw-away prefix and work directories.
+clean-local: wine-clean
+wine-clean:
+	rm -rf tests/wine-prefix tests/wine-work
+.PHONY: wine-clean

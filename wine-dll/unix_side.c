@@ -1,0 +1,142 @@
+/* The Unix side of the iotrap builtin DLLs and drivers: an ELF library that Wine loads
+ * next to each of them (one file, installed under every module's name; the dynamic
+ * loader maps it once per process, so one process has one session however many of the
+ * builtins it loads).
+ *
+ * It opens the port session from the environment with iotrap_ports_open_env(), the same
+ * way the trap engine does, so DLL calls, driver IOCTLs (in winedevice.exe) and raw
+ * instructions of every process of one `iotrap wine` run reach the same board
+ * (IOTRAP_BOARD) under the same policy and trace. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <iotrap/ports.h>
+#include "wine-dll/unixlib.h"
+#include "wine-dll/wine_grants.h"
+
+typedef int32_t iotrap_ntstatus;
+typedef iotrap_ntstatus (*unixlib_entry_t)(void *args);
+
+static pthread_once_t session_once = PTHREAD_ONCE_INIT;
+static iotrap_ports *session;
+static int session_status;
+static char session_message[256];
+
+static void open_session(void)
+{
+    char err[sizeof(session_message)] = "";
+    session_status = iotrap_ports_open_env(&session, err, sizeof(err));
+    if (session_status < 0) {
+        snprintf(session_message, sizeof(session_message), "%s",
+                 err[0] ? err : iotrap_strerror(session_status));
+        fprintf(stderr, "iotrap: the Wine builtins cannot reach any port: %s\n",
+                session_message);
+    }
+}
+
+static iotrap_ports *get_session(void)
+{
+    pthread_once(&session_once, open_session);
+    return session;
+}
+
+static iotrap_ntstatus call_open(void *args)
+{
+    struct iotrap_wine_open_params *p = args;
+    get_session();
+    p->status = session_status;
+    snprintf(p->message, sizeof(p->message), "%s", session_message);
+    return 0;
+}
+
+static int width_ok(unsigned w)
+{
+    return w == 1 || w == 2 || w == 4;
+}
+
+static iotrap_ntstatus call_in(void *args)
+{
+    struct iotrap_wine_io_params *p = args;
+    iotrap_ports *s = get_session();
+    p->value = 0;
+    if (!width_ok(p->width))
+        p->status = IOTRAP_E_INVAL;
+    else if (!s)
+        p->status = session_status;
+    else
+        p->status = iotrap_ports_in(s, p->port, p->width, &p->value, p->pc);
+    return 0;
+}
+
+static iotrap_ntstatus call_out(void *args)
+{
+    struct iotrap_wine_io_params *p = args;
+    iotrap_ports *s = get_session();
+    if (!width_ok(p->width))
+        p->status = IOTRAP_E_INVAL;
+    else if (!s)
+        p->status = session_status;
+    else
+        p->status = iotrap_ports_out(s, p->port, p->width, p->value, p->pc);
+    return 0;
+}
+
+static iotrap_ntstatus call_in_string(void *args)
+{
+    struct iotrap_wine_string_params *p = args;
+    iotrap_ports *s = get_session();
+    if (!width_ok(p->width))
+        p->status = IOTRAP_E_INVAL;
+    else if (!s)
+        p->status = session_status;
+    else
+        p->status = iotrap_ports_in_string(s, p->port, p->width, (void *)(uintptr_t)p->buf,
+                                           (size_t)p->count, p->pc);
+    return 0;
+}
+
+static iotrap_ntstatus call_out_string(void *args)
+{
+    struct iotrap_wine_string_params *p = args;
+    iotrap_ports *s = get_session();
+    if (!width_ok(p->width))
+        p->status = IOTRAP_E_INVAL;
+    else if (!s)
+        p->status = session_status;
+    else
+        p->status = iotrap_ports_out_string(s, p->port, p->width,
+                                            (const void *)(uintptr_t)p->buf, (size_t)p->count,
+                                            p->pc);
+    return 0;
+}
+
+static iotrap_ntstatus call_grant(void *args)
+{
+    struct iotrap_wine_grant_params *p = args;
+    switch (p->op) {
+    case IOTRAP_WINE_GRANT_ALL:
+        p->status = iotrap__wine_grants_set(p->pid, NULL, 0);
+        break;
+    case IOTRAP_WINE_GRANT_NONE:
+        p->status = iotrap__wine_grants_set(p->pid, NULL, 1);
+        break;
+    case IOTRAP_WINE_GRANT_MAP:
+        p->status = p->map ? iotrap__wine_grants_set(p->pid, (const uint8_t *)(uintptr_t)p->map, 0)
+                           : IOTRAP_E_INVAL;
+        break;
+    default:
+        p->status = IOTRAP_E_INVAL;
+    }
+    return 0;
+}
+
+__attribute__((visibility("default")))
+const unixlib_entry_t __wine_unix_call_funcs[IOTRAP_WINE_NCALLS] = {
+    [IOTRAP_WINE_OPEN] = call_open,
+    [IOTRAP_WINE_IN] = call_in,
+    [IOTRAP_WINE_OUT] = call_out,
+    [IOTRAP_WINE_IN_STRING] = call_in_string,
+    [IOTRAP_WINE_OUT_STRING] = call_out_string,
+    [IOTRAP_WINE_GRANT] = call_grant,
+};
