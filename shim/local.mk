@@ -41,5 +41,5 @@ tests_progs_io_fork_m32_LDFLAGS = -m32
 endif
 
 TESTS += tests/integration.test
-EXTRA_DIST += tests/integration.test tests/integration/common.bash
+EXTRA_DIST += tests/integration.test tests/integration/common.bash tests/integration/Npe.java
 CLEANFILES += tests/integration-cases/*
