@@ -15,24 +15,12 @@
 #include <string.h>
 #include <time.h>
 #include <ucontext.h>
+#include "bench/timing.h"
 
 #define BATCHES 9
 #define REP_BYTES 4096
 
 static volatile uint8_t sink;
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* The "d" constraints force the DX forms (EC, EE, F3 6E), never an imm8 port. */
 static void in_dx(uint16_t port)
@@ -64,7 +52,7 @@ static double measure(enum what w, long iter, uint16_t port)
     double per[BATCHES];
     long n = iter / BATCHES > 0 ? iter / BATCHES : 1;
     for (int b = 0; b < BATCHES; b++) {
-        double t0 = now_ns();
+        double t0 = iotrap__now_ns();
         for (long i = 0; i < n; i++) {
             if (w == IN)
                 in_dx(port);
@@ -73,9 +61,9 @@ static double measure(enum what w, long iter, uint16_t port)
             else
                 rep_outsb(port);
         }
-        per[b] = (now_ns() - t0) / (double)n;
+        per[b] = (iotrap__now_ns() - t0) / (double)n;
     }
-    qsort(per, BATCHES, sizeof(per[0]), cmp_double);
+    qsort(per, BATCHES, sizeof(per[0]), iotrap__cmp_double);
     return per[BATCHES / 2];
 }
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <iotrap/decode.h>
+#include "bench/timing.h"
 #include "tools/bench_config.h"
 #include "tools/commands.h"
 #include "tools/preload_env.h"
@@ -43,22 +44,9 @@ struct round {
     double capstone, cached, uncached;        /* ns per decode */
 };
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof(*v), cmp_double);
+    qsort(v, (size_t)n, sizeof(*v), iotrap__cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
@@ -183,7 +171,7 @@ static volatile unsigned decode_sink;
 /* ns per decode over `n` decodes; < 0 if the decoder refused the instruction. */
 static double time_capstone(csh h, cs_insn *ci, int n)
 {
-    double t0 = now_ns();
+    double t0 = iotrap__now_ns();
     for (int i = 0; i < n; i++) {
         const uint8_t *code = insn_bytes;
         size_t size = sizeof(insn_bytes);
@@ -192,7 +180,7 @@ static double time_capstone(csh h, cs_insn *ci, int n)
             return -1;
         decode_sink += ci->id;
     }
-    return (now_ns() - t0) / n;
+    return (iotrap__now_ns() - t0) / n;
 }
 
 /* The cached path is timed through iotrap_decode() itself, the entry point the trap
@@ -200,7 +188,7 @@ static double time_capstone(csh h, cs_insn *ci, int n)
 static double time_iotrap(int cached, int n)
 {
     iotrap_insn insn;
-    double t0 = now_ns();
+    double t0 = iotrap__now_ns();
     for (int i = 0; i < n; i++) {
         int st = cached ? iotrap_decode(insn_bytes, sizeof(insn_bytes), 64, &insn)
                         : iotrap_decode_ex(insn_bytes, sizeof(insn_bytes), 64,
@@ -209,7 +197,7 @@ static double time_iotrap(int cached, int n)
             return -1;
         decode_sink += insn.width;
     }
-    return (now_ns() - t0) / n;
+    return (iotrap__now_ns() - t0) / n;
 }
 
 /* The three decoder figures of one round, each the median of short batches that take
