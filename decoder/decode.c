@@ -14,12 +14,15 @@
 #include "decoder/cs_pool.h"
 #include "decoder/scan.h"
 
-/* A cache entry: the exact instruction bytes zero-padded to 15, then one byte that is the
- * mode (16/32/64, never 0) and so marks the entry valid. */
+/* A cache entry holds a valid instruction's exact bytes.  An instruction is decoded from
+ * its own bytes and the mode alone, so an entry whose bytes start the input decodes it:
+ * a hit needs no prefix scan at all, only a compare of at most 15 bytes. */
 #define CACHE_WAYS 8
 
 typedef struct cache_entry {
-    uint64_t key[2];
+    uint8_t bytes[IOTRAP_MAX_INSN_LEN];
+    uint8_t len; /* 0: empty */
+    uint8_t mode;
     iotrap_insn insn;
 } cache_entry;
 
@@ -31,38 +34,41 @@ typedef struct decode_cache {
 
 static __thread decode_cache cache __attribute__((tls_model("initial-exec")));
 
-static void make_key(uint64_t key[2], const uint8_t *code, size_t len, int mode)
+static int entry_matches(const cache_entry *e, const uint8_t *code, size_t avail, int mode)
 {
-    uint8_t k[16] = { 0 };
-    memcpy(k, code, len);
-    k[15] = (uint8_t)mode;
-    memcpy(key, k, sizeof k);
+    unsigned len = e->len;
+    if (len == 0 || len > avail || e->mode != mode)
+        return 0;
+    for (unsigned i = 0; i < len; i++)
+        if (e->bytes[i] != code[i])
+            return 0;
+    return 1;
 }
 
-static const iotrap_insn *cache_find(const uint64_t key[2])
+static const iotrap_insn *cache_find(const uint8_t *code, size_t avail, int mode)
 {
-    const cache_entry *e = &cache.e[cache.last % CACHE_WAYS];
-    if (e->key[0] == key[0] && e->key[1] == key[1])
-        return &e->insn;
+    if (entry_matches(&cache.e[cache.last % CACHE_WAYS], code, avail, mode))
+        return &cache.e[cache.last % CACHE_WAYS].insn;
     for (unsigned i = 0; i < CACHE_WAYS; i++)
-        if (cache.e[i].key[0] == key[0] && cache.e[i].key[1] == key[1]) {
+        if (entry_matches(&cache.e[i], code, avail, mode)) {
             cache.last = i;
             return &cache.e[i].insn;
         }
     return NULL;
 }
 
-static void cache_put(const uint64_t key[2], const iotrap_insn *insn)
+static void cache_put(const uint8_t *code, int mode, const iotrap_insn *insn)
 {
     cache_entry *e = &cache.e[cache.next++ % CACHE_WAYS];
     /* A signal handler on this thread may look up the cache between any two of these
-     * stores: make the entry invalid while it is inconsistent. */
-    e->key[1] = 0;
+     * stores: the entry is empty while it is inconsistent. */
+    e->len = 0;
     atomic_signal_fence(memory_order_seq_cst);
-    e->key[0] = key[0];
+    memcpy(e->bytes, code, insn->length);
+    e->mode = (uint8_t)mode;
     e->insn = *insn;
     atomic_signal_fence(memory_order_seq_cst);
-    e->key[1] = key[1];
+    e->len = insn->length;
 }
 
 static int op_of_id(unsigned id)
@@ -82,16 +88,9 @@ int iotrap_decode_ex(const void *code, size_t avail, int mode, unsigned flags, i
         return IOTRAP_E_BAD_MODE;
     if (!insn || (!code && avail))
         return IOTRAP_E_INVAL;
-    /* The length pass is enough to find a cached instruction: an entry exists only for
-     * a valid instruction with exactly these bytes. */
-    int len = iotrap__scan_length(code, avail, mode);
-    if (len < 0)
-        return len;
-    uint64_t key[2] = { 0, 0 };
     int use_cache = !(flags & IOTRAP_DECODE_NO_CACHE);
     if (use_cache) {
-        make_key(key, code, (size_t)len, mode);
-        const iotrap_insn *hit = cache_find(key);
+        const iotrap_insn *hit = cache_find(code, avail, mode);
         if (hit) {
             *insn = *hit;
             return IOTRAP_OK;
@@ -112,7 +111,7 @@ int iotrap_decode_ex(const void *code, size_t avail, int mode, unsigned flags, i
     if (rc != IOTRAP_OK && rc != IOTRAP_E_BUSY)
         return rc;
     if (use_cache && rc == IOTRAP_OK)
-        cache_put(key, &x);
+        cache_put(code, mode, &x);
     *insn = x;
     return IOTRAP_OK;
 }

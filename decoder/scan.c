@@ -65,12 +65,6 @@ static int length_pass(const uint8_t *code, size_t avail, int mode, size_t *opco
     return (int)len;
 }
 
-int iotrap__scan_length(const uint8_t *code, size_t avail, int mode)
-{
-    size_t opcode_at;
-    return length_pass(code, avail, mode, &opcode_at);
-}
-
 /* Segment override per prefix byte, +1 so that 0 means "not a segment prefix". */
 static unsigned seg_of(uint8_t b)
 {

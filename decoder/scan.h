@@ -10,8 +10,4 @@
  * iotrap_decode() returns.  Reads at most min(avail, 15) bytes; never allocates. */
 int iotrap__scan(const uint8_t *code, size_t avail, int mode, iotrap_insn *insn);
 
-/* Only the length of the I/O instruction at `code` (1..15), or the status iotrap__scan
- * returns except IOTRAP_E_INVALID: one table lookup per byte, for the cache key. */
-int iotrap__scan_length(const uint8_t *code, size_t avail, int mode);
-
 #endif
