@@ -1,0 +1,323 @@
+/* iotrapd: serves port I/O to unprivileged processes over a Unix socket, under a per-user
+ * policy (iotrapd(8), iotrap.conf(5), docs/protocol.md).
+ *
+ * Start-up order matters for privilege separation: read the configuration, open the
+ * backend and grant it exactly the configured ports while still privileged, create the
+ * socket, then drop root and every capability before the first client is served.
+ */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+#include "backends/backend.h"
+#include "daemon/conf.h"
+#include "daemon/server.h"
+
+#define DEFAULT_CONFIG "/etc/iotrap.conf"
+#define DEFAULT_SOCKET "/run/iotrap/iotrapd.sock"
+#define DEFAULT_BACKEND "direct"
+#define DEFAULT_USER "nobody"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: iotrapd [--config FILE] [--socket PATH] [--backend NAME[:ARGS]]\n"
+            "               [--user NAME] [--device SPEC]... [--foreground] [--check]\n"
+            "  --config FILE      policy file (default " DEFAULT_CONFIG ")\n"
+            "  --socket PATH      listening socket (default " DEFAULT_SOCKET ")\n"
+            "  --backend SPEC     direct, devport[:PATH], ppdev[:/dev/parportN@BASE] or sim\n"
+            "                     (default: the file's 'backend' line, else " DEFAULT_BACKEND ")\n"
+            "  --user NAME        user to run as after start-up when started as root\n"
+            "                     (default: the file's 'user' line, else " DEFAULT_USER ")\n"
+            "  --device SPEC      a device of the simulated board (sim backend; repeatable;\n"
+            "                     replaces the file's 'device' lines)\n"
+            "  --foreground       stay in the foreground and log to stderr as well\n"
+            "  --check            check the configuration and exit\n");
+}
+
+/* Listens on the socket systemd passed (LISTEN_FDS), or creates PATH. */
+static int make_socket(const char *path, bool *activated)
+{
+    const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+    if (pid && fds && (pid_t)strtol(pid, NULL, 10) == getpid() && atoi(fds) >= 1) {
+        *activated = true;
+        fcntl(3, F_SETFD, FD_CLOEXEC);
+        return 3;
+    }
+    *activated = false;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof sa.sun_path) {
+        fprintf(stderr, "iotrapd: socket path too long: %s\n", path);
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    /* The directory, as /run/iotrap would be made by systemd's RuntimeDirectory=. */
+    char dir[sizeof sa.sun_path];
+    strcpy(dir, path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+            fprintf(stderr, "iotrapd: mkdir %s: %s\n", dir, strerror(errno));
+            return -1;
+        }
+    }
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        fprintf(stderr, "iotrapd: socket: %s\n", strerror(errno));
+        return -1;
+    }
+    /* A socket file left by a dead daemon is replaced; a live daemon is not. */
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+        fprintf(stderr, "iotrapd: another iotrapd already serves %s\n", path);
+        close(fd);
+        return -1;
+    }
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || chmod(path, 0666) != 0 ||
+        listen(fd, 128) != 0) {
+        fprintf(stderr, "iotrapd: %s: %s\n", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Appends "FIRST-LAST" to an allow list, after a comma unless it is the first. */
+static void put_run(void *ctx, unsigned first, unsigned last)
+{
+    fprintf(ctx, "%s0x%x-0x%x", ftell(ctx) > 0 ? "," : "", first, last);
+}
+
+static int grant_run_err;
+static struct iotrap__backend_instance *grant_bi;
+
+static void grant_run(void *ctx, unsigned first, unsigned last)
+{
+    (void)ctx;
+    int rc = grant_bi->backend->grant(grant_bi, (uint16_t)first, last - first + 1, true);
+    if (rc != IOTRAP_OK && !grant_run_err) {
+        fprintf(stderr, "iotrapd: backend %s cannot grant ports 0x%x-0x%x: %s\n",
+                grant_bi->backend->name, first, last, iotrap_strerror(rc));
+        grant_run_err = rc;
+    }
+}
+
+/* Leaves root and every capability: the backend keeps what it already holds (the I/O
+ * bitmap granted by ioperm, or an open device). */
+static int drop_privileges(const char *user)
+{
+    if (geteuid() == 0) {
+        struct passwd *pw = getpwnam(user);
+        uid_t uid = pw ? pw->pw_uid : 65534;
+        gid_t gid = pw ? pw->pw_gid : 65534;
+        if (uid == 0) {
+            fprintf(stderr, "iotrapd: refusing to keep running as root (user %s)\n", user);
+            return -1;
+        }
+        for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+            prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+        if (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 ||
+            setresuid(uid, uid, uid) != 0) {
+            fprintf(stderr, "iotrapd: dropping privileges to %s: %s\n", user, strerror(errno));
+            return -1;
+        }
+    }
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2] = {{0, 0, 0}, {0, 0, 0}};
+    if (syscall(SYS_capset, &hdr, data) != 0) {
+        fprintf(stderr, "iotrapd: capset: %s\n", strerror(errno));
+        return -1;
+    }
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    /* Check rather than trust: no capability may be left. */
+    FILE *f = fopen("/proc/self/status", "re");
+    if (!f) {
+        fprintf(stderr, "iotrapd: cannot check capabilities: /proc/self/status: %s\n",
+                strerror(errno));
+        return -1;
+    }
+    char line[256];
+    int seen = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "CapEff:", 7) != 0 && strncmp(line, "CapPrm:", 7) != 0)
+            continue;
+        seen++;
+        if (strtoull(line + 7, NULL, 16) != 0) {
+            fclose(f);
+            fprintf(stderr, "iotrapd: capabilities remain after dropping them: %s", line);
+            return -1;
+        }
+    }
+    fclose(f);
+    if (seen != 2) {
+        fprintf(stderr, "iotrapd: cannot check capabilities: no CapEff/CapPrm lines\n");
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config = DEFAULT_CONFIG, *sock = DEFAULT_SOCKET, *backend = NULL, *user = NULL;
+    bool foreground = false, check = false;
+    const char *devices[65];
+    size_t ndevices = 0;
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"socket", required_argument, NULL, 's'},
+        {"backend", required_argument, NULL, 'b'}, {"user", required_argument, NULL, 'u'},
+        {"foreground", no_argument, NULL, 'f'},    {"check", no_argument, NULL, 'C'},
+        {"device", required_argument, NULL, 'd'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int o;
+    while ((o = getopt_long(argc, argv, "c:s:b:u:d:fh", opts, NULL)) != -1) {
+        switch (o) {
+        case 'c': config = optarg; break;
+        case 's': sock = optarg; break;
+        case 'b': backend = optarg; break;
+        case 'u': user = optarg; break;
+        case 'f': foreground = true; break;
+        case 'd':
+            if (ndevices == 64) {
+                fprintf(stderr, "iotrapd: more than 64 --device options\n");
+                return 2;
+            }
+            devices[ndevices++] = optarg;
+            break;
+        case 'C': check = true; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "iotrapd: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+
+    static iotrapd_conf conf;
+    char err[512];
+    if (iotrapd_conf_load(config, &iotrapd_system_resolver, &conf, err, sizeof err) != 0) {
+        fprintf(stderr, "iotrapd: %s\n", err);
+        return 1;
+    }
+    if (check) {
+        printf("%s: %zu rule(s), OK\n", config, conf.nrules);
+        return 0;
+    }
+    if (!backend)
+        backend = conf.backend[0] ? conf.backend : DEFAULT_BACKEND;
+    if (!user)
+        user = conf.user[0] ? conf.user : DEFAULT_USER;
+
+    const char *colon = strchr(backend, ':');
+    size_t namelen = colon ? (size_t)(colon - backend) : strlen(backend);
+    const struct iotrap__backend *be = iotrap__backend_find(backend, namelen);
+    if (!be || !strcmp(be->name, "helper")) {
+        fprintf(stderr, "iotrapd: %s backend '%.*s' (want direct, devport, ppdev or sim)\n",
+                be ? "cannot serve through the" : "unknown", (int)namelen, backend);
+        return 2;
+    }
+    static struct iotrap__backend_instance bi;
+    bi.backend = be;
+    bi.priv = calloc(1, be->priv_size ? be->priv_size : 1);
+    if (!bi.priv) {
+        fprintf(stderr, "iotrapd: out of memory\n");
+        return 1;
+    }
+    /* The backend's own session policy is the union of the rules. */
+    char *allow = NULL;
+    size_t allow_len = 0;
+    FILE *as = open_memstream(&allow, &allow_len);
+    if (!as) {
+        fprintf(stderr, "iotrapd: out of memory\n");
+        return 1;
+    }
+    iotrap__portset_each_run(&conf.all, put_run, as);
+    if (ftell(as) == 0)
+        fputs("none", as);
+    if (fclose(as) != 0) {
+        fprintf(stderr, "iotrapd: out of memory\n");
+        return 1;
+    }
+    devices[ndevices] = NULL;
+    iotrap_ports_config pcfg = {
+        .backend = backend,
+        .allow = allow,
+        .devices = ndevices ? devices : (const char *const *)conf.devices,
+        .quiet = 1,
+    };
+    int rc = be->open(&bi, colon ? colon + 1 : "", &pcfg, err, sizeof err);
+    if (rc != IOTRAP_OK) {
+        fprintf(stderr, "iotrapd: backend %s: %s\n", backend, err);
+        return 1;
+    }
+    if (be->grant) {
+        grant_bi = &bi;
+        iotrap__portset_each_run(&conf.all, grant_run, NULL);
+        if (grant_run_err)
+            return 1;
+    }
+
+    bool activated;
+    int lfd = make_socket(sock, &activated);
+    if (lfd < 0)
+        return 1;
+    if (drop_privileges(user) != 0)
+        return 1;
+
+    openlog("iotrapd", LOG_PID | (foreground ? LOG_PERROR : 0), LOG_DAEMON);
+    if (!foreground) {
+        if (daemon(0, 0) != 0) {
+            fprintf(stderr, "iotrapd: daemon: %s\n", strerror(errno));
+            return 1;
+        }
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    syslog(LOG_INFO, "serving %s with backend %s, %zu rule(s) from %s, as uid %u",
+           activated ? "the socket passed by systemd" : sock, backend, conf.nrules, config,
+           (unsigned)getuid());
+
+    iotrapd_server srv = {.listen_fd = lfd, .conf = &conf, .backend = &bi, .stop = &stop};
+    rc = iotrapd_serve(&srv);
+    syslog(LOG_INFO, "stopping: %llu requests, %llu accesses, %llu denied, %llu malformed",
+           (unsigned long long)srv.requests, (unsigned long long)srv.accesses,
+           (unsigned long long)srv.denials, (unsigned long long)srv.malformed);
+    /* After the privilege drop this may fail (root's directory); the next start replaces
+     * a socket nobody answers on. */
+    if (!activated)
+        unlink(sock);
+    if (be->close)
+        be->close(&bi);
+    iotrapd_conf_free(&conf);
+    free(allow);
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,33 @@
+/* iotrapd's serving loop: accepts clients on a SOCK_SEQPACKET Unix socket, identifies
+ * each with SO_PEERCRED/SO_PEERGROUPS, checks every request against the policy and
+ * performs the allowed ones through the daemon's backend, one request at a time.
+ */
+#ifndef IOTRAP_DAEMON_SERVER_H
+#define IOTRAP_DAEMON_SERVER_H
+
+#include <signal.h>
+#include <stdint.h>
+#include "backends/backend.h"
+#include "daemon/conf.h"
+
+#define IOTRAPD_MAX_CLIENTS 1024
+
+typedef struct iotrapd_server {
+    int listen_fd;
+    const iotrapd_conf *conf;
+    struct iotrap__backend_instance *backend;
+    volatile sig_atomic_t *stop; /* the loop ends when this becomes nonzero */
+    /* Counters, reported at exit: requests served, accesses done, denials, bad requests. */
+    uint64_t requests, accesses, denials, malformed;
+} iotrapd_server;
+
+/* Serves until *stop; returns 0, or -1 if poll fails for another reason than a signal. */
+int iotrapd_serve(iotrapd_server *s);
+
+/* Handles one request message from a peer and writes the reply into out (at least
+ * IOTRAP__PROTO_MAX_MSG bytes); returns the reply size.  Logs denials and malformed
+ * requests.  Exposed for the unit tests. */
+size_t iotrapd_handle(iotrapd_server *s, const iotrapd_peer *peer, const uint8_t *msg,
+                      size_t n, uint8_t *out);
+
+#endif

@@ -1,0 +1,403 @@
+#!/bin/sh
+# The real-port checks, run as root inside the QEMU guest by /init (tests/vm/init).
+# Each `check NAME FUNCTION` prints one "VMTAP: ok N - NAME" or "VMTAP: not ok N - NAME"
+# line on the console; tests/vm.test collects them.  `guest.sh --list` prints the names
+# only (the host uses it to know the plan, so that a check that never reports fails).
+#
+# Only QEMU's LPT (0x378-0x37f) and UART (0x3f8-0x3ff) are ever touched.
+list=0
+[ "${1:-}" = --list ] && list=1
+n=0
+T=/tmp/vmt
+[ $list = 1 ] || { mkdir -p $T && chmod 1777 $T; }  # users write traces here too
+SOCK=/run/iotrap/iotrapd.sock
+PRINT_TEXT='iotrap: Centronics through iotrapd, uid 1000.'
+CLAIMED=
+
+LOG=/var/log/messages
+# The daemon's pid lives in a file: every check runs in a subshell, and `check` stops a
+# daemon a check left running, so that none keeps holding /dev/parport0.
+stop_iotrapd() {
+    if [ -s $T/iotrapd.pid ]; then
+        pid=$(cat $T/iotrapd.pid)
+        kill $pid 2>/dev/null
+        i=0
+        while kill -0 $pid 2>/dev/null && [ $i -lt 50 ]; do usleep 100000; i=$((i + 1)); done
+    fi
+    rm -f $T/iotrapd.pid $SOCK
+}
+
+check() {
+    name=$1; shift
+    n=$((n + 1))
+    if [ $list = 1 ]; then echo "$name"; return; fi
+    log=$T/check.$n.log
+    ("$@") >"$log" 2>&1 </dev/null &
+    pid=$!
+    (sleep "${CHECK_TIMEOUT:-60}"; kill -9 $pid 2>/dev/null) &
+    dog=$!
+    wait $pid
+    rc=$?
+    kill $dog 2>/dev/null
+    wait $dog 2>/dev/null
+    stop_iotrapd
+    if [ $rc = 0 ]; then
+        echo "VMTAP: ok $n - $name"
+    else
+        echo "VMTAP: not ok $n - $name (exit $rc)"
+        tail -n 30 "$log" | sed 's/^/VMTAP: # /'
+    fi
+}
+
+# Runs a command and fails with its output when the output differs from the reference.
+same_as() {
+    ref=$1; shift
+    "$@" >$T/out 2>$T/err
+    rc=$?
+    if [ $rc != 0 ]; then echo "exit $rc"; cat $T/err; return 1; fi
+    if ! cmp -s "$ref" $T/out; then
+        echo "differs from the native reference:"
+        diff "$ref" $T/out | grep '^[-+][0-9]' | head -n 12 | cut -c1-230
+        cat $T/err
+        return 1
+    fi
+}
+
+reset() { vm-prog --ioperm reset; }
+
+# Fails when the device registers, read natively, differ from a reference dump
+# ($2: --ppdev-claimed after ppdev held the port, see vm-prog.c).
+same_dump() {
+    vm-prog --ioperm dump $2 >$T/dump || return 1
+    if ! cmp -s "$1" $T/dump; then
+        echo "device state differs from the native reference:"
+        diff "$1" $T/dump
+        return 1
+    fi
+}
+
+if [ $list = 0 ]; then
+    for f in modes base-addr irq; do
+        echo "VMTAP: info parport0 $f: $(cat /proc/sys/dev/parport/parport0/$f 2>&1 | tr '\t\n' '  ')"
+    done
+fi
+
+# ---- native reference -----------------------------------------------------------------
+t_native_ioperm() {
+    reset || return 1
+    vm-prog --ioperm lptuart all >$T/ref.all || return 1
+    vm-prog --ioperm dump >$T/ref.all.dump || return 1
+    reset
+    vm-prog --ioperm lptuart lpt >$T/ref.lpt || return 1
+    vm-prog --ioperm dump >$T/ref.lpt.dump || return 1
+    # The devices answer as QEMU documents them: data reads back, status 0xd8 idle.
+    grep -q '^r8 378 = 55$' $T/ref.all && grep -q '^r8 379 = d8$' $T/ref.all &&
+        grep -q '^r8 3ff = a5$' $T/ref.all
+}
+t_devices_present() {
+    [ -c /dev/port ] && [ -c /dev/parport0 ] || { ls -l /dev/port /dev/parport*; return 1; }
+}
+check "native IN/OUT with ioperm on QEMU's LPT and UART scratch" t_native_ioperm
+check "/dev/port and /dev/parport0 exist in the guest" t_devices_present
+
+# ---- backends through their vtable (no trap engine involved) --------------------------
+# $1 backend spec, $2 sequence (all: LPT and UART, lpt: LPT only), $3.. a prefix command
+# (vm-runas ...) to run it as another user.
+t_vtable() {
+    spec=$1 seq=$2
+    shift 2
+    reset
+    same_as $T/ref.$seq "$@" vm-backend "$spec" lptuart $seq || return 1
+    stop_iotrapd
+    case "$spec $CLAIMED" in *ppdev*) same_dump $T/ref.$seq.dump --ppdev-claimed ;;
+    *) same_dump $T/ref.$seq.dump ;; esac
+}
+# The backend must refuse to open, with the errno text in its message.
+t_vtable_refused() {
+    spec=$1 want=$2
+    shift 2
+    "$@" vm-backend "$spec" lptuart lpt >$T/out 2>&1 && { echo "opened"; return 1; }
+    grep -F "$want" $T/out || { cat $T/out; return 1; }
+}
+AS_USER="vm-runas 1000 1000,7"
+check "direct backend (vtable) matches native" t_vtable direct all
+check "devport backend (vtable) matches native" t_vtable devport all
+check "ppdev backend (vtable) matches native" t_vtable "ppdev:/dev/parport0@0x378" lpt
+check "ppdev backend (vtable) as uid 1000 in group lp matches native" \
+    t_vtable "ppdev:/dev/parport0@0x378" lpt $AS_USER
+check "ppdev backend finds /dev/parport0 and its base by itself" t_vtable ppdev lpt
+check "direct backend as uid 1000 after a launcher's ioperm matches native" \
+    t_vtable direct all vm-runas --ioperm 0x378-0x37f,0x3f8-0x3ff 1000 1000
+check "direct backend as uid 1000 without permission refuses to open" \
+    t_vtable_refused direct "ioperm: Operation not permitted" $AS_USER
+check "devport backend as uid 1000 refuses to open" \
+    t_vtable_refused devport "open /dev/port: Permission denied" $AS_USER
+check "ppdev backend refuses a missing device" \
+    t_vtable_refused ppdev:/dev/parport7@0x378 "open /dev/parport7: No such file or directory"
+t_ppdev_epp_refused() {
+    # QEMU's LPT has no EPP hardware: BASE+3/+4 are refused rather than bit-banged.
+    grep -q EPP /proc/sys/dev/parport/parport0/modes && { echo "port has EPP"; return 1; }
+    vm-backend ppdev:/dev/parport0@0x378 epp >$T/out 2>&1
+    grep -q "in failed: operation not supported" $T/out || { cat $T/out; return 1; }
+}
+check "ppdev backend refuses EPP registers on a port without EPP" t_ppdev_epp_refused
+
+# ---- iotrapd -----------------------------------------------------------------------------
+# start_iotrapd BACKEND RULES...: one rule per argument.
+start_iotrapd() {
+    stop_iotrapd
+    be=$1; shift
+    case $be in ppdev*) CLAIMED=ppdev ;; esac
+    : >$T/iotrap.conf
+    for r in "$@"; do echo "$r" >>$T/iotrap.conf; done
+    iotrapd --config $T/iotrap.conf --backend "$be" --foreground 2>>$T/iotrapd.log &
+    DPID=$!
+    echo $DPID >$T/iotrapd.pid
+    i=0
+    while [ $i -lt 50 ]; do
+        [ -S $SOCK ] && vm-client $SOCK ping 2>/dev/null && return 0
+        kill -0 $DPID 2>/dev/null || break
+        usleep 100000
+        i=$((i + 1))
+    done
+    echo "iotrapd did not start:"; tail -n 5 $T/iotrapd.log
+    return 1
+}
+ROOT_ALL="allow uid=0 ports=0x378-0x37f,0x3f8-0x3ff access=rw"
+ROOT_LPT="allow uid=0 ports=0x378-0x37a access=rw"
+USER_LPT="allow uid=1000 ports=0x378-0x37a access=rw"
+t_iotrapd_privileges() {
+    start_iotrapd direct "$ROOT_ALL" "$USER_LPT" || return 1
+    st=/proc/$DPID/status
+    grep -qE '^Uid:[[:space:]]+65534' $st && grep -qE '^CapEff:[[:space:]]+0+$' $st &&
+        grep -qE '^CapPrm:[[:space:]]+0+$' $st || { grep -E 'Uid|Cap' $st; return 1; }
+}
+t_helper() { # $1 iotrapd backend, $2 sequence, $3.. rules
+    be=$1 seq=$2
+    shift 2
+    start_iotrapd "$be" "$@" || return 1
+    t_vtable helper:$SOCK $seq
+}
+t_helper_user() {
+    start_iotrapd direct "$ROOT_ALL" "$USER_LPT" || return 1
+    t_vtable helper:$SOCK lpt $AS_USER
+}
+t_helper_denied() {
+    start_iotrapd direct "$ROOT_ALL" "$USER_LPT" || return 1
+    reset
+    vm-prog --ioperm poke 0x3ff 0x33 >/dev/null
+    $AS_USER vm-client $SOCK out 0x3ff 1 0x77
+    rc=$?
+    [ $rc = 3 ] || { echo "vm-client exited $rc, expected 3 (denied)"; return 1; }
+    vm-prog --ioperm dump | grep -q '^r8 3ff = 33$' || { echo "0x3ff changed"; return 1; }
+    sleep 1
+    grep -E "iotrapd.*denied uid=1000 pid=[0-9]+ port=0x03ff width=1 dir=write" $LOG ||
+        { echo "no denial in $LOG:"; tail -n 5 $LOG; return 1; }
+}
+check "iotrapd (direct) drops to uid 65534 with no capabilities" t_iotrapd_privileges
+check "helper via iotrapd (direct) matches native" t_helper direct all "$ROOT_ALL"
+check "helper via iotrapd (devport) matches native" t_helper devport all "$ROOT_ALL"
+check "helper via iotrapd (ppdev) matches native" t_helper ppdev:/dev/parport0@0x378 lpt "$ROOT_LPT"
+check "helper as uid 1000 via iotrapd (direct) matches native" t_helper_user
+check "iotrapd denies uid 1000 outside its rule, logs it, device untouched" t_helper_denied
+
+# ---- the trap engine: the program's own IN/OUT through each backend ----------------------
+# $1 backend, $2 allowed ports, $3 sequence, $4.. prefix command.
+t_run() {
+    be=$1 allow=$2 seq=$3
+    shift 3
+    reset
+    same_as $T/ref.$seq "$@" iotrap run --backend "$be" --allow "$allow" -- vm-prog lptuart $seq ||
+        return 1
+    stop_iotrapd
+    case "$be $CLAIMED" in *ppdev*) same_dump $T/ref.$seq.dump --ppdev-claimed ;;
+    *) same_dump $T/ref.$seq.dump ;; esac
+}
+t_run_direct_no_trap() {
+    reset
+    rm -f $T/trace
+    same_as $T/ref.all iotrap run --backend direct --allow 0x378-0x37f,0x3f8-0x3ff \
+        --trace $T/trace -- vm-prog lptuart all || return 1
+    same_dump $T/ref.all.dump || return 1
+    # Natively granted: not a single access went through the trap engine.
+    [ ! -s $T/trace ] || { echo "trapped accesses:"; head -n 5 $T/trace; return 1; }
+    # A port outside the allowed ranges still traps and is denied.
+    iotrap run --backend direct --allow 0x378-0x37a -- vm-prog poke 0x3ff 1 >$T/out 2>&1
+    rc=$?
+    [ $rc = 139 ] || { echo "poke 0x3ff exited $rc, expected 139"; cat $T/out; return 1; }
+}
+t_run_helper_print() {
+    start_iotrapd direct "$ROOT_ALL" "$USER_LPT" || return 1
+    $AS_USER iotrap run --backend helper -- vm-prog print "$PRINT_TEXT"
+}
+t_run_helper_denied() {
+    start_iotrapd direct "$ROOT_ALL" "$USER_LPT" || return 1
+    reset
+    vm-prog --ioperm poke 0x3ff 0x44 >/dev/null
+    n0=$(grep -c 'denied uid=1000' $LOG)
+    $AS_USER iotrap run --backend helper -- vm-prog poke 0x3ff 0x99 >$T/out 2>&1
+    rc=$?
+    [ $rc = 139 ] || { echo "exited $rc, expected 139 (SIGSEGV)"; cat $T/out; return 1; }
+    vm-prog --ioperm dump | grep -q '^r8 3ff = 44$' || { echo "0x3ff changed"; return 1; }
+    sleep 1
+    [ "$(grep -c 'denied uid=1000 pid=[0-9]* port=0x03ff width=1 dir=write' $LOG)" -gt "$n0" ] ||
+        { echo "no new denial logged:"; tail -n 5 $LOG; return 1; }
+}
+check "iotrap run --backend direct: native IN/OUT, no trap; others denied" t_run_direct_no_trap
+t_run_direct_launcher() {
+    # A root launcher grants LPT and UART, the user's session allows only 0x378-0x37a:
+    # those run natively, the rest of what was granted is taken back and traps.
+    L="vm-runas --ioperm 0x378-0x37f,0x3f8-0x3ff 1000 1000"
+    reset
+    rm -f $T/trace
+    same_as $T/ref.lpt $L iotrap run --backend direct --allow 0x378-0x37a --trace $T/trace -- \
+        vm-prog lptuart lpt || return 1
+    [ ! -s $T/trace ] || { echo "trapped:"; head -n 3 $T/trace; return 1; }
+    vm-prog --ioperm poke 0x3ff 0x21 >/dev/null
+    $L iotrap run --backend direct --allow 0x378-0x37a -- vm-prog poke 0x3ff 0x55 >$T/out 2>&1
+    rc=$?
+    [ $rc = 139 ] || { echo "poke 0x3ff exited $rc, expected 139"; cat $T/out; return 1; }
+    vm-prog --ioperm dump | grep -q '^r8 3ff = 21$' || { echo "0x3ff changed"; return 1; }
+}
+check "iotrap run --backend direct as uid 1000 after a launcher: native, the rest revoked" \
+    t_run_direct_launcher
+t_run_refused() {
+    # A backend that cannot open stops the run before the program starts.
+    vm-prog --ioperm poke 0x3ff 0x5c >/dev/null
+    $AS_USER iotrap run --backend devport --allow 0x3ff -- vm-prog poke 0x3ff 0x66 >$T/out 2>&1
+    rc=$?
+    cat $T/out
+    [ $rc != 0 ] && grep -q "open /dev/port: Permission denied" $T/out &&
+        ! grep -q poked $T/out || return 1
+    $AS_USER iotrap run --backend ppdev:/dev/parport9@0x378 -- vm-prog poke 0x378 0x66 >$T/out 2>&1
+    rc=$?
+    cat $T/out
+    [ $rc != 0 ] && grep -q "open /dev/parport9: No such file or directory" $T/out &&
+        ! grep -q poked $T/out || return 1
+    vm-prog --ioperm dump | grep -q '^r8 3ff = 5c$'
+}
+check "iotrap run with a backend that cannot open: errno text, program not started" \
+    t_run_refused
+check "iotrap run --backend devport matches native" t_run devport 0x378-0x37f,0x3f8-0x3ff all
+check "iotrap run --backend ppdev as uid 1000 matches native" \
+    t_run ppdev:/dev/parport0@0x378 0x378-0x37a lpt $AS_USER
+t_run_helper() {
+    start_iotrapd direct "$ROOT_ALL" "$USER_LPT" || return 1
+    t_run helper all all
+}
+check "iotrap run --backend helper (iotrapd direct) matches native" t_run_helper
+check "uid 1000 prints through iotrapd with the Centronics handshake" t_run_helper_print
+check "uid 1000 outside its rule: SIGSEGV, logged, nothing reaches the device" t_run_helper_denied
+
+# ---- --backend auto and iotrap doctor ----------------------------------------------------
+t_auto_user_lpt() {
+    # uid 1000 may use only ppdev (direct and devport need CAP_SYS_RAWIO): auto finds it,
+    # and the kernel's interrupt-enable bit in the control register shows ppdev held it.
+    reset
+    same_as $T/ref.lpt $AS_USER iotrap run --backend auto --allow 0x378-0x37a -- \
+        vm-prog lptuart lpt || return 1
+    vm-prog --ioperm dump | grep -q '^r8 37a = dc$' || { echo "ppdev did not claim the port"; return 1; }
+    same_dump $T/ref.lpt.dump --ppdev-claimed
+}
+t_auto_root_uart() {
+    # Root, UART ports: ppdev does not cover them, so auto takes direct (no trap at all).
+    reset
+    rm -f $T/trace
+    same_as $T/ref.all iotrap run --backend auto --allow 0x378-0x37f,0x3f8-0x3ff \
+        --trace $T/trace -- vm-prog lptuart all || return 1
+    [ ! -s $T/trace ] || { echo "trapped: auto did not choose direct"; head -n 3 $T/trace; return 1; }
+}
+t_doctor() {
+    start_iotrapd direct "$ROOT_ALL" || return 1
+    iotrap doctor >$T/doctor 2>&1
+    cat $T/doctor
+    for b in ppdev direct devport helper sim; do
+        grep -qE "^backend $b +yes" $T/doctor || { echo "backend $b not found usable"; return 1; }
+    done
+    $AS_USER iotrap doctor >$T/doctor.user 2>&1
+    cat $T/doctor.user
+    grep -qE '^backend direct +no .*Operation not permitted' $T/doctor.user &&
+        grep -qE '^backend devport +no .*Permission denied' $T/doctor.user &&
+        grep -qE '^backend ppdev +yes' $T/doctor.user
+}
+check "--backend auto as uid 1000 on the LPT picks ppdev, matches native" t_auto_user_lpt
+check "--backend auto as root on LPT+UART picks direct: native, no trap" t_auto_root_uart
+check "iotrap doctor shows what each real backend found, as root and uid 1000" t_doctor
+
+# ---- fidelity: generated encodings, native vs trapped-and-emulated ----------------------
+# $1 backend, $2 allowed ports, $3 set (all, bytes or lpt: see vm-fidelity.c).
+t_fidelity() {
+    be=$1 allow=$2 set=$3
+    if [ ! -s $T/ref.fid.$set ]; then
+        reset
+        vm-fidelity --ioperm $set >$T/ref.fid.$set 2>$T/err || { cat $T/err; return 1; }
+        vm-prog --ioperm dump >$T/ref.fid.$set.dump
+    fi
+    reset
+    same_as $T/ref.fid.$set iotrap run --backend "$be" --allow "$allow" -- vm-fidelity $set ||
+        return 1
+    stop_iotrapd
+    case "$be $CLAIMED" in *ppdev*) same_dump $T/ref.fid.$set.dump --ppdev-claimed ;;
+    *) same_dump $T/ref.fid.$set.dump ;; esac
+    echo "$(wc -l <$T/ref.fid.$set) cases identical"
+}
+t_fidelity_helper() {
+    start_iotrapd direct "$ROOT_ALL" || return 1
+    t_fidelity helper all all
+}
+# (devport: no 4-byte LPT accesses, see vm-fidelity.c: QEMU does not split those.)
+check "fidelity: generated IN/OUT/INS/OUTS through devport equal native" \
+    t_fidelity devport 0x378-0x37f,0x3f8-0x3ff bytes
+check "fidelity: generated IN/OUT/INS/OUTS through ppdev (LPT) equal native" \
+    t_fidelity ppdev:/dev/parport0@0x378 0x378-0x37a lpt
+check "fidelity: generated IN/OUT/INS/OUTS through helper equal native" t_fidelity_helper
+
+# ---- benchmark ----------------------------------------------------------------------------
+# Figures go to $T/bench (ns per instruction) and to the console as "VMTAP: bench" lines.
+ns() { sed -n 's/^ns\/op //p'; }
+bench_measure() {
+    [ -s $T/bench ] && return 0
+    {
+        # Native and direct alternate, five runs each; the best of each counts.
+        nat= dir=
+        for i in 1 2 3 4 5; do
+            nat="$nat $(vm-bench --ioperm outb 200000 | ns)"
+            dir="$dir $(iotrap run --backend direct --allow 0x3ff -- vm-bench outb 200000 | ns)"
+        done
+        echo "native $(echo $nat | tr ' ' '\n' | sort -n | head -n 1)"
+        echo "direct $(echo $dir | tr ' ' '\n' | sort -n | head -n 1)"
+        echo "devport $(iotrap run --backend devport --allow 0x3ff -- vm-bench outb 2000 | ns)"
+        start_iotrapd devport "$ROOT_ALL" >&2 &&
+            echo "helper-devport $(iotrap run --backend helper -- vm-bench outb 2000 | ns)"
+        # One string against one OUT, interleaved in one process (vm-bench string).
+        start_iotrapd sim "$ROOT_ALL" >&2 &&
+            iotrap run --backend helper -- vm-bench string 200 20 4096 >$T/string &&
+            echo "helper-sim $(sed -n 's/^ns\/op outb //p' $T/string)" &&
+            echo "helper-sim-outsb4096 $(sed -n 's/^ns\/op outsb //p' $T/string)" &&
+            echo "helper-sim-string-ratio $(sed -n 's/^ratio //p' $T/string)"
+        start_iotrapd direct "$ROOT_ALL" >&2 &&
+            echo "helper-direct-outsb4096 $(iotrap run --backend helper -- vm-bench outsb 20 4096 | ns)"
+        stop_iotrapd
+    } >$T/bench.new
+    mv $T/bench.new $T/bench
+}
+# ratio A B LIMIT: passes when A/B <= LIMIT; prints the figures.
+ratio() {
+    bench_measure || return 1
+    a=$(sed -n "s/^$1 //p" $T/bench) b=$(sed -n "s/^$2 //p" $T/bench)
+    [ -n "$a" ] && [ -n "$b" ] || { echo "missing figures:"; cat $T/bench; return 1; }
+    awk -v a="$a" -v b="$b" -v l="$3" -v n="$1/$2" 'BEGIN {
+        r = a / b; printf "%s = %.1f ns / %.1f ns = %.3f (limit %s)\n", n, a, b, r, l; exit !(r <= l) }'
+}
+check "benchmark: direct backend / native <= 1.05" ratio direct native 1.05
+check "benchmark: helper round trip / in-process trapped devport <= 2.5" \
+    ratio helper-devport devport 2.5
+t_string_ratio() {
+    bench_measure || return 1
+    r=$(sed -n 's/^helper-sim-string-ratio //p' $T/bench)
+    [ -n "$r" ] || { echo "missing figures:"; cat $T/bench; return 1; }
+    awk -v r="$r" 'BEGIN { printf "median of per-round ratios = %.3f (limit 3)\n", r; exit !(r <= 3) }'
+}
+check "benchmark: 4096-byte REP OUTSB via helper / one trapped OUTB via helper <= 3" \
+    t_string_ratio
+[ $list = 1 ] || sed 's/^/VMTAP: bench /' $T/bench 2>/dev/null
