@@ -79,4 +79,7 @@ extern const struct iotrap__backend *const iotrap__backends[];
 
 const struct iotrap__backend *iotrap__backend_find(const char *name, size_t namelen);
 
+/* The backend a session opened: for --backend auto, the one it chose. */
+const char *iotrap__ports_backend_name(const iotrap_ports *p);
+
 #endif

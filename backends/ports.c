@@ -123,10 +123,19 @@ static int open_auto(iotrap_ports *p, const char *args, const iotrap_ports_confi
         const struct iotrap__backend *be = iotrap__backends[i];
         why[0] = '\0';
         int rc = be->probe ? be->probe(args, why, sizeof(why)) : IOTRAP_OK;
-        if (rc == IOTRAP_OK && open_backend(p, be, args, cfg, why, sizeof(why)) == IOTRAP_OK)
+        if (rc == IOTRAP_OK && open_backend(p, be, args, cfg, why, sizeof(why)) == IOTRAP_OK) {
+            /* The fixed order and what each earlier backend lacked, so that a user can
+             * see why this one was taken. */
+            if (!cfg->quiet)
+                fprintf(stderr, "iotrap: backend auto: using %s%s%s%s\n", be->name,
+                        used ? " (tried " : "", all, used ? ")" : "");
             return IOTRAP_OK;
-        int n = snprintf(all + used, sizeof(all) - used, "%s%s: %s", used ? "; " : "",
-                         be->name, why[0] ? why : "unavailable");
+        }
+        /* Most reasons already start with the backend's name. */
+        size_t nl = strlen(be->name);
+        int named = strncmp(why, be->name, nl) == 0 && why[nl] == ':';
+        int n = snprintf(all + used, sizeof(all) - used, "%s%s%s%s", used ? "; " : "",
+                         named ? "" : be->name, named ? "" : ": ", why[0] ? why : "unavailable");
         if (n > 0 && (size_t)n < sizeof(all) - used)
             used += (size_t)n;
     }
@@ -358,4 +367,9 @@ int iotrap_ports_out_string(iotrap_ports *p, uint16_t port, unsigned width, cons
     if (p->traced)
         return iotrap__trace_out_string_pc(&p->trace, port, width, buf, count, pc);
     return iotrap__backend_out_string(&p->inner, port, width, buf, count);
+}
+
+const char *iotrap__ports_backend_name(const iotrap_ports *p)
+{
+    return p->inner.backend->name;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <iotrap/ports.h>
+#include "backends/backend.h"
 #include "tools/commands.h"
 #include "tools/preload_env.h"
 #include "tools/program_check.h"
@@ -121,6 +122,20 @@ static int check_trace(void)
     return 0;
 }
 
+static int backend_is_auto(const char *backend)
+{
+    return backend && strcspn(backend, ":") == 4 && strncmp(backend, "auto", 4) == 0;
+}
+
+/* "NAME" or "NAME:ARGS" for the backend that "auto[:ARGS]" chose. */
+static const char *auto_choice(const char *spec, const char *chosen)
+{
+    static char buf[512];
+    const char *args = strchr(spec, ':');
+    snprintf(buf, sizeof(buf), "%s%s", chosen, args ? args : "");
+    return buf;
+}
+
 /* The simulated board needs a shared board file; "auto" ends on sim when no real port
  * is reachable, and a board it does not use costs nothing. */
 static int backend_may_be_sim(const char *backend)
@@ -128,8 +143,7 @@ static int backend_may_be_sim(const char *backend)
     if (!backend)
         return 1;
     size_t len = strcspn(backend, ":");
-    return (len == 3 && strncmp(backend, "sim", 3) == 0) ||
-           (len == 4 && strncmp(backend, "auto", 4) == 0);
+    return (len == 3 && strncmp(backend, "sim", 3) == 0) || backend_is_auto(backend);
 }
 
 /* Statuses that mean the configuration itself was wrong, not the machine. */
@@ -359,6 +373,14 @@ int iotrap__cmd_run(int argc, char **argv)
     if (st < 0) {
         fprintf(stderr, "iotrap run: %s\n", err[0] ? err : iotrap_strerror(st));
         status = usage_status(st) || st == IOTRAP_E_BUSY ? 2 : 1;
+        goto out;
+    }
+    /* Every process of the run uses the backend that auto chose here, so that they
+     * share one device and the choice is logged once. */
+    if (backend_is_auto(eff.cfg.backend) &&
+        setenv_or_fail("IOTRAP_BACKEND", auto_choice(eff.cfg.backend,
+                                                     iotrap__ports_backend_name(ports))) < 0) {
+        iotrap_ports_close(ports);
         goto out;
     }
     iotrap_ports_close(ports);
