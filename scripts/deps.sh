@@ -39,9 +39,15 @@ iotrap__missing() {
 }
 
 iotrap__updated=no
+iotrap__update_error=
 iotrap__update() {
     [ "$iotrap__updated" = yes ] && return 0
-    iotrap__apt update -q || iotrap__apt update -q || true
+    local out
+    out=$(iotrap__apt update -q 2>&1) || out=$(iotrap__apt update -q 2>&1)
+    echo "$out"
+    # A mirror mid-sync shows here first; an optional package that then fails to
+    # install is recorded with this reason too.
+    iotrap__update_error=$(echo "$out" | grep -m1 -E '^E: Failed to fetch' | sed 's/ *\[IP:.*//')
     iotrap__updated=yes
 }
 
@@ -78,7 +84,8 @@ iotrap__install_optional() {
                    -o Dir::Etc::Preferences="$iotrap__pin" "$p" 2>&1); then
             echo "iotrap: optional package $p cannot be installed now:" >&2
             echo "$out" | grep -E '^(E:| [^ ].*: Depends)' | head -n 8 >&2
-            echo "$p: $(echo "$out" | grep -E '^E:' | tail -n 1)" >> "$IOTRAP_DEPS_UNAVAILABLE"
+            echo "$p: $(echo "$out" | grep -E '^E:' | tail -n 1)${iotrap__update_error:+ (apt-get update: $iotrap__update_error)}" \
+                >> "$IOTRAP_DEPS_UNAVAILABLE"
         fi
     done
 }
