@@ -50,21 +50,25 @@ static iotrap_ntstatus call_open(void *args)
     return 0;
 }
 
-static int width_ok(unsigned w)
+/* The session for an access of `width` bytes, or NULL with the status to answer. */
+static iotrap_ports *session_for(unsigned width, int32_t *status)
 {
-    return w == 1 || w == 2 || w == 4;
+    if (width != 1 && width != 2 && width != 4) {
+        *status = IOTRAP_E_INVAL;
+        return NULL;
+    }
+    iotrap_ports *s = get_session();
+    if (!s)
+        *status = session_status;
+    return s;
 }
 
 static iotrap_ntstatus call_in(void *args)
 {
     struct iotrap_wine_io_params *p = args;
-    iotrap_ports *s = get_session();
+    iotrap_ports *s = session_for(p->width, &p->status);
     p->value = 0;
-    if (!width_ok(p->width))
-        p->status = IOTRAP_E_INVAL;
-    else if (!s)
-        p->status = session_status;
-    else
+    if (s)
         p->status = iotrap_ports_in(s, p->port, p->width, &p->value, p->pc);
     return 0;
 }
@@ -72,12 +76,8 @@ static iotrap_ntstatus call_in(void *args)
 static iotrap_ntstatus call_out(void *args)
 {
     struct iotrap_wine_io_params *p = args;
-    iotrap_ports *s = get_session();
-    if (!width_ok(p->width))
-        p->status = IOTRAP_E_INVAL;
-    else if (!s)
-        p->status = session_status;
-    else
+    iotrap_ports *s = session_for(p->width, &p->status);
+    if (s)
         p->status = iotrap_ports_out(s, p->port, p->width, p->value, p->pc);
     return 0;
 }
@@ -85,12 +85,8 @@ static iotrap_ntstatus call_out(void *args)
 static iotrap_ntstatus call_in_string(void *args)
 {
     struct iotrap_wine_string_params *p = args;
-    iotrap_ports *s = get_session();
-    if (!width_ok(p->width))
-        p->status = IOTRAP_E_INVAL;
-    else if (!s)
-        p->status = session_status;
-    else
+    iotrap_ports *s = session_for(p->width, &p->status);
+    if (s)
         p->status = iotrap_ports_in_string(s, p->port, p->width, (void *)(uintptr_t)p->buf,
                                            (size_t)p->count, p->pc);
     return 0;
@@ -99,12 +95,8 @@ static iotrap_ntstatus call_in_string(void *args)
 static iotrap_ntstatus call_out_string(void *args)
 {
     struct iotrap_wine_string_params *p = args;
-    iotrap_ports *s = get_session();
-    if (!width_ok(p->width))
-        p->status = IOTRAP_E_INVAL;
-    else if (!s)
-        p->status = session_status;
-    else
+    iotrap_ports *s = session_for(p->width, &p->status);
+    if (s)
         p->status = iotrap_ports_out_string(s, p->port, p->width,
                                             (const void *)(uintptr_t)p->buf, (size_t)p->count,
                                             p->pc);
