@@ -45,16 +45,34 @@ static int entry_matches(const cache_entry *e, const uint8_t *code, size_t avail
     return 1;
 }
 
-static const iotrap_insn *cache_find(const uint8_t *code, size_t avail, int mode)
+/* Copies entry i's instruction if it decodes `code`.  A signal handler on this thread may
+ * run between the match and the copy and store another instruction over the entry
+ * (cache_put), so the entry is matched again after the copy: a handler that ran in
+ * between either changed it, or stored this very instruction again. */
+static int cache_copy(unsigned i, const uint8_t *code, size_t avail, int mode,
+                      iotrap_insn *out)
 {
-    if (entry_matches(&cache.e[cache.last % CACHE_WAYS], code, avail, mode))
-        return &cache.e[cache.last % CACHE_WAYS].insn;
+    const cache_entry *e = &cache.e[i];
+    if (!entry_matches(e, code, avail, mode))
+        return 0;
+    iotrap_insn copy = e->insn;
+    atomic_signal_fence(memory_order_seq_cst);
+    if (!entry_matches(e, code, avail, mode))
+        return 0;
+    *out = copy;
+    return 1;
+}
+
+static int cache_find(const uint8_t *code, size_t avail, int mode, iotrap_insn *out)
+{
+    if (cache_copy(cache.last % CACHE_WAYS, code, avail, mode, out))
+        return 1;
     for (unsigned i = 0; i < CACHE_WAYS; i++)
-        if (entry_matches(&cache.e[i], code, avail, mode)) {
+        if (cache_copy(i, code, avail, mode, out)) {
             cache.last = i;
-            return &cache.e[i].insn;
+            return 1;
         }
-    return NULL;
+    return 0;
 }
 
 static void cache_put(const uint8_t *code, int mode, const iotrap_insn *insn)
@@ -90,11 +108,8 @@ int iotrap_decode_ex(const void *code, size_t avail, int mode, unsigned flags, i
         return IOTRAP_E_INVAL;
     int use_cache = !(flags & IOTRAP_DECODE_NO_CACHE);
     if (use_cache) {
-        const iotrap_insn *hit = cache_find(code, avail, mode);
-        if (hit) {
-            *insn = *hit;
+        if (cache_find(code, avail, mode, insn))
             return IOTRAP_OK;
-        }
     }
     iotrap_insn x;
     int rc = iotrap__scan(code, avail, mode, &x);

@@ -13,7 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#if defined(__x86_64__)
+#include <asm/prctl.h>
+#endif
 
 #include "backends/env.h"
 #include "shim/shim.h"
@@ -70,6 +74,15 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
     iotrap__shim.no_unwind = env_flag("IOTRAP_NO_UNWIND");
 #if defined(__x86_64__)
     iotrap__shim.fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0; /* HWCAP2_FSGSBASE */
+    /* The trap engine finds a thread's thread pointer from its robust-list head when
+     * 32-bit code has loaded FS with its own segment (shim/trap.c); the distance is
+     * fixed by the C library's struct pthread.  Measured here, on the main thread. */
+    unsigned long tp = 0;
+    void *head = NULL;
+    size_t head_len;
+    if (syscall(SYS_arch_prctl, ARCH_GET_FS, &tp) == 0 &&
+        syscall(SYS_get_robust_list, 0, &head, &head_len) == 0 && head && tp)
+        iotrap__shim.robust_to_tp = (long)(tp - (unsigned long)(uintptr_t)head);
 #endif
     warm_up_decoder();
     iotrap__scratch_init();

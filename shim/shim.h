@@ -22,6 +22,8 @@ struct iotrap__shim {
     int quiet;             /* IOTRAP_QUIET: no denial messages */
     int no_unwind;         /* IOTRAP_NO_UNWIND: no backtrace after a denial message */
     int fsgsbase;          /* rdfsbase/rdgsbase usable (AT_HWCAP2) */
+    long robust_to_tp;     /* x86-64: glibc's thread pointer minus its robust-list head
+                            * (both in struct pthread); 0 if unknown */
 };
 extern struct iotrap__shim iotrap__shim;
 

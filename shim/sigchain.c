@@ -14,9 +14,13 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -24,9 +28,26 @@
 
 typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
 typedef sighandler_t (*signal_fn)(int, sighandler_t);
+typedef int (*sigmask_fn)(int, const sigset_t *, sigset_t *);
+typedef int (*sigsuspend_fn)(const sigset_t *);
+typedef int (*ppoll_fn)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+typedef int (*pselect_fn)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
+                          const sigset_t *);
 
 static sigaction_fn real_sigaction_p;
 static signal_fn real_signal_p, real_sysv_signal_p, real_bsd_signal_p, real_sigset_p;
+static sigmask_fn real_sigprocmask_p, real_pthread_sigmask_p;
+static sigsuspend_fn real_sigsuspend_p;
+static ppoll_fn real_ppoll_p;
+static pselect_fn real_pselect_p;
+
+typedef void (*longjmp_fn)(struct __jmp_buf_tag *, int);
+static longjmp_fn real_longjmp_p, real__longjmp_p, real_siglongjmp_p, real_longjmp_chk_p;
+
+/* Signals whose handler the program installed with SIGSEGV in sa_mask (see below). */
+static unsigned char segv_stripped[_NSIG];
+/* 1 while this thread would have SIGSEGV blocked without the shim (see below). */
+static __thread int segv_blocked __attribute__((tls_model("initial-exec")));
 
 static struct {
     unsigned seq;
@@ -47,6 +68,24 @@ void iotrap__sigchain_resolve(void)
         real_bsd_signal_p = (signal_fn)dlsym(RTLD_NEXT, "bsd_signal");
     if (!real_sigset_p)
         real_sigset_p = (signal_fn)dlsym(RTLD_NEXT, "sigset");
+    if (!real_sigprocmask_p)
+        real_sigprocmask_p = (sigmask_fn)dlsym(RTLD_NEXT, "sigprocmask");
+    if (!real_pthread_sigmask_p)
+        real_pthread_sigmask_p = (sigmask_fn)dlsym(RTLD_NEXT, "pthread_sigmask");
+    if (!real_sigsuspend_p)
+        real_sigsuspend_p = (sigsuspend_fn)dlsym(RTLD_NEXT, "sigsuspend");
+    if (!real_ppoll_p)
+        real_ppoll_p = (ppoll_fn)dlsym(RTLD_NEXT, "ppoll");
+    if (!real_pselect_p)
+        real_pselect_p = (pselect_fn)dlsym(RTLD_NEXT, "pselect");
+    if (!real_longjmp_p)
+        real_longjmp_p = (longjmp_fn)dlsym(RTLD_NEXT, "longjmp");
+    if (!real__longjmp_p)
+        real__longjmp_p = (longjmp_fn)dlsym(RTLD_NEXT, "_longjmp");
+    if (!real_siglongjmp_p)
+        real_siglongjmp_p = (longjmp_fn)dlsym(RTLD_NEXT, "siglongjmp");
+    if (!real_longjmp_chk_p)
+        real_longjmp_chk_p = (longjmp_fn)dlsym(RTLD_NEXT, "__longjmp_chk");
 }
 
 /* The real sigaction, bypassing the interposition. */
@@ -88,13 +127,20 @@ static void install_ours(int their_flags)
     real_sigaction(SIGSEGV, &ours, NULL);
 }
 
-static void write_theirs(const struct sigaction *act, bool reinstall)
+/* Replaces the record; `prev` (optional) receives what it held, in the same critical
+ * section, so that concurrent calls swap like the kernel's sigaction. */
+static void write_theirs(const struct sigaction *given, bool reinstall, struct sigaction *prev)
 {
+    /* Copied first, so that a bad pointer faults here and not with the record locked. */
+    struct sigaction copy = *given;
+    const struct sigaction *act = &copy;
     sigset_t all, old;
     sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
+    real_pthread_sigmask_p(SIG_SETMASK, &all, &old);
     while (__atomic_exchange_n(&writer_lock, 1, __ATOMIC_ACQUIRE))
         ;
+    if (prev)
+        *prev = theirs.act;
     __atomic_store_n(&theirs.seq, theirs.seq + 1, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_RELEASE);
     memcpy(&theirs.act, act, sizeof *act);
@@ -102,7 +148,28 @@ static void write_theirs(const struct sigaction *act, bool reinstall)
     if (reinstall)
         install_ours(act->sa_flags);
     __atomic_store_n(&writer_lock, 0, __ATOMIC_RELEASE);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    real_pthread_sigmask_p(SIG_SETMASK, &old, NULL);
+}
+
+/* fork() copies the record and its lock as they are: if another thread was writing it,
+ * the child (where that thread does not exist) would spin for ever on its first
+ * sigaction(SIGSEGV) or fault.  So the forking thread holds the lock across fork(), with
+ * every signal blocked as any holder has them. */
+static __thread sigset_t fork_mask __attribute__((tls_model("initial-exec")));
+
+static void fork_prepare(void)
+{
+    sigset_t all;
+    sigfillset(&all);
+    real_pthread_sigmask_p(SIG_SETMASK, &all, &fork_mask);
+    while (__atomic_exchange_n(&writer_lock, 1, __ATOMIC_ACQUIRE))
+        ;
+}
+
+static void fork_done(void)
+{
+    __atomic_store_n(&writer_lock, 0, __ATOMIC_RELEASE);
+    real_pthread_sigmask_p(SIG_SETMASK, &fork_mask, NULL);
 }
 
 int iotrap__sigchain_install(void)
@@ -110,7 +177,14 @@ int iotrap__sigchain_install(void)
     struct sigaction cur;
     if (real_sigaction(SIGSEGV, NULL, &cur) != 0)
         return -1;
-    write_theirs(&cur, true);
+    write_theirs(&cur, true, NULL);
+    /* A parent may have exec'd us with SIGSEGV blocked (posix_spawnattr_setsigmask, a
+     * shell's mask): the first trap would then kill the program. */
+    sigset_t segv;
+    sigemptyset(&segv);
+    sigaddset(&segv, SIGSEGV);
+    real_pthread_sigmask_p(SIG_UNBLOCK, &segv, NULL);
+    pthread_atfork(fork_prepare, fork_done, fork_done);
     __atomic_store_n(&installed, 1, __ATOMIC_RELEASE);
     return 0;
 }
@@ -123,7 +197,7 @@ static void default_action(int sig, int refaults)
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
-    write_theirs(&dfl, false);
+    write_theirs(&dfl, false, NULL);
     real_sigaction(sig, &dfl, NULL);
     if (!refaults)
         syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
@@ -132,6 +206,12 @@ static void default_action(int sig, int refaults)
 void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaults)
 {
     struct sigaction t;
+    int was_blocked = segv_blocked;
+    if (was_blocked && refaults) {
+        /* A fault with SIGSEGV blocked: the kernel kills the process. */
+        default_action(sig, refaults);
+        return;
+    }
     read_theirs(&t);
     if (t.sa_handler == SIG_IGN) {
         /* The kernel does not let a process ignore a fault it raised. */
@@ -144,23 +224,28 @@ void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaul
         return;
     }
 
-    /* The mask the kernel would have set for their handler. */
+    /* The mask the kernel would have set for their handler, except that SIGSEGV stays
+     * deliverable so that the handler may do port I/O (see "Keeping SIGSEGV
+     * deliverable" below); whether it counts as blocked is kept in segv_blocked. */
     sigset_t mask = uc->uc_sigmask;
     sigorset(&mask, &mask, &t.sa_mask);
-    if (!(t.sa_flags & SA_NODEFER))
-        sigaddset(&mask, sig);
+    int blocked = was_blocked || !(t.sa_flags & SA_NODEFER) ||
+                  sigismember(&t.sa_mask, sig) == 1;
+    sigdelset(&mask, SIGSEGV);
     if (t.sa_flags & SA_RESETHAND) {
         struct sigaction dfl;
         memset(&dfl, 0, sizeof dfl);
         dfl.sa_handler = SIG_DFL;
-        write_theirs(&dfl, true);
+        write_theirs(&dfl, true, NULL);
     }
-    pthread_sigmask(SIG_SETMASK, &mask, NULL);
+    real_pthread_sigmask_p(SIG_SETMASK, &mask, NULL);
+    segv_blocked = blocked;
     if (t.sa_flags & SA_SIGINFO)
         t.sa_sigaction(sig, si, uc);
     else
         t.sa_handler(sig);
     /* Returning restores uc_sigmask, as the kernel's sigreturn does for them. */
+    segv_blocked = was_blocked;
 }
 
 /* ---- The interposed functions --------------------------------------------------------- */
@@ -170,14 +255,148 @@ static bool chained(int sig)
     return sig == SIGSEGV && __atomic_load_n(&installed, __ATOMIC_ACQUIRE);
 }
 
+/* ---- Keeping SIGSEGV deliverable ----------------------------------------------------
+ *
+ * A #GP raised while SIGSEGV is blocked kills the process whatever its handler, so port
+ * I/O in a critical section with every signal blocked, in a handler installed with a full
+ * sa_mask, in one run by sigsuspend() with a full mask, or in the program's own SIGSEGV
+ * handler (a crash handler switching the hardware off) - all fine natively, where the
+ * instructions do not trap - would be fatal under the shim.  So SIGSEGV is taken out of
+ * every mask the program hands to the kernel, and whether the program has it blocked is
+ * kept per thread in segv_blocked instead: sigprocmask() and pthread_sigmask() report it,
+ * a fault while it is set kills the process as the kernel would
+ * (iotrap__sigchain_deliver), and the longjmp family, which restores a saved mask without
+ * asking us, updates it.  sigaction() reports the sa_mask the program gave. */
+
+static const sigset_t *without_segv(const sigset_t *set, sigset_t *copy)
+{
+    if (!set || !__atomic_load_n(&installed, __ATOMIC_ACQUIRE) || sigismember(set, SIGSEGV) != 1)
+        return set;
+    *copy = *set;
+    sigdelset(copy, SIGSEGV);
+    return copy;
+}
+
+/* The common part of sigprocmask and pthread_sigmask (which return errors differently:
+ * -1 with errno, or the error number). */
+static int set_mask(sigmask_fn real, int how, const sigset_t *set, sigset_t *old)
+{
+    if (!__atomic_load_n(&installed, __ATOMIC_ACQUIRE))
+        return real(how, set, old);
+    int was = segv_blocked;
+    int in = set && sigismember(set, SIGSEGV) == 1; /* before `old`, which may be `set` */
+    sigset_t copy;
+    int rc = real(how, how == SIG_UNBLOCK ? set : without_segv(set, &copy), old);
+    if (rc != 0)
+        return rc;
+    if (set && how == SIG_SETMASK)
+        segv_blocked = in;
+    else if (set && in)
+        segv_blocked = how == SIG_BLOCK;
+    if (old && was)
+        sigaddset(old, SIGSEGV);
+    return 0;
+}
+
+IOTRAP__EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+    if (!real_sigprocmask_p)
+        iotrap__sigchain_resolve();
+    return set_mask(real_sigprocmask_p, how, set, old);
+}
+
+IOTRAP__EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+    if (!real_pthread_sigmask_p)
+        iotrap__sigchain_resolve();
+    return set_mask(real_pthread_sigmask_p, how, set, old);
+}
+
+/* A jump that restores a saved mask (sigsetjmp's, saved from the kernel's mask, which
+ * never holds SIGSEGV) leaves SIGSEGV unblocked; one that does not restore it keeps
+ * whatever the thread had, as natively (a jump out of a SIGSEGV handler without the mask
+ * leaves SIGSEGV blocked). */
+static void jumping(struct __jmp_buf_tag *env)
+{
+    if (env->__mask_was_saved)
+        segv_blocked = sigismember(&env->__saved_mask, SIGSEGV) == 1;
+}
+
+void __longjmp_chk(struct __jmp_buf_tag env[1], int val);
+
+#define LONGJMP(name, real)                                                            \
+    IOTRAP__EXPORT void name(struct __jmp_buf_tag env[1], int val)                     \
+    {                                                                                  \
+        jumping(env);                                                                  \
+        if (!real)                                                                     \
+            iotrap__sigchain_resolve();                                                \
+        real(env, val);                                                                \
+        __builtin_unreachable();                                                       \
+    }
+LONGJMP(longjmp, real_longjmp_p)
+LONGJMP(_longjmp, real__longjmp_p)
+LONGJMP(siglongjmp, real_siglongjmp_p)
+LONGJMP(__longjmp_chk, real_longjmp_chk_p)
+
+IOTRAP__EXPORT int sigsuspend(const sigset_t *mask)
+{
+    if (!real_sigsuspend_p)
+        iotrap__sigchain_resolve();
+    sigset_t copy;
+    return real_sigsuspend_p(without_segv(mask, &copy));
+}
+
+IOTRAP__EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
+                         const sigset_t *mask)
+{
+    if (!real_ppoll_p)
+        iotrap__sigchain_resolve();
+    sigset_t copy;
+    return real_ppoll_p(fds, n, timeout, without_segv(mask, &copy));
+}
+
+IOTRAP__EXPORT int pselect(int nfds, fd_set *r, fd_set *w, fd_set *e,
+                           const struct timespec *timeout, const sigset_t *mask)
+{
+    if (!real_pselect_p)
+        iotrap__sigchain_resolve();
+    sigset_t copy;
+    return real_pselect_p(nfds, r, w, e, timeout, without_segv(mask, &copy));
+}
+
+/* sigaction() of any other signal: the handler's sa_mask goes to the kernel without
+ * SIGSEGV, and reads back as the program gave it. */
+static int other_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (sig <= 0 || sig >= _NSIG || !__atomic_load_n(&installed, __ATOMIC_ACQUIRE))
+        return real_sigaction(sig, act, old);
+    struct sigaction mine;
+    int stripped = 0;
+    if (act && sigismember(&act->sa_mask, SIGSEGV) == 1) {
+        mine = *act;
+        sigdelset(&mine.sa_mask, SIGSEGV);
+        act = &mine;
+        stripped = 1;
+    }
+    int had = __atomic_load_n(&segv_stripped[sig], __ATOMIC_RELAXED);
+    if (real_sigaction(sig, act, old) != 0)
+        return -1;
+    if (act)
+        __atomic_store_n(&segv_stripped[sig], (unsigned char)stripped, __ATOMIC_RELAXED);
+    if (old && had)
+        sigaddset(&old->sa_mask, SIGSEGV);
+    return 0;
+}
+
 IOTRAP__EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
     if (!chained(sig))
-        return real_sigaction(sig, act, old);
+        return other_sigaction(sig, act, old);
     struct sigaction prev;
-    read_theirs(&prev);
     if (act)
-        write_theirs(act, true);
+        write_theirs(act, true, &prev);
+    else
+        read_theirs(&prev);
     if (old)
         *old = prev;
     return 0;

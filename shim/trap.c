@@ -10,8 +10,12 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#if defined(__x86_64__)
+#include <asm/prctl.h>
+#endif
 
 #include "shim/shim.h"
 #include "wine-dll/wine_grants.h"
@@ -25,6 +29,9 @@ static int fixup(ucontext_t *uc, const siginfo_t *si)
 {
     uint64_t pc = iotrap__context_pc(uc);
     if (pc != (uintptr_t)iotrap__safe_copy_load && pc != (uintptr_t)iotrap__safe_copy_store)
+        return 0;
+    /* A SIGSEGV sent by kill() that happens to arrive there is not the copy's fault. */
+    if (si->si_code <= 0)
         return 0;
 #if defined(__x86_64__)
     uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)iotrap__safe_copy_fault;
@@ -70,10 +77,13 @@ static int cb_out_string(void *c, uint16_t port, unsigned width, const void *buf
 }
 
 /* String memory goes through process_vm_readv/writev on our own pid: one system call per
- * string, which never faults (EFAULT instead, also for file mappings past their end,
- * where a direct access would raise SIGBUS).  The pid is asked for, not cached, so a child
- * made by a raw clone never touches its parent's memory.  Where those calls are refused
- * (seccomp, very old kernels) the fault-safe copy does the work. */
+ * string, which never faults.  The pid is asked for, not cached, so a child made by a raw
+ * clone never touches its parent's memory.  Where those calls are refused (seccomp, very
+ * old kernels) the fault-safe copy does the work.  Their EFAULT is not the CPU's verdict
+ * either: the kernel will not copy from VM_IO/VM_PFNMAP mappings (device memory mapped
+ * from /dev/mem, a frame buffer, the vDSO's data) that the program itself reads and
+ * writes, so the fault-safe copy goes on from the first byte refused and stops where the
+ * CPU would have faulted. */
 static size_t vm_copy(struct exec_ctx *x, int write, uint64_t addr, void *buf, size_t len)
 {
     if (x->pid == 0)
@@ -90,7 +100,7 @@ static size_t vm_copy(struct exec_ctx *x, int write, uint64_t addr, void *buf, s
         }
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 && errno != EFAULT) {
+        if (n < 0) {
             void *guest = (void *)(uintptr_t)(addr + done);
             done += write ? iotrap__safe_copy(guest, local.iov_base, len - done, NULL)
                           : iotrap__safe_copy(local.iov_base, guest, len - done, NULL);
@@ -178,7 +188,7 @@ static void deliver_memory_fault(ucontext_t *uc, const iotrap_exec_fault *f)
     iotrap__sigchain_deliver(SIGSEGV, &fsi, uc, 1);
 }
 
-static enum outcome emulate(ucontext_t *uc)
+static enum outcome emulate(ucontext_t *uc, int saved_errno)
 {
     int mode;
     uint64_t cs_base;
@@ -224,6 +234,8 @@ static enum outcome emulate(ucontext_t *uc)
         return HANDLED;
     case IOTRAP_E_FAULT:
         iotrap__regs_to_context(uc, &insn, &regs);
+        /* The program's handler sees errno as its code left it, not our copies'. */
+        errno = saved_errno;
         deliver_memory_fault(uc, &fault);
         return DELIVERED;
     case IOTRAP_E_DENIED:
@@ -240,17 +252,14 @@ static enum outcome emulate(ucontext_t *uc)
     }
 }
 
-void iotrap__sigsegv(int sig, siginfo_t *si, void *ucv)
+/* Everything but the thread-pointer switch below; not inlined, so that no access to
+ * thread-local storage (errno's address above all) can move before that switch. */
+static __attribute__((noinline)) void handle(int sig, siginfo_t *si, ucontext_t *uc)
 {
-    ucontext_t *uc = ucv;
     int saved_errno = errno;
-    if (fixup(uc, si)) {
-        errno = saved_errno;
-        return;
-    }
     if (si->si_code == SI_KERNEL && iotrap__is_gp0(uc) &&
         __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE)) {
-        enum outcome o = emulate(uc);
+        enum outcome o = emulate(uc, saved_errno);
         if (o != PASS) {
             errno = saved_errno;
             return;
@@ -258,4 +267,74 @@ void iotrap__sigsegv(int sig, siginfo_t *si, void *ucv)
     }
     errno = saved_errno;
     iotrap__sigchain_deliver(sig, si, uc, si->si_code > 0);
+}
+
+#if defined(__x86_64__)
+/* 32-bit code in a 64-bit process may have loaded FS with a segment of its own (Wine's
+ * WoW64 does, for the 32-bit TEB); the kernel enters this 64-bit handler with that FS,
+ * and every access to thread-local storage - errno, the decoder's caches, the board
+ * lock's thread id, the program's own handler - would go through it.  The thread's own
+ * thread pointer is found from its robust-list head (both live in glibc's struct pthread,
+ * a fixed distance apart, measured by the constructor) and checked by its self-pointer
+ * before FS is based on it; on the way out the program's selector is loaded again, which
+ * restores its base from the descriptor.  Raw system calls only: no errno. */
+static long raw_syscall2(long nr, long a, long b)
+{
+    long ret;
+    __asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b) : "rcx", "r11", "memory");
+    return ret;
+}
+
+static long raw_syscall3(long nr, long a, long b, long c)
+{
+    long ret;
+    register long rdx __asm__("rdx") = c;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(nr), "D"(a), "S"(b), "r"(rdx)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
+/* Returns the FS selector to load again on the way out, or 0 if FS was left alone. */
+static uint16_t own_thread_pointer(const ucontext_t *uc)
+{
+    uint16_t sel;
+    if ((uc->uc_mcontext.gregs[REG_CSGSFS] & 0xffff) == 0x33 || !iotrap__shim.robust_to_tp)
+        return 0;
+    __asm__ volatile("mov %%fs, %0" : "=r"(sel));
+    if (!sel)
+        return 0; /* a null selector keeps the base 64-bit code gave FS */
+    void *head = NULL;
+    size_t len;
+    if (raw_syscall3(SYS_get_robust_list, 0, (long)&head, (long)&len) != 0 || !head)
+        return 0;
+    uint64_t tp = (uint64_t)(uintptr_t)head + (uint64_t)iotrap__shim.robust_to_tp, self = 0;
+    if (iotrap__safe_copy(&self, (const void *)(uintptr_t)tp, sizeof self, NULL) != sizeof self ||
+        self != tp)
+        return 0;
+    if (iotrap__shim.fsgsbase)
+        __asm__ volatile("wrfsbase %0" : : "r"(tp) : "memory");
+    else if (raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)tp) != 0)
+        return 0;
+    return sel;
+}
+#endif
+
+void iotrap__sigsegv(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    /* First, and touching no thread-local storage: a fault of the safe copy, which may
+     * be own_thread_pointer's own. */
+    if (fixup(uc, si))
+        return;
+#if defined(__x86_64__)
+    uint16_t fs_sel = own_thread_pointer(uc);
+    handle(sig, si, uc);
+    /* Back to 32-bit code (a handler may have sent it to 64-bit code instead): its FS. */
+    if (fs_sel && (uc->uc_mcontext.gregs[REG_CSGSFS] & 0xffff) != 0x33)
+        __asm__ volatile("mov %0, %%fs" : : "r"(fs_sel) : "memory");
+#else
+    handle(sig, si, uc);
+#endif
 }

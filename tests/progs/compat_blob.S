@@ -15,8 +15,15 @@ compat_blob:
 	push	%r14
 	push	%r15
 	mov	%rsp, saved_rsp(%rip)
-	mov	%rdi, %rsp
-	mov	%esi, %ebx
+	mov	%rdi, %r12
+	mov	%rsi, %r13
+	/* The 64-bit FS base (glibc's thread pointer), restored on the way back. */
+	mov	$158, %eax		/* arch_prctl(ARCH_GET_FS, &saved_fs) */
+	mov	$0x1003, %edi
+	lea	saved_fs(%rip), %rsi
+	syscall
+	mov	%r12, %rsp
+	mov	%r13d, %ebx
 	mov	%ss, %eax		/* 0x2b: compat code needs a usable DS and ES */
 	mov	%eax, %ds
 	mov	%eax, %es
@@ -26,7 +33,11 @@ compat_blob:
 	lretq
 	.code32
 code32:
-	movl	0(%ebx), %edx		/* port */
+	movl	28(%ebx), %ecx		/* fs_sel: a segment for FS, as Wine's 32-bit TEB */
+	testl	%ecx, %ecx
+	jz	1f
+	movw	%cx, %fs
+1:	movl	0(%ebx), %edx		/* port */
 	movl	4(%ebx), %eax		/* value */
 	outl	%eax, %dx
 	movl	$0x11223344, %eax
@@ -40,6 +51,8 @@ code32:
 	movl	$0x55667788, %eax
 	inw	%dx, %ax
 	movl	%eax, 24(%ebx)		/* in_ax */
+	movl	%fs, %eax
+	movl	%eax, 32(%ebx)		/* fs_sel_after */
 	call	1f
 1:	popl	%eax
 	addl	$(back64 - 1b), %eax
@@ -51,6 +64,11 @@ back64:
 	xor	%eax, %eax
 	mov	%eax, %ds
 	mov	%eax, %es
+	mov	%eax, %fs
+	mov	$158, %eax		/* arch_prctl(ARCH_SET_FS, saved_fs) */
+	mov	$0x1002, %edi
+	mov	saved_fs(%rip), %rsi
+	syscall
 	mov	saved_rsp(%rip), %rsp
 	pop	%r15
 	pop	%r14
@@ -61,6 +79,8 @@ back64:
 	ret
 	.balign	8
 saved_rsp:
+	.quad	0
+saved_fs:
 	.quad	0
 compat_blob_end:
 #endif

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE /* REG_* of ucontext, sigset() */
 #endif
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/io.h>
@@ -384,6 +385,178 @@ static void case_ioperm(void)
     CHECK_EQ("iopl(0) succeeds", iopl(0), 0);
 }
 
+
+/* Port I/O while the program has every signal blocked (a critical section), and in a
+ * handler whose sa_mask is full (a timer handler that must not be interrupted), and in
+ * a handler that runs during sigsuspend with a full mask.  Natively, with permission,
+ * all of these just work; a #GP with SIGSEGV blocked would kill the process, so the shim
+ * keeps SIGSEGV deliverable, and sigaction still reports the sa_mask the program gave. */
+static volatile int alarm_value = -1;
+static void on_alarm_io(int sig)
+{
+    (void)sig;
+    out8(0x31e, 0x5e);
+    alarm_value = in8(0x31e);
+}
+
+static void case_masked(void)
+{
+    sigset_t all, old, now;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    CHECK_EQ("port I/O with every signal blocked (sigprocmask)", (out8(0x31e, 0x1e), in8(0x31e)),
+             0x1e);
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    CHECK_EQ("sigprocmask reports SIGSEGV blocked as asked", sigismember(&now, SIGSEGV), 1);
+    CHECK_EQ("the other signals are blocked as asked", sigismember(&now, SIGUSR1), 1);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    CHECK_EQ("port I/O with every signal blocked (pthread_sigmask)",
+             (out8(0x31e, 0x2e), in8(0x31e)), 0x2e);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    CHECK_EQ("mask restored", sigismember(&now, SIGUSR1), 0);
+    CHECK_EQ("SIGSEGV reported unblocked again", sigismember(&now, SIGSEGV), 0);
+
+    struct sigaction sa, back_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm_io;
+    sigfillset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    sigaction(SIGALRM, NULL, &back_sa);
+    CHECK_EQ("sigaction reports the full sa_mask back", sigismember(&back_sa.sa_mask, SIGSEGV),
+             1);
+    raise(SIGALRM);
+    CHECK_EQ("port I/O in a handler with a full sa_mask", alarm_value, 0x5e);
+
+    alarm_value = -1;
+    sigset_t wait_mask;
+    sigprocmask(SIG_BLOCK, &all, &old);
+    sigfillset(&wait_mask);
+    sigdelset(&wait_mask, SIGALRM);
+    alarm(1);
+    sigsuspend(&wait_mask);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    CHECK_EQ("port I/O in a handler run by sigsuspend with a full mask", alarm_value, 0x5e);
+}
+
+/* Port I/O inside the program's own SIGSEGV handler (a crash handler switching the
+ * hardware off): natively it runs; the handler still sees SIGSEGV blocked, and after a
+ * siglongjmp out of it the next fault reaches it again. */
+static volatile int handler_io = -1;
+static void record_with_io(int sig, siginfo_t *si, void *uc)
+{
+    out8(0x31d, 0x7d);
+    handler_io = in8(0x31d);
+    record(sig, si, uc);
+}
+
+static void case_io_in_handler(void)
+{
+    install(record_with_io, 0);
+    if (!sigsetjmp(back, 1))
+        *(volatile int *)0 = 1;
+    CHECK_EQ("handler called", hits, 1);
+    CHECK_EQ("port I/O in the SIGSEGV handler", handler_io, 0x7d);
+    CHECK_EQ("SIGSEGV reported blocked in the handler", sigismember(&seen_mask, SIGSEGV), 1);
+    sigset_t now;
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    CHECK_EQ("SIGSEGV unblocked after siglongjmp", sigismember(&now, SIGSEGV), 0);
+    if (!sigsetjmp(back, 1))
+        *(volatile int *)0 = 1;
+    CHECK_EQ("second fault reaches the handler", hits, 2);
+}
+
+/* A fault with SIGSEGV blocked kills the process, handler or not, as without the shim;
+ * port I/O in the same state works. */
+static void case_masked_fault_fatal(void)
+{
+    install(record, 0);
+    sigset_t segv;
+    sigemptyset(&segv);
+    sigaddset(&segv, SIGSEGV);
+    sigprocmask(SIG_BLOCK, &segv, NULL);
+    CHECK_EQ("port I/O with SIGSEGV blocked", (out8(0x31d, 0x6d), in8(0x31d)), 0x6d);
+    fflush(stdout);
+    *(volatile int *)0 = 1;
+    puts("FAIL: still alive");
+}
+
+/* A second fault inside a handler without SA_NODEFER kills, as without the shim. */
+static void fault_again(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)si, (void)uc;
+    printf("in handler, port I/O: 0x%x\n", (out8(0x31d, 0x5d), in8(0x31d)));
+    *(volatile int *)0 = 2;
+    puts("FAIL: still alive in the handler");
+    _exit(1);
+}
+
+static void case_fault_in_handler_fatal(void)
+{
+    install(fault_again, 0);
+    *(volatile int *)0 = 1;
+    puts("FAIL: still alive");
+}
+
+/* The program's own handler sees errno as the interrupted code left it, also when a
+ * string element faulted. */
+static volatile int errno_in_handler;
+static void record_errno(int sig, siginfo_t *si, void *uc)
+{
+    errno_in_handler = errno;
+    record(sig, si, uc);
+}
+
+static void case_errno_kept(void)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    uint8_t *p = two_pages(0, 1);
+    install(record_errno, 0);
+    unsigned long si = (unsigned long)(p + pg - 1), cx = 4;
+    errno = 4321;
+    if (!sigsetjmp(back, 1))
+        __asm__ volatile("rep outsb" : "+S"(si), "+c"(cx) : "d"(0x314) : "memory");
+    int after = errno;
+    CHECK_EQ("handler called", hits, 1);
+    CHECK_EQ("errno in the handler is the program's", errno_in_handler, 4321);
+    CHECK_EQ("errno after siglongjmp is the program's", after, 4321);
+}
+
+/* A string from memory that the kernel will not copy for process_vm_readv (a VM_IO /
+ * VM_PFNMAP mapping: device memory mapped from /dev/mem or a frame buffer, here the
+ * vDSO's [vvar] data page) but that the CPU reads: the string must move, not fault. */
+static void case_outs_pfnmap(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    unsigned long start = 0, end = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (strstr(line, "[vvar]") && sscanf(line, "%lx-%lx", &start, &end) == 2)
+            break;
+    if (f)
+        fclose(f);
+    if (!start) {
+        puts("FAIL: no [vvar] mapping");
+        progs_failures++;
+        return;
+    }
+    const volatile uint8_t *v = (const uint8_t *)start;
+    uint8_t want = v[3];
+    install(record, 0);
+    volatile unsigned long si_after = 0, cx_after = 0;
+    if (!sigsetjmp(back, 1)) {
+        unsigned long si = start, cx = 4;
+        __asm__ volatile("rep outsb" : "+S"(si), "+c"(cx) : "d"(0x31f) : "memory");
+        si_after = si;
+        cx_after = cx;
+    }
+    CHECK_EQ("no fault for readable device-style memory", hits, 0);
+    CHECK_EQ("rsi advanced", si_after, start + 4);
+    CHECK_EQ("rcx 0", cx_after, 0);
+    CHECK_EQ("last byte reached the port", in8(0x31f), want);
+}
+
 static const struct progs_case cases[] = {
     {"ioperm", case_ioperm},
     {"stack-overflow", case_stack_overflow},
@@ -403,6 +576,12 @@ static const struct progs_case cases[] = {
     {"sent", case_sent},
     {"code-at-end", case_code_at_end},
     {"code-rewritten", case_code_rewritten},
+    {"masked", case_masked},
+    {"io-in-handler", case_io_in_handler},
+    {"masked-fault-fatal", case_masked_fault_fatal},
+    {"fault-in-handler-fatal", case_fault_in_handler_fatal},
+    {"errno-kept", case_errno_kept},
+    {"outs-pfnmap", case_outs_pfnmap},
     {NULL, NULL},
 };
 

@@ -1,6 +1,8 @@
 /* Fork and exec keep the shim: a fork child traps on the same board as its parent, and
  * a program it executes - of either bitness - is trapped too, also when the parent hands
  * it a sanitised environment.  The board must have RAM latches at 0x300-0x33f. */
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,8 +68,65 @@ static void case_exec_clean_env(void)
     CHECK_EQ("exec'd program with a sanitised environment exited 0", wait_status(pid), 0);
 }
 
+/* fork() while another thread is inside sigaction(SIGSEGV): the child, where that
+ * thread does not exist, must still be able to install its handler and trap. */
+static volatile int stop_swapping;
+
+static void ignore_segv(int sig)
+{
+    (void)sig;
+}
+
+static void *swap_handlers(void *arg)
+{
+    (void)arg;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = ignore_segv;
+    while (!stop_swapping)
+        sigaction(SIGSEGV, &sa, NULL);
+    return NULL;
+}
+
+static void case_fork_during_sigaction(void)
+{
+    enum { FORKS = 50 };
+    pthread_t t;
+    pthread_create(&t, NULL, swap_handlers, NULL);
+    int hung = 0, failed = 0;
+    for (int i = 0; i < FORKS; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = SIG_DFL;
+            sigaction(SIGSEGV, &sa, NULL);
+            outb(0x324, (uint8_t)i);
+            _exit(inb(0x324) == (uint8_t)i ? 0 : 1);
+        }
+        int st = 0, waited = 0;
+        while (waitpid(pid, &st, WNOHANG) == 0) {
+            if (++waited > 500) { /* 0.5 s */
+                kill(pid, SIGKILL);
+                waitpid(pid, &st, 0);
+                hung++;
+                break;
+            }
+            usleep(1000);
+        }
+        if (waited <= 500 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+            failed++;
+    }
+    stop_swapping = 1;
+    pthread_join(t, NULL);
+    printf("%d forks\n", FORKS);
+    CHECK_EQ("children that hung", hung, 0);
+    CHECK_EQ("children that failed", failed, 0);
+}
+
 static const struct progs_case cases[] = {
     {"fork", case_fork},
+    {"fork-during-sigaction", case_fork_during_sigaction},
     {"exec", case_exec},
     {"exec-clean-env", case_exec_clean_env},
     {NULL, NULL},

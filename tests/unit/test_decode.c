@@ -612,6 +612,54 @@ static void t_nested_in_signal_handler(void **state)
     assert_true(sig_decodes > 10);
 }
 
+
+/* The per-thread cache, hit by the interrupted code while a signal handler on the same
+ * thread fills every entry with other instructions: the interrupted decode must still
+ * return its own instruction, never the one a handler stored over the entry it found. */
+static volatile sig_atomic_t evictions;
+
+static void on_alarm_evict(int sig)
+{
+    (void)sig;
+    static const uint8_t others[][3] = {
+        { 0xe4, 0x80 }, { 0xe6, 0x81 }, { 0x66, 0xed }, { 0xf3, 0x6e }, { 0x66, 0xef },
+        { 0xe5, 0x82 }, { 0xf3, 0x6d }, { 0x67, 0x6c }, { 0xe7, 0x83 },
+    };
+    static const uint8_t len[] = { 2, 2, 2, 2, 2, 2, 2, 2, 2 };
+    for (size_t i = 0; i < sizeof len; i++) {
+        iotrap_insn x;
+        if (iotrap_decode(others[i], len[i], 64, &x) != IOTRAP_OK)
+            sig_bad = 1;
+    }
+    evictions++;
+}
+
+static void t_cache_hit_interrupted_by_signal(void **state)
+{
+    (void)state;
+    static const uint8_t in_al_dx[] = { 0xec };
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_alarm_evict;
+    sigemptyset(&sa.sa_mask);
+    assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
+    struct itimerval it = { { 0, 50 }, { 0, 50 } };
+    assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+    long wrong = 0;
+    for (long n = 0; evictions < 20000 && n < 400000000L; n++) {
+        iotrap_insn x;
+        if (iotrap_decode(in_al_dx, 1, 64, &x) != IOTRAP_OK || x.op != IOTRAP_OP_IN ||
+            !x.port_is_dx || x.width != 1 || x.length != 1)
+            wrong++;
+    }
+    struct itimerval off = { { 0, 0 }, { 0, 0 } };
+    setitimer(ITIMER_REAL, &off, NULL);
+    signal(SIGALRM, SIG_DFL);
+    print_message("%ld wrong results over %d evicting signals\n", wrong, (int)evictions);
+    assert_int_equal(sig_bad, 0);
+    assert_true(evictions > 1000);
+    assert_int_equal(wrong, 0);
+}
+
 /* Decoding does not leak arena memory: after warm-up, slot 0's arena stops growing. */
 static void t_arena_is_bounded(void **state)
 {
@@ -793,6 +841,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_cache_keys_on_mode_and_bytes),
     cmocka_unit_test(t_threads),
     cmocka_unit_test(t_nested_in_signal_handler),
+    cmocka_unit_test(t_cache_hit_interrupted_by_signal),
     cmocka_unit_test(t_arena_is_bounded),
     cmocka_unit_test(t_host_capstone_unharmed),
     cmocka_unit_test(t_cpu_segment_rules),

@@ -556,6 +556,59 @@ static void t_port_fails_mid_string(void **state)
     assert_int_equal(*byte_at(f, 0x1002), 0xee);
 }
 
+
+/* Going down in 16-bit addressing: SI wraps from 0 to 0xfffe between elements, inside
+ * the segment, and the upper half of ESI is kept. */
+static void t_addr16_down_wraps(void **state)
+{
+    (void)state;
+    fake *f = new_fake();
+    add_window(f, 0x40000, 0x10);   /* DS base 0x40000: offsets 0..0xf */
+    add_window(f, 0x4fff0, 0x10);   /* and the top of the segment */
+    add_window(f, 0x3fff0, 0x10);   /* below the segment: must not be touched */
+    *byte_at(f, 0x40002) = 0x21, *byte_at(f, 0x40003) = 0x43;
+    *byte_at(f, 0x40000) = 0x65, *byte_at(f, 0x40001) = 0x87;
+    *byte_at(f, 0x4fffe) = 0xa9, *byte_at(f, 0x4ffff) = 0xcb;
+    iotrap_regs r = { .rcx = 0x77770003, .rsi = 0x12340002, .rdx = 0x3f8,
+                      .rflags = DF, .rip = 0x20 };
+    r.seg_base[IOTRAP_SEG_DS] = 0x40000;
+    iotrap_insn x = decode("f36f", 16);
+    assert_int_equal(x.width, 2);
+    for (int strings = 0; strings < 2; strings++) {
+        f->use_strings = strings;
+        f->out_elems = 0;
+        r.rcx = 0x77770003, r.rsi = 0x12340002, r.rip = 0x20;
+        assert_int_equal(run(&x, &r, f, NULL, 0, NULL), IOTRAP_OK);
+        assert_int_equal(f->out_elems, 3);
+        assert_int_equal(f->out_log[0], 0x4321);
+        assert_int_equal(f->out_log[1], 0x8765);
+        assert_int_equal(f->out_log[2], 0xcba9);
+        assert_int_equal(r.rsi, 0x1234fffc);
+        assert_int_equal(r.rcx, 0x77770000);
+        assert_int_equal(r.rip, 0x22);
+    }
+}
+
+/* A 64-bit count above 4 Gi elements is not truncated anywhere: the string stops at the
+ * end of the memory and RCX shows the rest. */
+static void t_count_above_4g(void **state)
+{
+    (void)state;
+    static uint8_t scratch[4096];
+    for (int ins = 0; ins < 2; ins++) {
+        fake *f = new_fake();
+        f->use_strings = 1;
+        add_window(f, 0x10000, 4096);
+        iotrap_regs r = { .rcx = 0x100000002ull, .rsi = 0x10000, .rdi = 0x10000, .rdx = 0x80 };
+        iotrap_insn x = decode(ins ? "f36d" : "f36f", 64);
+        iotrap_exec_fault fault;
+        assert_int_equal(run(&x, &r, f, scratch, sizeof scratch, &fault), IOTRAP_E_FAULT);
+        assert_int_equal(r.rcx, 0x100000002ull - 1024);
+        assert_int_equal(ins ? r.rdi : r.rsi, 0x11000);
+        assert_int_equal(fault.addr, 0x11000);
+    }
+}
+
 static void t_chunking(void **state)
 {
     (void)state;
@@ -634,6 +687,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_writable_asked_first),
     cmocka_unit_test(t_port_fails_mid_string),
     cmocka_unit_test(t_chunking),
+    cmocka_unit_test(t_addr16_down_wraps),
+    cmocka_unit_test(t_count_above_4g),
     cmocka_unit_test(t_bad_arguments),
 };
 
