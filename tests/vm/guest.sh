@@ -381,23 +381,27 @@ bench_measure() {
     } >$T/bench.new
     mv $T/bench.new $T/bench
 }
-# ratio A B LIMIT: passes when A/B <= LIMIT; prints the figures.
+# ratio A B TARGET: the figure A/B against its target, printed for docs/performance.md.
+# Speed targets are measured and reported, never asserted: a machine's timing is no test
+# verdict.  The check fails only when a figure could not be measured.
 ratio() {
     bench_measure || return 1
     a=$(sed -n "s/^$1 //p" $T/bench) b=$(sed -n "s/^$2 //p" $T/bench)
     [ -n "$a" ] && [ -n "$b" ] || { echo "missing figures:"; cat $T/bench; return 1; }
     awk -v a="$a" -v b="$b" -v l="$3" -v n="$1/$2" 'BEGIN {
-        r = a / b; printf "%s = %.1f ns / %.1f ns = %.3f (limit %s)\n", n, a, b, r, l; exit !(r <= l) }'
+        r = a / b; printf "ratio %s = %.1f ns / %.1f ns = %.3f (target <= %s: %s)\n",
+        n, a, b, r, l, r <= l ? "met" : "NOT met" }' | tee -a $T/ratios
 }
-check "benchmark: direct backend / native <= 1.05" ratio direct native 1.05
-check "benchmark: helper round trip / in-process trapped devport <= 2.5" \
+check "benchmark figures: direct backend / native (target <= 1.05)" ratio direct native 1.05
+check "benchmark figures: helper round trip / in-process trapped devport (target <= 2.5)" \
     ratio helper-devport devport 2.5
 t_string_ratio() {
     bench_measure || return 1
     r=$(sed -n 's/^helper-sim-string-ratio //p' $T/bench)
     [ -n "$r" ] || { echo "missing figures:"; cat $T/bench; return 1; }
-    awk -v r="$r" 'BEGIN { printf "median of per-round ratios = %.3f (limit 3)\n", r; exit !(r <= 3) }'
+    awk -v r="$r" 'BEGIN { printf "ratio helper 4096-byte REP OUTSB / one OUTB = %.3f (median of per-round ratios; target <= 3: %s)\n",
+        r, r <= 3 ? "met" : "NOT met" }' | tee -a $T/ratios
 }
-check "benchmark: 4096-byte REP OUTSB via helper / one trapped OUTB via helper <= 3" \
+check "benchmark figures: 4096-byte REP OUTSB via helper / one trapped OUTB via helper (target <= 3)" \
     t_string_ratio
-[ $list = 1 ] || sed 's/^/VMTAP: bench /' $T/bench 2>/dev/null
+[ $list = 1 ] || cat $T/bench $T/ratios 2>/dev/null | sed 's/^/VMTAP: bench /'
