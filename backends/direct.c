@@ -136,7 +136,7 @@ static int direct_grant(struct iotrap__backend_instance *bi, uint16_t first, uin
                         bool on)
 {
     struct direct_priv *p = bi->priv;
-    if (count == 0 || first + count > 65536)
+    if (count == 0 || count > 65536u - first) /* first + count could wrap */
         return IOTRAP_E_RANGE;
     unsigned last = first + count - 1;
     if (!on) {

@@ -9,6 +9,9 @@
 
 bool iotrap__portset_has_all(const iotrap__portset *s, unsigned port, unsigned count)
 {
+    /* Checked first: port + count could wrap, and an empty loop would say yes. */
+    if (port > 65535 || count > 65536 - port)
+        return false;
     for (unsigned p = port; p < port + count; p++)
         if (!iotrap__portset_has(s, p))
             return false;

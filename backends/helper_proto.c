@@ -96,8 +96,8 @@ int iotrap__proto_get_req(const uint8_t *msg, size_t n, iotrap__proto_req *req,
         return IOTRAP_E_PROTOCOL;
     }
     if (req->op == IOTRAP__OP_PING) {
-        if (req->len || req->count) {
-            snprintf(why, whylen, "ping carries data");
+        if (req->len || req->count || req->port || req->width) {
+            snprintf(why, whylen, "ping carries a port, width, count or data");
             return IOTRAP_E_PROTOCOL;
         }
         return IOTRAP_OK;

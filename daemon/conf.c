@@ -2,36 +2,54 @@
 #include "config.h"
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "daemon/conf.h"
 
 /* Ports whose misuse can hang, reset or corrupt the machine.  A rule grants them only
- * when it names them explicitly: a ports= item made only of dangerous ports. */
+ * when it names them explicitly: a ports= item made only of dangerous ports.  Sorted and
+ * disjoint (add_item relies on it).  0x80, the POST code port that Linux itself writes
+ * as a delay, is deliberately not in the list. */
 static const struct danger {
     unsigned first, last;
     const char *what;
 } dangers[] = {
     {0x000, 0x01f, "DMA controller 1"},
     {0x020, 0x021, "master PIC"},
+    {0x022, 0x023, "IMCR (PIC/APIC interrupt routing)"},
     {0x040, 0x043, "PIT"},
     {0x060, 0x060, "keyboard controller data"},
     {0x064, 0x064, "keyboard controller command (reset line)"},
-    {0x070, 0x071, "CMOS/RTC"},
-    {0x081, 0x08f, "DMA page registers"},
+    {0x070, 0x071, "CMOS/RTC (0x70 bit 7: NMI mask)"},
+    {0x081, 0x091, "DMA page registers"},
+    {0x092, 0x092, "system control port A (fast reset, A20 gate)"},
+    {0x093, 0x09f, "DMA page registers"},
     {0x0a0, 0x0a1, "slave PIC"},
+    {0x0b2, 0x0b3, "APM/SMI command (enters system management mode)"},
     {0x0c0, 0x0df, "DMA controller 2"},
+    {0x170, 0x177, "secondary IDE controller"},
+    {0x1f0, 0x1f7, "primary IDE controller"},
+    {0x376, 0x377, "secondary IDE control"},
+    {0x3f0, 0x3f5, "floppy controller"},
+    {0x3f6, 0x3f7, "primary IDE control, floppy"},
     {0x4d0, 0x4d1, "PIC edge/level control"},
     {0xcf8, 0xcff, "PCI configuration (0xcf9: reset control)"},
 };
+#define NDANGERS (sizeof dangers / sizeof dangers[0])
+
+/* The most rules a file may hold: each carries a bitmap of the whole port space (8 KiB),
+ * and a policy of thousands of rules is a mistake rather than a plan. */
+#define MAX_RULES 4096
 
 const char *iotrapd_dangerous(unsigned port)
 {
-    for (size_t i = 0; i < sizeof dangers / sizeof dangers[0]; i++)
+    for (size_t i = 0; i < NDANGERS; i++)
         if (port >= dangers[i].first && port <= dangers[i].last)
             return dangers[i].what;
     return NULL;
@@ -103,20 +121,31 @@ static int parse_id(const char *s, unsigned *out)
 static int add_item(void *ctx, unsigned first, unsigned last)
 {
     struct parse *p = ctx;
+    /* Walk the sorted blocks rather than every port: an item may span all 65536. */
     bool all_dangerous = true, some = false;
-    for (unsigned port = first; port <= last; port++) {
-        if (iotrapd_dangerous(port))
-            some = true;
-        else
+    unsigned next = first; /* the first port of the item not yet known to be dangerous */
+    for (size_t i = 0; i < NDANGERS && dangers[i].first <= last; i++) {
+        if (dangers[i].last < first)
+            continue;
+        some = true;
+        if (dangers[i].first > next)
             all_dangerous = false;
+        next = dangers[i].last + 1;
     }
+    if (next <= last)
+        all_dangerous = false;
     if (all_dangerous) {
         iotrap__portset_add(&p->rule->ports, first, last);
         return 0;
     }
-    for (unsigned port = first; port <= last; port++)
-        if (!iotrapd_dangerous(port))
-            iotrap__portset_add(&p->rule->ports, port, port);
+    /* Only the item's ordinary ports: a dangerous port that another item of the rule
+     * names on its own stays granted. */
+    iotrap__portset item = {{0}};
+    iotrap__portset_add(&item, first, last);
+    for (size_t i = 0; i < NDANGERS; i++)
+        iotrap__portset_remove(&item, dangers[i].first, dangers[i].last);
+    for (size_t w = 0; w < sizeof item.bits / sizeof item.bits[0]; w++)
+        p->rule->ports.bits[w] |= item.bits[w];
     if (some && p->res->note) {
         char msg[256];
         snprintf(msg, sizeof msg, "%s:%u: note: 0x%x-0x%x includes dangerous ports, which "
@@ -204,6 +233,8 @@ static int parse_line(struct parse *p, char *line, iotrapd_conf *conf)
     if (ntok == 0)
         return 0;
     if (!strcmp(tok[0], "allow")) {
+        if (conf->nrules == MAX_RULES)
+            return fail(p, "more than %d allow rules", MAX_RULES);
         iotrapd_rule *r = realloc(conf->rules, (conf->nrules + 1) * sizeof *r);
         if (!r)
             return fail(p, "out of memory");
@@ -281,13 +312,48 @@ int iotrapd_conf_parse(const char *text, const char *file, const iotrapd_resolve
     return 0;
 }
 
+int iotrapd_conf_check_file(const char *path, const struct stat *st, uid_t euid, char *err,
+                            size_t errlen)
+{
+    if (!S_ISREG(st->st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file", path);
+        return -1;
+    }
+    if (euid == 0 && st->st_uid != 0) {
+        snprintf(err, errlen, "%s: owned by uid %u, not root: refusing a policy that "
+                              "another user can change", path, (unsigned)st->st_uid);
+        return -1;
+    }
+    if (euid == 0 && (st->st_mode & 022)) {
+        snprintf(err, errlen, "%s: writable by %s (mode %04o): refusing a policy that "
+                              "another user can change", path,
+                 st->st_mode & 002 ? "everyone" : "its group", (unsigned)(st->st_mode & 07777));
+        return -1;
+    }
+    return 0;
+}
+
 int iotrapd_conf_load(const char *path, const iotrapd_resolver *res, iotrapd_conf *conf,
                       char *err, size_t errlen)
 {
     memset(conf, 0, sizeof *conf);
-    FILE *f = fopen(path, "re");
+    /* O_NONBLOCK: opening a FIFO must not hang the start; a regular file ignores it. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (iotrapd_conf_check_file(path, &st, geteuid(), err, errlen) != 0) {
+        close(fd);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "r");
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        close(fd);
         return -1;
     }
     char *text = NULL;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include "backends/direct_portset.h"
 
@@ -46,7 +47,14 @@ extern const iotrapd_resolver iotrapd_system_resolver;
  * in err.  On success the caller frees the rules with iotrapd_conf_free(). */
 int iotrapd_conf_parse(const char *text, const char *file, const iotrapd_resolver *res,
                        iotrapd_conf *conf, char *err, size_t errlen);
-/* Reads and parses a file (an unreadable file is an error naming it and the errno text). */
+/* Whether a daemon running as euid may trust this file (st from fstat of the open file):
+ * it must be a regular file and, for root, owned by root and writable by nobody else,
+ * since whoever can change it decides who reaches the ports.  Returns 0, or -1 with
+ * "FILE: reason" in err. */
+int iotrapd_conf_check_file(const char *path, const struct stat *st, uid_t euid, char *err,
+                            size_t errlen);
+/* Reads and parses a file (an unreadable file is an error naming it and the errno text;
+ * a file that iotrapd_conf_check_file() refuses for this process is refused). */
 int iotrapd_conf_load(const char *path, const iotrapd_resolver *res, iotrapd_conf *conf,
                       char *err, size_t errlen);
 void iotrapd_conf_free(iotrapd_conf *conf);

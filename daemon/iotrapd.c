@@ -6,6 +6,8 @@
  * socket, then drop root and every capability before the first client is served.
  */
 #include "config.h"
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -58,16 +61,109 @@ static void usage(FILE *f)
             "  --check            check the configuration and exit\n");
 }
 
-/* Listens on the socket systemd passed (LISTEN_FDS), or creates PATH. */
-static int make_socket(const char *path, bool *activated)
+/* True when systemd passed this process a listening socket as descriptor 3. */
+static bool socket_activated(void)
 {
     const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-    if (pid && fds && (pid_t)strtol(pid, NULL, 10) == getpid() && atoi(fds) >= 1) {
-        *activated = true;
+    return pid && fds && (pid_t)strtol(pid, NULL, 10) == getpid() && atoi(fds) >= 1;
+}
+
+/* Closes every descriptor above stderr that this process inherited, except the one
+ * systemd passed: whatever the starting process left open (a file only root may read, a
+ * terminal) must not stay with the daemon once it serves unprivileged clients. */
+static void close_inherited(bool activated)
+{
+    int first = activated ? 4 : 3;
+    DIR *d = opendir("/proc/self/fd");
+    if (d) {
+        int fds[256], n = 0;
+        bool more = true;
+        while (more) {
+            /* Collect first, close after: closing while reading the directory would
+             * disturb the listing. */
+            n = 0;
+            more = false;
+            rewinddir(d);
+            struct dirent *e;
+            while ((e = readdir(d))) {
+                int fd = atoi(e->d_name);
+                if (fd < first || fd == dirfd(d) || !isdigit((unsigned char)e->d_name[0]))
+                    continue;
+                if (n == (int)(sizeof fds / sizeof fds[0])) {
+                    more = true;
+                    break;
+                }
+                fds[n++] = fd;
+            }
+            for (int i = 0; i < n; i++)
+                close(fds[i]);
+        }
+        closedir(d);
+        return;
+    }
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = first; fd < (max > 0 && max < (1L << 20) ? max : 65536); fd++)
+        close((int)fd);
+}
+
+/* Refuses a socket directory that someone else could change: through a symbolic link,
+ * or a directory another user owns or may write to, they could replace the daemon's
+ * socket with their own, or put a link where the daemon creates or removes it. */
+static int check_socket_dir(const char *dir)
+{
+    struct stat st;
+    if (lstat(dir, &st) != 0) {
+        fprintf(stderr, "iotrapd: socket directory %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "iotrapd: socket directory %s is not a directory (a symbolic "
+                        "link?)\n", dir);
+        return -1;
+    }
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        fprintf(stderr, "iotrapd: socket directory %s belongs to uid %u: refusing it\n", dir,
+                (unsigned)st.st_uid);
+        return -1;
+    }
+    if (st.st_mode & 022) {
+        fprintf(stderr, "iotrapd: socket directory %s is writable by others (mode %04o): "
+                        "another user could replace the socket\n",
+                dir, (unsigned)(st.st_mode & 07777));
+        return -1;
+    }
+    return 0;
+}
+
+/* Descriptor 3 from systemd must be what iotrapd.socket makes: a listening Unix
+ * SOCK_SEQPACKET socket. */
+static int check_activated_socket(int fd)
+{
+    int type = 0, domain = 0, listening = 0;
+    socklen_t l1 = sizeof type, l2 = sizeof domain, l3 = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l1) != 0 ||
+        getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l2) != 0 ||
+        getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &l3) != 0 ||
+        type != SOCK_SEQPACKET || domain != AF_UNIX || !listening) {
+        fprintf(stderr, "iotrapd: descriptor 3 passed by systemd (LISTEN_FDS) is not a "
+                        "listening Unix SOCK_SEQPACKET socket\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Listens on the socket systemd passed (LISTEN_FDS), or creates PATH. */
+static int make_socket(const char *path, bool activated)
+{
+    if (activated) {
+        unsetenv("LISTEN_PID");
+        unsetenv("LISTEN_FDS");
+        unsetenv("LISTEN_FDNAMES");
+        if (check_activated_socket(3) != 0)
+            return -1;
         fcntl(3, F_SETFD, FD_CLOEXEC);
         return 3;
     }
-    *activated = false;
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof sa.sun_path) {
         fprintf(stderr, "iotrapd: socket path too long: %s\n", path);
@@ -78,32 +174,65 @@ static int make_socket(const char *path, bool *activated)
     char dir[sizeof sa.sun_path];
     strcpy(dir, path);
     char *slash = strrchr(dir, '/');
-    if (slash && slash != dir) {
+    if (!slash) {
+        strcpy(dir, ".");
+    } else if (slash == dir) {
+        dir[1] = '\0';
+    } else {
         *slash = '\0';
         if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
             fprintf(stderr, "iotrapd: mkdir %s: %s\n", dir, strerror(errno));
             return -1;
         }
     }
+    if (check_socket_dir(dir) != 0)
+        return -1;
     int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         fprintf(stderr, "iotrapd: socket: %s\n", strerror(errno));
         return -1;
     }
-    /* A socket file left by a dead daemon is replaced; a live daemon is not. */
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
-        fprintf(stderr, "iotrapd: another iotrapd already serves %s\n", path);
-        close(fd);
-        return -1;
+    /* A socket file left by a dead daemon is replaced; a live daemon is not, and nothing
+     * else at that path (a mistyped --socket) is ever removed. */
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            fprintf(stderr, "iotrapd: %s exists and is not a socket: leaving it alone\n",
+                    path);
+            close(fd);
+            return -1;
+        }
+        if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+            fprintf(stderr, "iotrapd: another iotrapd already serves %s\n", path);
+            close(fd);
+            return -1;
+        }
+        unlink(path);
     }
-    unlink(path);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || chmod(path, 0666) != 0 ||
-        listen(fd, 128) != 0) {
+    /* The socket is created with mode 0666 through the umask rather than chmod()ed
+     * afterwards: chmod follows a symbolic link put in its place. */
+    mode_t old = umask(0111);
+    int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    umask(old);
+    if (rc != 0 || listen(fd, 128) != 0) {
         fprintf(stderr, "iotrapd: %s: %s\n", path, strerror(errno));
         close(fd);
         return -1;
     }
     return fd;
+}
+
+/* Room for every client: a soft descriptor limit below IOTRAPD_MAX_CLIENTS (1024 is a
+ * common default) would run out first.  The server copes when it does (it refuses the
+ * connection), but should not have to at the documented number of clients. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    rlim_t want = IOTRAPD_MAX_CLIENTS + 64;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 /* Appends "FIRST-LAST" to an allow list, after a comma unless it is the first. */
@@ -127,22 +256,34 @@ static void grant_run(void *ctx, unsigned first, unsigned last)
 }
 
 /* Leaves root and every capability: the backend keeps what it already holds (the I/O
- * bitmap granted by ioperm, or an open device). */
-static int drop_privileges(const char *user)
+ * bitmap granted by ioperm, or an open device).  explicit: the user was named (option or
+ * file) rather than the default, so a name that does not resolve is an error. */
+static int drop_privileges(const char *user, bool explicit)
 {
     if (geteuid() == 0) {
         struct passwd *pw = getpwnam(user);
+        if (!pw && explicit) {
+            fprintf(stderr, "iotrapd: unknown user '%s'\n", user);
+            return -1;
+        }
         uid_t uid = pw ? pw->pw_uid : 65534;
         gid_t gid = pw ? pw->pw_gid : 65534;
-        if (uid == 0) {
-            fprintf(stderr, "iotrapd: refusing to keep running as root (user %s)\n", user);
+        if (uid == 0 || gid == 0) {
+            fprintf(stderr, "iotrapd: refusing to keep running as root (user %s, uid %u, "
+                            "gid %u)\n", user, (unsigned)uid, (unsigned)gid);
             return -1;
         }
         for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
             prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+        /* Groups before the gid before the uid: each step needs the privilege the next
+         * one takes away. */
         if (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 ||
             setresuid(uid, uid, uid) != 0) {
             fprintf(stderr, "iotrapd: dropping privileges to %s: %s\n", user, strerror(errno));
+            return -1;
+        }
+        if (setresuid(0, 0, 0) == 0 || setresgid(0, 0, 0) == 0) {
+            fprintf(stderr, "iotrapd: could regain root after dropping it\n");
             return -1;
         }
     }
@@ -153,7 +294,12 @@ static int drop_privileges(const char *user)
         fprintf(stderr, "iotrapd: capset: %s\n", strerror(errno));
         return -1;
     }
-    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    /* No core dumps and no ptrace by other processes of the same user (the default user,
+     * nobody, is shared with other daemons): the process holds the port grant. */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        fprintf(stderr, "iotrapd: prctl: %s\n", strerror(errno));
+        return -1;
+    }
     /* Check rather than trust: no capability may be left. */
     FILE *f = fopen("/proc/self/status", "re");
     if (!f) {
@@ -183,6 +329,8 @@ static int drop_privileges(const char *user)
 
 int main(int argc, char **argv)
 {
+    bool activated = socket_activated();
+    close_inherited(activated);
     const char *config = DEFAULT_CONFIG, *sock = DEFAULT_SOCKET, *backend = NULL, *user = NULL;
     bool foreground = false, check = false;
     const char *devices[65];
@@ -232,6 +380,7 @@ int main(int argc, char **argv)
     }
     if (!backend)
         backend = conf.backend[0] ? conf.backend : DEFAULT_BACKEND;
+    bool user_named = user || conf.user[0];
     if (!user)
         user = conf.user[0] ? conf.user : DEFAULT_USER;
 
@@ -284,11 +433,11 @@ int main(int argc, char **argv)
             return 1;
     }
 
-    bool activated;
-    int lfd = make_socket(sock, &activated);
+    int lfd = make_socket(sock, activated);
     if (lfd < 0)
         return 1;
-    if (drop_privileges(user) != 0)
+    raise_fd_limit();
+    if (drop_privileges(user, user_named) != 0)
         return 1;
 
     openlog("iotrapd", LOG_PID | (foreground ? LOG_PERROR : 0), LOG_DAEMON);

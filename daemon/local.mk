@@ -6,7 +6,8 @@ daemon_iotrapd_SOURCES = daemon/iotrapd.c daemon/conf.c daemon/conf.h \
 daemon_iotrapd_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
 
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test_iotrapd_conf tests/unit/test_iotrapd_proto
+check_PROGRAMS += tests/unit/test_iotrapd_conf tests/unit/test_iotrapd_proto \
+	tests/unit/test_iotrapd_serve
 tests_unit_test_iotrapd_conf_SOURCES = tests/unit/test_iotrapd_conf.c daemon/conf.c
 tests_unit_test_iotrapd_conf_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_iotrapd_conf_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
@@ -14,6 +15,10 @@ tests_unit_test_iotrapd_proto_SOURCES = tests/unit/test_iotrapd_proto.c daemon/c
 	daemon/server.c
 tests_unit_test_iotrapd_proto_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_iotrapd_proto_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
+tests_unit_test_iotrapd_serve_SOURCES = tests/unit/test_iotrapd_serve.c daemon/conf.c \
+	daemon/server.c
+tests_unit_test_iotrapd_serve_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_iotrapd_serve_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
 endif
 
 # The daemon with the simulated board, on this machine, unprivileged or as root.
@@ -31,3 +36,32 @@ CLEANFILES += etc/iotrapd.service
 etc/iotrapd.service: $(srcdir)/etc/iotrapd.service.in Makefile
 	@mkdir -p $(@D)
 	$(AM_V_GEN)sed 's|@sbindir[@]|$(sbindir)|g' $(srcdir)/etc/iotrapd.service.in >$@
+
+# libFuzzer targets for the request decoder and handler and for the configuration parser,
+# built with clang like the decoder's (decoder/local.mk); tests/fuzz.test runs each for a
+# share of IOTRAP_FUZZ_SECONDS.
+EXTRA_DIST += tests/fuzz/fuzz_iotrapd_proto.c tests/fuzz/fuzz_iotrapd_conf.c \
+	tests/fuzz/run_iotrapd.sh tests/fuzz/run_iotrapd_proto.sh tests/fuzz/run_iotrapd_conf.sh
+CLEANFILES += tests/fuzz/fuzz_iotrapd_proto tests/fuzz/fuzz_iotrapd_conf
+if HAVE_LIBFUZZER
+fuzz_iotrapd_flags = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-I$(top_srcdir)/include -I$(top_srcdir) -I$(top_builddir) -DIOTRAP_BUILDING -D_GNU_SOURCE
+fuzz_iotrapd_proto_sources = tests/fuzz/fuzz_iotrapd_proto.c backends/helper_proto.c \
+	daemon/server.c daemon/conf.c backends/direct_portset.c common/status.c
+fuzz_iotrapd_conf_sources = tests/fuzz/fuzz_iotrapd_conf.c daemon/conf.c \
+	backends/direct_portset.c
+fuzz_iotrapd_headers = $(srcdir)/daemon/conf.h $(srcdir)/daemon/server.h \
+	$(srcdir)/backends/helper_proto.h $(srcdir)/backends/direct_portset.h \
+	$(srcdir)/backends/backend.h
+tests/fuzz/fuzz_iotrapd_proto: $(addprefix $(srcdir)/,$(fuzz_iotrapd_proto_sources)) \
+		$(fuzz_iotrapd_headers)
+	@mkdir -p $(@D)
+	$(AM_V_CCLD)$(CLANG) $(fuzz_iotrapd_flags) -o $@ \
+		$(addprefix $(srcdir)/,$(fuzz_iotrapd_proto_sources))
+tests/fuzz/fuzz_iotrapd_conf: $(addprefix $(srcdir)/,$(fuzz_iotrapd_conf_sources)) \
+		$(fuzz_iotrapd_headers)
+	@mkdir -p $(@D)
+	$(AM_V_CCLD)$(CLANG) $(fuzz_iotrapd_flags) -o $@ \
+		$(addprefix $(srcdir)/,$(fuzz_iotrapd_conf_sources))
+tests/fuzz.log: tests/fuzz/fuzz_iotrapd_proto tests/fuzz/fuzz_iotrapd_conf
+endif

@@ -8,22 +8,23 @@
  */
 #include "config.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 #include "backends/helper_proto.h"
 #include "daemon/server.h"
 
-#define MAX_GROUPS 256
-
 struct client {
     int fd;
     iotrapd_peer peer;
-    gid_t groups[MAX_GROUPS];
+    gid_t *groups; /* the peer's supplementary groups (heap), or NULL */
 };
 
 static const char *op_dir(unsigned op)
@@ -117,26 +118,125 @@ size_t iotrapd_handle(iotrapd_server *s, const iotrapd_peer *peer, const uint8_t
     return iotrap__proto_put_reply(out, rq.op, rq.seq, IOTRAP_OK, rq.count, NULL, len);
 }
 
-static void identify(struct client *c)
+/* Who is at the other end, as the kernel recorded it at connect(): uid, gid, pid and the
+ * supplementary groups.  Returns 0, or -1 when the client cannot be identified (it is then
+ * refused).  A kernel without SO_PEERGROUPS (before 4.13) gives no supplementary groups,
+ * which can only deny, never grant. */
+static int identify(struct client *c)
 {
     struct ucred cred;
     socklen_t len = sizeof cred;
-    c->peer.uid = (uid_t)-1;
-    c->peer.gid = (gid_t)-1;
-    c->peer.pid = 0;
-    if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-        c->peer.uid = cred.uid;
-        c->peer.gid = cred.gid;
-        c->peer.pid = cred.pid;
+    if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof cred)
+        return -1;
+    c->peer.uid = cred.uid;
+    c->peer.gid = cred.gid;
+    c->peer.pid = cred.pid;
+    c->peer.groups = c->groups = NULL;
+    c->peer.ngroups = 0;
+    /* The kernel fills nothing when the buffer is too small: it fails with ERANGE and puts
+     * the size it needs in len.  So ask for the size first, then for the groups (again if
+     * they changed in between, which they cannot for a connected socket). */
+    len = 0;
+    for (int tries = 0; tries < 4; tries++) {
+        if (getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, c->groups, &len) == 0) {
+            c->peer.groups = c->groups;
+            c->peer.ngroups = c->groups ? len / sizeof(gid_t) : 0;
+            return 0;
+        }
+        if (errno != ERANGE)
+            return 0;
+        gid_t *g = realloc(c->groups, len ? len : sizeof(gid_t));
+        if (!g)
+            break;
+        c->groups = g;
     }
-    /* Supplementary groups at connect time; if there are more than we keep, the extra
-     * ones are not counted, which can only deny, never grant. */
-    len = sizeof c->groups;
-    if (getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, c->groups, &len) == 0)
-        c->peer.ngroups = len / sizeof(gid_t);
-    else
-        c->peer.ngroups = errno == ERANGE ? MAX_GROUPS : 0;
-    c->peer.groups = c->groups;
+    free(c->groups);
+    c->groups = NULL;
+    return -1;
+}
+
+static void drop_client(struct client *c)
+{
+    close(c->fd);
+    c->fd = -1;
+    free(c->groups);
+    c->groups = NULL;
+}
+
+/* At most one message of each kind per second, so that a client who connects in a loop
+ * cannot flood the log with refusals. */
+static bool log_allowed(time_t *last)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (*last && now.tv_sec - *last < 1)
+        return false;
+    *last = now.tv_sec ? now.tv_sec : 1;
+    return true;
+}
+
+static void accept_one(iotrapd_server *s, struct client *clients, size_t *nclients,
+                       int *spare, bool *pause)
+{
+    static time_t last_full, last_uid, last_err;
+    unsigned max = s->max_clients ? s->max_clients : IOTRAPD_MAX_CLIENTS;
+    unsigned per_uid = s->max_per_uid ? s->max_per_uid : IOTRAPD_MAX_PER_UID;
+    if (max > IOTRAPD_MAX_CLIENTS)
+        max = IOTRAPD_MAX_CLIENTS;
+    int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    int e = fd < 0 ? errno : 0;
+    if ((e == EMFILE || e == ENFILE) && *spare >= 0) {
+        /* Out of descriptors: the pending connection would keep the listening socket
+         * readable and the loop spinning, and its client waiting forever.  Give up the
+         * spare descriptor for a moment to accept it and close it at once. */
+        close(*spare);
+        fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        int e2 = fd < 0 ? errno : 0;
+        if (fd >= 0)
+            close(fd);
+        *spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (log_allowed(&last_err))
+            syslog(LOG_WARNING, "out of file descriptors (%s) with %zu clients: refusing "
+                                "a connection", strerror(e), *nclients);
+        if (fd >= 0)
+            return;
+        e = e2;
+    }
+    if (fd < 0) {
+        if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR || e == ECONNABORTED)
+            return;
+        /* Anything else (no spare descriptor, no memory): stop listening for a moment
+         * rather than spin on a socket that stays readable. */
+        if (log_allowed(&last_err))
+            syslog(LOG_ERR, "accept: %s (pausing new connections)", strerror(e));
+        *pause = true;
+        return;
+    }
+    if (*nclients >= max) {
+        if (log_allowed(&last_full))
+            syslog(LOG_WARNING, "too many clients (%u): refusing one", max);
+        close(fd);
+        return;
+    }
+    struct client *c = &clients[*nclients];
+    memset(c, 0, sizeof *c);
+    c->fd = fd;
+    if (identify(c) != 0) {
+        syslog(LOG_WARNING, "cannot identify a client (%m): refusing it");
+        drop_client(c);
+        return;
+    }
+    unsigned same = 0;
+    for (size_t i = 0; i < *nclients; i++)
+        same += clients[i].peer.uid == c->peer.uid;
+    if (same >= per_uid) {
+        if (log_allowed(&last_uid))
+            syslog(LOG_WARNING, "uid=%u pid=%d already has %u connections: refusing one",
+                   (unsigned)c->peer.uid, (int)c->peer.pid, same);
+        drop_client(c);
+        return;
+    }
+    (*nclients)++;
 }
 
 int iotrapd_serve(iotrapd_server *s)
@@ -145,17 +245,36 @@ int iotrapd_serve(iotrapd_server *s)
     static struct pollfd pfd[IOTRAPD_MAX_CLIENTS + 1];
     static uint8_t in[IOTRAP__PROTO_MAX_MSG + 1], out[IOTRAP__PROTO_MAX_MSG];
     size_t nclients = 0;
+    int rc = 0;
+    /* Kept for the moment the descriptors run out (see accept_one). */
+    int spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    /* The stop signals are delivered only inside ppoll(): one that arrives while a request
+     * is served is then seen at once, not after the next client event. */
+    sigset_t stopsigs, oldmask, waitmask;
+    sigemptyset(&stopsigs);
+    sigaddset(&stopsigs, SIGTERM);
+    sigaddset(&stopsigs, SIGINT);
+    sigprocmask(SIG_BLOCK, &stopsigs, &oldmask);
+    waitmask = oldmask;
+    sigdelset(&waitmask, SIGTERM);
+    sigdelset(&waitmask, SIGINT);
+    bool paused = false;
 
     while (!*s->stop) {
-        pfd[0] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
+        /* A paused listener (see accept_one) is left out of this round: poll ignores a
+         * negative descriptor. */
+        pfd[0] = (struct pollfd){.fd = paused ? -1 : s->listen_fd, .events = POLLIN};
         for (size_t i = 0; i < nclients; i++)
             pfd[i + 1] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN};
-        int r = poll(pfd, nclients + 1, -1);
+        struct timespec pause_ts = {0, 100 * 1000 * 1000};
+        int r = ppoll(pfd, nclients + 1, paused ? &pause_ts : NULL, &waitmask);
+        paused = false;
         if (r < 0) {
             if (errno == EINTR)
                 continue;
             syslog(LOG_ERR, "poll: %m");
-            return -1;
+            rc = -1;
+            break;
         }
         /* Clients first, each at most one request per round, so none can starve others. */
         for (size_t i = 0; i < nclients; i++) {
@@ -179,33 +298,21 @@ int iotrapd_serve(iotrapd_server *s)
             } else {
                 drop = true; /* POLLHUP / POLLERR with nothing left to read */
             }
-            if (drop) {
-                close(c->fd);
-                c->fd = -1;
-            }
+            if (drop)
+                drop_client(c);
         }
         size_t k = 0;
         for (size_t i = 0; i < nclients; i++)
             if (clients[i].fd >= 0)
                 clients[k++] = clients[i];
         nclients = k;
-        if (pfd[0].revents & POLLIN) {
-            int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-            if (fd >= 0) {
-                if (nclients == IOTRAPD_MAX_CLIENTS) {
-                    syslog(LOG_WARNING, "too many clients (%d): refusing one",
-                           IOTRAPD_MAX_CLIENTS);
-                    close(fd);
-                } else {
-                    struct client *c = &clients[nclients++];
-                    memset(c, 0, sizeof *c);
-                    c->fd = fd;
-                    identify(c);
-                }
-            }
-        }
+        if (pfd[0].revents & POLLIN)
+            accept_one(s, clients, &nclients, &spare, &paused);
     }
     for (size_t i = 0; i < nclients; i++)
-        close(clients[i].fd);
-    return 0;
+        drop_client(&clients[i]);
+    if (spare >= 0)
+        close(spare);
+    sigprocmask(SIG_SETMASK, &oldmask, NULL);
+    return rc;
 }

@@ -11,17 +11,24 @@
 #include "daemon/conf.h"
 
 #define IOTRAPD_MAX_CLIENTS 1024
+/* One user may hold at most this many connections, so that no one user can take every
+ * slot and lock the others out (64 concurrent clients of one user must work). */
+#define IOTRAPD_MAX_PER_UID 256
 
 typedef struct iotrapd_server {
     int listen_fd;
     const iotrapd_conf *conf;
     struct iotrap__backend_instance *backend;
     volatile sig_atomic_t *stop; /* the loop ends when this becomes nonzero */
+    /* Connection limits; 0 means IOTRAPD_MAX_CLIENTS and IOTRAPD_MAX_PER_UID. */
+    unsigned max_clients, max_per_uid;
     /* Counters, reported at exit: requests served, accesses done, denials, bad requests. */
     uint64_t requests, accesses, denials, malformed;
 } iotrapd_server;
 
-/* Serves until *stop; returns 0, or -1 if poll fails for another reason than a signal. */
+/* Serves until *stop; returns 0, or -1 if poll fails for another reason than a signal.
+ * SIGTERM and SIGINT are blocked except while waiting, so a stop request that arrives
+ * while a request is being served is seen before the loop waits again. */
 int iotrapd_serve(iotrapd_server *s);
 
 /* Handles one request message from a peer and writes the reply into out (at least

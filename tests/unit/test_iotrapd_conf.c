@@ -4,6 +4,7 @@
 #include "tests/unit/harness.h"
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "daemon/conf.h"
 
@@ -116,9 +117,11 @@ static void t_dangerous_ports(void **state)
 {
     iotrapd_conf *c = parse_ok("allow uid=1 ports=0-0xffff access=rw\n");
     assert_non_null(strstr(notes, "t.conf:1: note: 0x0-0xffff includes dangerous ports"));
-    static const unsigned danger[] = {0x00, 0x1f, 0x20, 0x21, 0x40, 0x43, 0x60, 0x64, 0x70,
-                                      0x71, 0x81, 0x8f, 0xa0, 0xa1, 0xc0, 0xdf, 0x4d0, 0x4d1,
-                                      0xcf8, 0xcf9, 0xcfc, 0xcff};
+    static const unsigned danger[] = {0x00, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x40, 0x43, 0x60,
+                                      0x64, 0x70, 0x71, 0x81, 0x8f, 0x90, 0x92, 0x9f, 0xa0,
+                                      0xa1, 0xb2, 0xb3, 0xc0, 0xdf, 0x170, 0x177, 0x1f0,
+                                      0x1f7, 0x376, 0x377, 0x3f0, 0x3f5, 0x3f6, 0x3f7, 0x4d0,
+                                      0x4d1, 0xcf8, 0xcf9, 0xcfc, 0xcff};
     for (size_t i = 0; i < sizeof danger / sizeof danger[0]; i++) {
         assert_non_null(iotrapd_dangerous(danger[i]));
         assert_false(allows(c, 1, 1, danger[i], 1, false));
@@ -127,6 +130,31 @@ static void t_dangerous_ports(void **state)
     assert_true(allows(c, 1, 1, 0x378, 1, true));
     assert_true(allows(c, 1, 1, 0x61, 1, true));
     assert_false(allows(c, 1, 1, 0xcfb, 2, false)); /* word reaching into 0xcfc */
+    /* Accesses that start on an open port and reach into a dangerous one. */
+    assert_true(allows(c, 1, 1, 0x3ec, 4, true));
+    assert_false(allows(c, 1, 1, 0x3ed, 4, true));  /* 0x3f0: floppy */
+    assert_false(allows(c, 1, 1, 0x80, 2, true));   /* 0x81: DMA page register */
+    assert_false(allows(c, 1, 1, 0x1ef, 2, false)); /* 0x1f0: IDE */
+    assert_false(allows(c, 1, 1, 0xb1, 2, true));   /* 0xb2: SMI */
+    assert_true(allows(c, 1, 1, 0x3f8, 4, true));   /* COM1 is next to, not in, IDE */
+    assert_null(iotrapd_dangerous(0x80));
+    assert_null(iotrapd_dangerous(0x3f8));
+    assert_null(iotrapd_dangerous(0x378));
+    iotrapd_conf_free(c);
+
+    /* Named on their own, dangerous ports open, and a mixed item of the same rule does
+     * not take them back; a word from an opened one into a closed one stays denied. */
+    c = parse_ok("allow uid=1 ports=0x92,0x70-0x71,0x60-0x7f access=rw\n"
+                 "allow uid=2 ports=0x90-0x91 access=w\n");
+    assert_true(allows(c, 1, 1, 0x92, 1, true));
+    assert_true(allows(c, 1, 1, 0x70, 2, false));
+    assert_true(allows(c, 1, 1, 0x72, 1, true));
+    assert_false(allows(c, 1, 1, 0x60, 1, true));
+    assert_false(allows(c, 1, 1, 0x64, 1, false));
+    assert_false(allows(c, 1, 1, 0x91, 2, true));   /* 0x91 is not uid 1's */
+    assert_true(allows(c, 2, 2, 0x90, 2, true));
+    assert_false(allows(c, 2, 2, 0x91, 2, true));   /* into 0x92 */
+    assert_false(allows(c, 2, 2, 0x90, 1, false));  /* write-only */
     iotrapd_conf_free(c);
 
     c = parse_ok("allow uid=1 ports=0xcf8-0xcff,0x64,0x70-0x71 access=r\n"
@@ -223,6 +251,68 @@ static void t_long_line_and_nul(void **state)
     free(big);
 }
 
+static void t_rule_limit(void **state)
+{
+    char *text = malloc(4097 * 48);
+    size_t len = 0;
+    for (unsigned i = 0; i < 4096; i++)
+        len += (size_t)sprintf(text + len, "allow uid=%u ports=0x378 access=r\n", i);
+    iotrapd_conf c;
+    char err[256];
+    assert_int_equal(iotrapd_conf_parse(text, "t.conf", &res, &c, err, sizeof err), 0);
+    assert_int_equal(c.nrules, 4096);
+    iotrapd_conf_free(&c);
+    sprintf(text + len, "allow uid=9 ports=0x378 access=r\n");
+    assert_int_equal(iotrapd_conf_parse(text, "t.conf", &res, &c, err, sizeof err), -1);
+    assert_string_equal(err, "t.conf:4097: more than 4096 allow rules");
+    free(text);
+}
+
+static void t_file_trust(void **state)
+{
+    char err[256];
+    struct stat st = {.st_mode = S_IFREG | 0644, .st_uid = 0};
+    assert_int_equal(iotrapd_conf_check_file("/etc/iotrap.conf", &st, 0, err, sizeof err), 0);
+    st.st_mode = S_IFREG | 0664;
+    assert_int_equal(iotrapd_conf_check_file("/etc/iotrap.conf", &st, 0, err, sizeof err), -1);
+    assert_string_equal(err, "/etc/iotrap.conf: writable by its group (mode 0664): refusing a "
+                             "policy that another user can change");
+    st.st_mode = S_IFREG | 0666;
+    assert_int_equal(iotrapd_conf_check_file("/etc/iotrap.conf", &st, 0, err, sizeof err), -1);
+    assert_string_equal(err, "/etc/iotrap.conf: writable by everyone (mode 0666): refusing a "
+                             "policy that another user can change");
+    st.st_mode = S_IFREG | 0644;
+    st.st_uid = 1000;
+    assert_int_equal(iotrapd_conf_check_file("/etc/iotrap.conf", &st, 0, err, sizeof err), -1);
+    assert_string_equal(err, "/etc/iotrap.conf: owned by uid 1000, not root: refusing a "
+                             "policy that another user can change");
+    /* A daemon that is not root cannot be given more by the file than its user has. */
+    st.st_mode = S_IFREG | 0666;
+    assert_int_equal(iotrapd_conf_check_file("x.conf", &st, 1000, err, sizeof err), 0);
+    st.st_mode = S_IFIFO | 0600;
+    assert_int_equal(iotrapd_conf_check_file("x.conf", &st, 1000, err, sizeof err), -1);
+    assert_string_equal(err, "x.conf: not a regular file");
+    st.st_mode = S_IFDIR | 0755;
+    assert_int_equal(iotrapd_conf_check_file("x.conf", &st, 0, err, sizeof err), -1);
+    assert_string_equal(err, "x.conf: not a regular file");
+}
+
+static void t_load_fifo_does_not_hang(void **state)
+{
+    char dir[] = "/tmp/iotrapd-conf-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    iotrapd_conf c;
+    char err[256], want[128];
+    assert_int_equal(iotrapd_conf_load(path, &res, &c, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: not a regular file", path);
+    assert_string_equal(err, want);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void t_load_files(void **state)
 {
     iotrapd_conf c;
@@ -258,6 +348,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_errors_name_file_and_line),
     cmocka_unit_test(t_long_line_and_nul),
     cmocka_unit_test(t_load_files),
+    cmocka_unit_test(t_rule_limit),
+    cmocka_unit_test(t_file_trust),
+    cmocka_unit_test(t_load_fifo_does_not_hang),
 };
 
 IOTRAP_TEST_MAIN(tests)

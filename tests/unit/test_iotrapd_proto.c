@@ -201,7 +201,9 @@ static void t_malformed_requests(void **state)
         {IOTRAP__OP_INS, 0x378, 2, 32769, 0, "count 32769 out of range for this operation"},
         {IOTRAP__OP_OUT, 0x378, 2, 1, 1, "1 data bytes, this operation needs 2"},
         {IOTRAP__OP_IN, 0x378, 1, 1, 1, "1 data bytes, this operation needs 0"},
-        {IOTRAP__OP_PING, 0, 0, 1, 0, "ping carries data"},
+        {IOTRAP__OP_PING, 0, 0, 1, 0, "ping carries a port, width, count or data"},
+        {IOTRAP__OP_PING, 0x378, 0, 0, 0, "ping carries a port, width, count or data"},
+        {IOTRAP__OP_PING, 0, 1, 0, 0, "ping carries a port, width, count or data"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         size_t n = iotrap__proto_put_req(req, bad[i].op, 5, bad[i].port, bad[i].width,
