@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "backends/direct_io.h"
 
 #define VM_LPT 0x378u
 #define VM_UART 0x3f8u
@@ -29,34 +30,16 @@ static inline void vm_require_safe(unsigned port, unsigned width)
     }
 }
 
-/* Plain IN/OUT instructions: under iotrap they trap, with ioperm they run natively. */
+/* Plain IN/OUT instructions (the direct backend's own): under iotrap they trap, with
+ * ioperm they run natively. */
 static inline uint32_t vm_in(unsigned port, unsigned width)
 {
-    uint16_t dx = (uint16_t)port;
-    if (width == 1) {
-        uint8_t v;
-        __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(dx));
-        return v;
-    }
-    if (width == 2) {
-        uint16_t v;
-        __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(dx));
-        return v;
-    }
-    uint32_t v;
-    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(dx));
-    return v;
+    return iotrap__native_in((uint16_t)port, width);
 }
 
 static inline void vm_out(unsigned port, unsigned width, uint32_t v)
 {
-    uint16_t dx = (uint16_t)port;
-    if (width == 1)
-        __asm__ volatile("outb %b0, %1" : : "a"(v), "Nd"(dx));
-    else if (width == 2)
-        __asm__ volatile("outw %w0, %1" : : "a"(v), "Nd"(dx));
-    else
-        __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(dx));
+    iotrap__native_out((uint16_t)port, width, v);
 }
 
 #endif
