@@ -24,7 +24,7 @@ struct iotrap_ioctl {
     ULONG_PTR info;
 };
 
-/* What opening the device does (giveio grants raw access to the opener). */
+/* What opening the device does (giveio and dlportio grant raw access to the opener). */
 NTSTATUS iotrap_dev_create(enum iotrap_dev_kind kind, ULONG client);
 NTSTATUS iotrap_dev_ioctl(enum iotrap_dev_kind kind, struct iotrap_ioctl *io);
 

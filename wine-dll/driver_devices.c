@@ -44,13 +44,33 @@ static void put(BYTE *b, ULONG v, unsigned width)
         b[i] = (BYTE)(v >> (8 * i));
 }
 
-/* ---- giveio.sys: opening it grants every port; it has no IOCTLs ------------------- */
+/* ---- giveio.sys and dlportio.sys: opening them grants ports; no IOCTLs ------------ */
+
+/* dlportio.sys (DriverLINX Port I/O, 1996) registers only create and close handlers.
+ * Opening \\.\dlportio gives the opener the driver's permission map, which denies the
+ * motherboard's ports 0x000-0x0FF and allows 0x100-0xFFFF; closing the handle keeps the
+ * grant (dlportio.dll opens the device, closes it at once, then executes IN/OUT itself). */
+#define DLPORTIO_DENIED_PORTS 0x100
+
+static const BYTE *dlportio_map(void)
+{
+    static BYTE map[MAP_BYTES];
+    static BOOL built;
+    if (!built) {
+        memset(map, 0xff, DLPORTIO_DENIED_PORTS / 8);
+        built = TRUE;
+    }
+    return map;
+}
 
 NTSTATUS iotrap_dev_create(enum iotrap_dev_kind kind, ULONG client)
 {
+    /* Without a grant file raw access is open anyway: opening still succeeds, as it does
+     * with both originals. */
     if (kind == IOTRAP_DEV_GIVEIO)
-        /* Without a grant file raw access is open anyway: opening still succeeds. */
         iotrap_pe_grant(client, IOTRAP_WINE_GRANT_ALL, NULL);
+    else if (kind == IOTRAP_DEV_DLPORTIO)
+        iotrap_pe_grant(client, IOTRAP_WINE_GRANT_MAP, dlportio_map());
     return STATUS_SUCCESS;
 }
 
@@ -85,6 +105,9 @@ static NTSTATUS ioperm_ioctl(struct iotrap_ioctl *io)
 static BYTE porttalk_map[MAP_BYTES];
 static BOOL porttalk_map_set;
 
+/* PortTalk 2.0 sets STATUS_SUCCESS after every known IOCTL's work, so a too-short buffer
+ * is not an error there: the request does nothing and succeeds (a short read returns
+ * its one byte unread).  Only SET_IOPM's offset check and an unknown code fail. */
 static NTSTATUS porttalk_ioctl(struct iotrap_ioctl *io)
 {
     BYTE *b = io->buf;
@@ -102,7 +125,7 @@ static NTSTATUS porttalk_ioctl(struct iotrap_ioctl *io)
         return STATUS_SUCCESS;
     case IOCTL_SET_IOPM: {
         if (io->in_len < 3)
-            return STATUS_BUFFER_TOO_SMALL;
+            return STATUS_SUCCESS;
         USHORT offset = get_u16(b);
         if (offset >= MAP_BYTES)
             return STATUS_ARRAY_BOUNDS_EXCEEDED;
@@ -111,24 +134,28 @@ static NTSTATUS porttalk_ioctl(struct iotrap_ioctl *io)
     }
     case IOCTL_ENABLE_IOPM_ON_PROCESSID: {
         if (io->in_len < 4)
-            return STATUS_BUFFER_TOO_SMALL;
+            return STATUS_SUCCESS;
         ULONG pid = get_u32(b);
         PEPROCESS process;
+        /* PortTalk ignores a failed lookup and still answers success; no process gets
+         * the map then. */
         if (!NT_SUCCESS(PsLookupProcessByProcessId(ULongToHandle(pid), &process)))
-            return STATUS_INVALID_PARAMETER;
+            return STATUS_SUCCESS;
         ObDereferenceObject(process);
         return grant(pid, IOTRAP_WINE_GRANT_MAP, porttalk_map);
     }
     case IOCTL_READ_PORT_UCHAR:
-        if (io->in_len < 2 || io->out_len < 1)
-            return STATUS_BUFFER_TOO_SMALL;
-        b[0] = (BYTE)iotrap_pe_in(get_u16(b), 1, DRIVER_PC, &st);
+        if (io->out_len < 1)
+            return STATUS_SUCCESS;
+        if (io->in_len >= 2)
+            b[0] = (BYTE)iotrap_pe_in(get_u16(b), 1, DRIVER_PC, &st);
+        else if (io->in_len == 0)
+            b[0] = 0;   /* the original returns whatever its buffer held */
         io->info = 1;
         return STATUS_SUCCESS;
     case IOCTL_WRITE_PORT_UCHAR:
-        if (io->in_len < 3)
-            return STATUS_BUFFER_TOO_SMALL;
-        iotrap_pe_out(get_u16(b), 1, b[2], DRIVER_PC);
+        if (io->in_len >= 3)
+            iotrap_pe_out(get_u16(b), 1, b[2], DRIVER_PC);
         return STATUS_SUCCESS;
     default:
         return STATUS_UNSUCCESSFUL;
@@ -250,8 +277,8 @@ NTSTATUS iotrap_dev_ioctl(enum iotrap_dev_kind kind, struct iotrap_ioctl *io)
     case IOTRAP_DEV_GIVEIO:
     case IOTRAP_DEV_DLPORTIO:
     default:
-        /* giveio has no IOCTLs; dlportio.sys's are not documented and the builtin
-         * dlportio.dll does not need them. */
+        /* Neither giveio.sys nor dlportio.sys has an IOCTL handler: Windows' I/O manager
+         * answers every code with STATUS_INVALID_DEVICE_REQUEST. */
         return STATUS_INVALID_DEVICE_REQUEST;
     }
 }

@@ -56,7 +56,22 @@ int main(void)
     CHECK(try_outb(0x37A, 0x0C), "raw OUT 0x37A inside the map");
     CHECK(!try_inb(0x3F8, &v) && priv_code == EXCEPTION_PRIV_INSTRUCTION,
           "raw IN 0x3F8 outside the map raises EXCEPTION_PRIV_INSTRUCTION");
-    CHECK(!enable_on(0x7ffffff0), "ENABLE_IOPM_ON_PROCESSID of a process that does not exist fails");
+    /* PortTalk 2.0 ignores a failed PsLookupProcessByProcessId and answers success, and
+     * it answers success for a buffer too short to hold the request. */
+    CHECK(ioctl(IOCTL_IOPM_ALLOW_EXCUSIVE_ACCESS, NULL, 0, NULL, 0) && enable_on(0x7ffffff0),
+          "ENABLE_IOPM_ON_PROCESSID of a process that does not exist succeeds");
+    USHORT short_pid = (USHORT)GetCurrentProcessId();
+    CHECK(ioctl(IOCTL_ENABLE_IOPM_ON_PROCESSID, &short_pid, 2, NULL, 0),
+          "ENABLE_IOPM_ON_PROCESSID with 2 bytes succeeds");
+    CHECK(!try_inb(0x3F8, &v) && priv_code == EXCEPTION_PRIV_INSTRUCTION,
+          "neither changed this process's map: raw IN 0x3F8 still raises");
+    UCHAR w_short[2] = { 0xF8, 0x03 };
+    CHECK(ioctl(IOCTL_SET_IOPM, w_short, 2, NULL, 0), "SET_IOPM with 2 bytes succeeds");
+    CHECK(ioctl(IOCTL_WRITE_PORT_UCHAR, w_short, 2, NULL, 0),
+          "WRITE_PORT_UCHAR with 2 bytes succeeds and writes nothing");
+    port = 0x378;
+    CHECK(ioctl(IOCTL_READ_PORT_UCHAR, &port, 2, NULL, 0),
+          "READ_PORT_UCHAR without an output buffer succeeds");
 
     CHECK(ioctl(IOCTL_IOPM_ALLOW_EXCUSIVE_ACCESS, NULL, 0, NULL, 0) &&
           enable_on(GetCurrentProcessId()), "ALLOW_EXCUSIVE_ACCESS applied to this process");

@@ -1,0 +1,2 @@
+#!/bin/bash
+exec "$top_srcdir/tests/wine/checks/dlportio_sys.sh" 64
