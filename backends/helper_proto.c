@@ -95,9 +95,10 @@ int iotrap__proto_get_req(const uint8_t *msg, size_t n, iotrap__proto_req *req,
         snprintf(why, whylen, "reserved byte is 0x%02x, not 0", msg[15]);
         return IOTRAP_E_PROTOCOL;
     }
-    if (req->op == IOTRAP__OP_PING) {
+    if (req->op == IOTRAP__OP_PING || req->op == IOTRAP__OP_CHANNEL) {
         if (req->len || req->count || req->port || req->width) {
-            snprintf(why, whylen, "ping carries a port, width, count or data");
+            snprintf(why, whylen, "%s carries a port, width, count or data",
+                     req->op == IOTRAP__OP_PING ? "ping" : "channel request");
             return IOTRAP_E_PROTOCOL;
         }
         return IOTRAP_OK;

@@ -8,6 +8,7 @@
 #ifndef IOTRAP_BACKENDS_HELPER_PROTO_H
 #define IOTRAP_BACKENDS_HELPER_PROTO_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,8 +25,35 @@ enum iotrap__proto_op {
     IOTRAP__OP_OUT = 3,  /* count 1; data: width bytes */
     IOTRAP__OP_INS = 4,  /* count elements from one port; reply data: count*width */
     IOTRAP__OP_OUTS = 5, /* count elements to one port; data: count*width */
+    /* No data; the reply carries a shared-memory channel (SCM_RIGHTS) and its layout. */
+    IOTRAP__OP_CHANNEL = 6,
 };
 #define IOTRAP__OP_REPLY 0x80u /* or-ed into the op of a reply */
+
+/* The fast channel (docs/protocol.md, "Fast channel"): a memfd of IOTRAP__CHAN_SIZE bytes
+ * shared by one client and the daemon.  Its first page holds the control words below, the
+ * message area at IOTRAP__CHAN_MSG_OFF holds one request, then its reply, in the same
+ * encoding as on the socket.  The sequence words are futex words (shared, not private). */
+#define IOTRAP__CHAN_LAYOUT 1u
+#define IOTRAP__CHAN_MSG_OFF 4096u
+#define IOTRAP__CHAN_MSG_ROOM ((IOTRAP__PROTO_MAX_MSG + 1u + 4095u) & ~4095u)
+#define IOTRAP__CHAN_SIZE (IOTRAP__CHAN_MSG_OFF + IOTRAP__CHAN_MSG_ROOM)
+/* The data of the CHANNEL reply: layout (4 bytes) and size (4 bytes). */
+#define IOTRAP__CHAN_REPLY_LEN 8u
+
+typedef struct iotrap__chan_ctl {
+    /* Written by the client: the request's size, then req_seq (release) to publish it. */
+    _Atomic uint32_t req_seq;
+    _Atomic uint32_t req_size;
+    /* Set by the daemon's thread before it sleeps on req_seq: the client then wakes it. */
+    _Atomic uint32_t server_sleeps;
+    uint8_t pad[52]; /* the reply words on a cache line of their own */
+    /* Written by the daemon: the reply's size, then rep_seq = req_seq (release). */
+    _Atomic uint32_t rep_seq;
+    _Atomic uint32_t rep_size;
+    /* Set by the client before it sleeps on rep_seq: the daemon then wakes it. */
+    _Atomic uint32_t client_sleeps;
+} iotrap__chan_ctl;
 
 typedef struct iotrap__proto_req {
     uint16_t op;

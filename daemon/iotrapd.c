@@ -457,8 +457,10 @@ int main(int argc, char **argv)
 
     iotrapd_server srv = {.listen_fd = lfd, .conf = &conf, .backend = &bi, .stop = &stop};
     rc = iotrapd_serve(&srv);
-    syslog(LOG_INFO, "stopping: %llu requests, %llu accesses, %llu denied, %llu malformed",
-           (unsigned long long)srv.requests, (unsigned long long)srv.accesses,
+    syslog(LOG_INFO, "stopping: %llu requests (%llu over %llu fast channels), %llu accesses, "
+           "%llu denied, %llu malformed", (unsigned long long)srv.requests,
+           (unsigned long long)srv.channel_requests, (unsigned long long)srv.channels,
+           (unsigned long long)srv.accesses,
            (unsigned long long)srv.denials, (unsigned long long)srv.malformed);
     /* After the privilege drop this may fail (root's directory); the next start replaces
      * a socket nobody answers on. */

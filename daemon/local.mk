@@ -2,23 +2,27 @@
 # docs/protocol.md), its unit tests and its host-side suite.
 sbin_PROGRAMS += daemon/iotrapd
 daemon_iotrapd_SOURCES = daemon/iotrapd.c daemon/conf.c daemon/conf.h \
-	daemon/server.c daemon/server.h
+	daemon/server.c daemon/server.h daemon/channel.c daemon/channel.h
 daemon_iotrapd_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_iotrapd_conf tests/unit/test_iotrapd_proto \
-	tests/unit/test_iotrapd_serve
+	tests/unit/test_iotrapd_serve tests/unit/test_iotrapd_channel
 tests_unit_test_iotrapd_conf_SOURCES = tests/unit/test_iotrapd_conf.c daemon/conf.c
 tests_unit_test_iotrapd_conf_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_iotrapd_conf_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
 tests_unit_test_iotrapd_proto_SOURCES = tests/unit/test_iotrapd_proto.c daemon/conf.c \
-	daemon/server.c
+	daemon/server.c daemon/channel.c
 tests_unit_test_iotrapd_proto_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_iotrapd_proto_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
 tests_unit_test_iotrapd_serve_SOURCES = tests/unit/test_iotrapd_serve.c daemon/conf.c \
-	daemon/server.c
+	daemon/server.c daemon/channel.c
 tests_unit_test_iotrapd_serve_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_iotrapd_serve_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
+tests_unit_test_iotrapd_channel_SOURCES = tests/unit/test_iotrapd_channel.c daemon/conf.c \
+	daemon/server.c daemon/channel.c
+tests_unit_test_iotrapd_channel_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_iotrapd_channel_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
 endif
 
 # The daemon with the simulated board, on this machine, unprivileged or as root.
@@ -47,10 +51,11 @@ if HAVE_LIBFUZZER
 fuzz_iotrapd_flags = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I$(top_srcdir)/include -I$(top_srcdir) -I$(top_builddir) -DIOTRAP_BUILDING -D_GNU_SOURCE
 fuzz_iotrapd_proto_sources = tests/fuzz/fuzz_iotrapd_proto.c backends/helper_proto.c \
-	daemon/server.c daemon/conf.c backends/direct_portset.c common/status.c
+	daemon/server.c daemon/channel.c daemon/conf.c backends/direct_portset.c common/status.c
 fuzz_iotrapd_conf_sources = tests/fuzz/fuzz_iotrapd_conf.c daemon/conf.c \
 	backends/direct_portset.c
 fuzz_iotrapd_headers = $(srcdir)/daemon/conf.h $(srcdir)/daemon/server.h \
+	$(srcdir)/daemon/channel.h \
 	$(srcdir)/backends/helper_proto.h $(srcdir)/backends/direct_portset.h \
 	$(srcdir)/backends/backend.h
 tests/fuzz/fuzz_iotrapd_proto: $(addprefix $(srcdir)/,$(fuzz_iotrapd_proto_sources)) \

@@ -1,7 +1,9 @@
 /* iotrapd's serving loop: see server.h and docs/protocol.md.
  *
- * One thread, one poll loop, one request at a time: that is what serializes the
- * accesses, so two clients never interleave inside one REP string.  A request is one
+ * One poll loop serves the sockets; a connection that asked for a fast channel is served
+ * by a thread of its own as well (daemon/channel.c).  Every request, from either, is
+ * handled under one lock, one at a time: that is what serializes the accesses, so two
+ * clients never interleave inside one REP string.  A request is one
  * SOCK_SEQPACKET message, so a client that dies mid-request never delivers half of one;
  * a request is performed exactly once, before its reply is sent, and a reply that cannot
  * be sent (client gone, or not reading its replies) only drops that client.
@@ -19,12 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 #include "backends/helper_proto.h"
+#include "daemon/channel.h"
 #include "daemon/server.h"
 
 struct client {
     int fd;
     iotrapd_peer peer;
     gid_t *groups; /* the peer's supplementary groups (heap), or NULL */
+    iotrapd_chan *chan; /* its fast channel, or NULL */
 };
 
 static const char *op_dir(unsigned op)
@@ -94,7 +98,7 @@ size_t iotrapd_handle(iotrapd_server *s, const iotrapd_peer *peer, const uint8_t
                (int)peer->pid, why);
         return iotrap__proto_put_reply(out, rq.op, rq.seq, rc, 0, NULL, 0);
     }
-    if (rq.op == IOTRAP__OP_PING)
+    if (rq.op == IOTRAP__OP_PING || rq.op == IOTRAP__OP_CHANNEL)
         return iotrap__proto_put_reply(out, rq.op, rq.seq, IOTRAP_OK, 0, NULL, 0);
     bool write = rq.op == IOTRAP__OP_OUT || rq.op == IOTRAP__OP_OUTS;
     if (!iotrapd_conf_allows(s->conf, peer, rq.port, rq.width, write)) {
@@ -157,10 +161,66 @@ static int identify(struct client *c)
 
 static void drop_client(struct client *c)
 {
+    /* The channel's thread first: it uses the groups freed below. */
+    iotrapd_chan_close(c->chan);
+    c->chan = NULL;
     close(c->fd);
     c->fd = -1;
     free(c->groups);
     c->groups = NULL;
+}
+
+/* Answers an allowed CHANNEL request (its reply, status 0, is in out): sets the channel up
+ * and puts its layout and size in the reply, or turns the reply into a refusal.  Returns
+ * the reply's size; *memfd is the descriptor to pass with it, or -1. */
+static size_t open_channel(iotrapd_server *s, struct client *c, uint8_t *out, int *memfd)
+{
+    uint32_t seq = (uint32_t)out[8] | (uint32_t)out[9] << 8 | (uint32_t)out[10] << 16 |
+                   (uint32_t)out[11] << 24;
+    int rc = IOTRAP_OK;
+    if (c->chan) {
+        rc = IOTRAP_E_BUSY; /* one channel per connection */
+    } else {
+        c->chan = iotrapd_chan_open(s, &c->peer, memfd);
+        if (!c->chan) {
+            syslog(LOG_WARNING, "cannot set up a fast channel for uid=%u pid=%d (%m): it "
+                                "keeps using the socket", (unsigned)c->peer.uid,
+                   (int)c->peer.pid);
+            rc = IOTRAP_E_SYSTEM;
+        }
+    }
+    if (rc != IOTRAP_OK)
+        return iotrap__proto_put_reply(out, IOTRAP__OP_CHANNEL, seq, rc, 0, NULL, 0);
+    pthread_mutex_lock(&iotrapd_serve_lock);
+    s->channels++;
+    pthread_mutex_unlock(&iotrapd_serve_lock);
+    uint8_t d[IOTRAP__CHAN_REPLY_LEN];
+    uint32_t v[2] = {IOTRAP__CHAN_LAYOUT, IOTRAP__CHAN_SIZE};
+    for (int i = 0; i < 8; i++)
+        d[i] = (uint8_t)(v[i / 4] >> (8 * (i % 4)));
+    return iotrap__proto_put_reply(out, IOTRAP__OP_CHANNEL, seq, IOTRAP_OK, 0, d, sizeof d);
+}
+
+/* Sends one reply, with a descriptor (SCM_RIGHTS) unless fd is -1. */
+static ssize_t send_reply(int sock, const uint8_t *out, size_t n, int fd)
+{
+    struct iovec iov = {(void *)out, n};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } cm;
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (fd >= 0) {
+        memset(&cm, 0, sizeof cm);
+        mh.msg_control = cm.buf;
+        mh.msg_controllen = sizeof cm.buf;
+        struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+        h->cmsg_level = SOL_SOCKET;
+        h->cmsg_type = SCM_RIGHTS;
+        h->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(h), &fd, sizeof fd);
+    }
+    return sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 /* At most one message of each kind per second, so that a client who connects in a loop
@@ -289,9 +349,17 @@ int iotrapd_serve(iotrapd_server *s)
                 if (n > 0) {
                     /* An oversized message is cut to sizeof in; it then fails the length
                      * check like any other inconsistent one. */
+                    pthread_mutex_lock(&iotrapd_serve_lock);
                     size_t rsize = iotrapd_handle(s, &c->peer, in, (size_t)n, out);
-                    if (send(c->fd, out, rsize, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)rsize)
+                    pthread_mutex_unlock(&iotrapd_serve_lock);
+                    int memfd = -1;
+                    if (rsize >= IOTRAP__PROTO_HDR &&
+                        (out[6] | out[7] << 8) == (IOTRAP__OP_CHANNEL | IOTRAP__OP_REPLY))
+                        rsize = open_channel(s, c, out, &memfd);
+                    if (send_reply(c->fd, out, rsize, memfd) != (ssize_t)rsize)
                         drop = true;
+                    if (memfd >= 0)
+                        close(memfd);
                 } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
                     drop = true;
                 }

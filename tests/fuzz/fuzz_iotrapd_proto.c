@@ -189,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == IOTRAP_OK) {
         CHECK(size == IOTRAP__PROTO_HDR + (size_t)rq.len);
         CHECK(rq.data == msg + IOTRAP__PROTO_HDR);
-        if (rq.op == IOTRAP__OP_PING) {
+        if (rq.op == IOTRAP__OP_PING || rq.op == IOTRAP__OP_CHANNEL) {
             CHECK(rq.len == 0 && rq.count == 0 && rq.width == 0 && rq.port == 0);
         } else {
             CHECK(rq.op >= IOTRAP__OP_IN && rq.op <= IOTRAP__OP_OUTS);
@@ -217,7 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc != IOTRAP_OK) {
         CHECK(rep.status == IOTRAP_E_PROTOCOL && rep.len == 0 && seen.calls == 0);
         CHECK(srv.malformed == 1);
-    } else if (rq.op == IOTRAP__OP_PING) {
+    } else if (rq.op == IOTRAP__OP_PING || rq.op == IOTRAP__OP_CHANNEL) {
         CHECK(rep.status == IOTRAP_OK && rep.len == 0 && seen.calls == 0);
     } else {
         bool allowed = true;
