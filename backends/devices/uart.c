@@ -191,13 +191,19 @@ static void uart_write(iotrap_device *dev, uint32_t offset, uint8_t value)
     }
 }
 
-/* A string to the transmitter leaves in one write of the output file; everything else
- * (loopback, divisor latch, other registers) goes byte by byte. */
+/* A string to the transmitter leaves in one write of the output file, and one to a plain
+ * latch (LCR, MCR, scratch, the divisor latches) leaves only its last byte; the rest
+ * (loopback, IER, FCR) goes byte by byte. */
 static void uart_write_string(iotrap_device *dev, uint32_t offset, const uint8_t *bytes,
                               size_t n)
 {
     struct uart_state *s = dev->state;
-    if (offset == 0 && !(s->lcr & LCR_DLAB) && !(s->mcr & MCR_LOOP)) {
+    int dlab = (s->lcr & LCR_DLAB) != 0;
+    if (offset == 3 || offset == 4 || offset == 7 || (dlab && offset <= 1)) {
+        uart_write(dev, offset, bytes[n - 1]);
+        return;
+    }
+    if (offset == 0 && !(s->mcr & MCR_LOOP)) {
         struct uart_config *c = dev->config;
         iotrap_device_emit(c->out.fd, bytes, n);
         s->thr_ipending = 1;

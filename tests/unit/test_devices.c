@@ -211,6 +211,14 @@ static void t_string_writes_match_byte_writes(void **state)
     assert_int_equal(iotrap_ports_out_string(p, UART, 1, text, 3, 0), IOTRAP_OK);
     assert_int_equal(in8(p, UART + 5) & 0x03, 0x03);
     assert_int_equal(in8(p, UART), text[2]);
+    /* Latches keep the last byte; the divisor latches too, with DLAB set. */
+    assert_int_equal(iotrap_ports_out_string(p, UART + 7, 1, text, n, 0), IOTRAP_OK);
+    assert_int_equal(in8(p, UART + 7), text[n - 1]);
+    static const uint8_t lcr[] = { 0x03, 0x83 };
+    assert_int_equal(iotrap_ports_out_string(p, UART + 3, 1, lcr, 2, 0), IOTRAP_OK);
+    assert_int_equal(in8(p, UART + 3), 0x83);
+    assert_int_equal(iotrap_ports_out_string(p, UART, 1, text, 2, 0), IOTRAP_OK);
+    assert_int_equal(in8(p, UART), text[1]);
     iotrap_ports_close(p);
 
     static const char *const lpt_only[] = { "lpt@0x378", NULL };
