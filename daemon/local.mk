@@ -15,11 +15,11 @@ tests_unit_test_iotrapd_proto_SOURCES = tests/unit/test_iotrapd_proto.c daemon/c
 	daemon/server.c daemon/channel.c
 tests_unit_test_iotrapd_proto_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_iotrapd_proto_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
-tests_unit_test_iotrapd_serve_SOURCES = tests/unit/test_iotrapd_serve.c daemon/conf.c \
+tests_unit_test_iotrapd_serve_SOURCES = tests/unit/test_iotrapd_serve.c tests/unit/iotrapd_test_server.h daemon/conf.c \
 	daemon/server.c daemon/channel.c
 tests_unit_test_iotrapd_serve_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_iotrapd_serve_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
-tests_unit_test_iotrapd_channel_SOURCES = tests/unit/test_iotrapd_channel.c daemon/conf.c \
+tests_unit_test_iotrapd_channel_SOURCES = tests/unit/test_iotrapd_channel.c tests/unit/iotrapd_test_server.h daemon/conf.c \
 	daemon/server.c daemon/channel.c
 tests_unit_test_iotrapd_channel_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_iotrapd_channel_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)

@@ -27,6 +27,7 @@
 #include "backends/helper_proto.h"
 #include "daemon/conf.h"
 #include "daemon/server.h"
+#include "tests/unit/iotrapd_test_server.h"
 
 /* What the backend saw, shared with the test process. */
 struct seen {
@@ -57,16 +58,25 @@ static const struct iotrap__backend recorder = {
     .name = "recorder", .summary = "test", .in = b_in, .out = b_out,
 };
 
-static int no_name(const char *n, unsigned *id) { (void)n; (void)id; return -1; }
-static const iotrapd_resolver res = {no_name, no_name, NULL};
+/* The server's log (syslog with LOG_PERROR), in the test directory. */
+static char logpath[160];
 
-static char dir[64], path[128], logpath[128];
-static pid_t server;
-static volatile sig_atomic_t stop;
+static void set_logpath(void)
+{
+    snprintf(logpath, sizeof logpath, "%s/log", dir);
+}
 
-static void on_term(int sig) { (void)sig; stop = 1; }
+/* In the server child, before the loop. */
+static int log_to_file(void)
+{
+    set_logpath();
+    if (!freopen(logpath, "w", stderr))
+        return 4;
+    setvbuf(stderr, NULL, _IONBF, 0);
+    openlog("iotrapd-test", LOG_PERROR, LOG_DAEMON);
+    return 0;
+}
 
-/* Starts the server in a child; its log (syslog with LOG_PERROR) goes to logpath. */
 static void start(void)
 {
     if (!seen) {
@@ -75,76 +85,13 @@ static void start(void)
         assert_true(seen != MAP_FAILED);
     }
     memset(seen, 0, sizeof *seen);
-    snprintf(dir, sizeof dir, "/tmp/iotrapd-chan-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/s", dir);
-    snprintf(logpath, sizeof logpath, "%s/log", dir);
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    strcpy(sa.sun_path, path);
-    int l = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    assert_true(l >= 0);
-    assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
-    assert_int_equal(listen(l, 128), 0);
-    sigset_t term, old;
-    sigemptyset(&term);
-    sigaddset(&term, SIGTERM);
-    sigprocmask(SIG_BLOCK, &term, &old);
-    server = fork();
-    assert_true(server >= 0);
-    if (server == 0) {
-        static iotrapd_conf conf;
-        static struct iotrap__backend_instance bi = {&recorder, NULL};
-        char err[128], rule[128];
-        snprintf(rule, sizeof rule, "allow uid=%u ports=0x3f8-0x3ff access=rw\n",
-                 (unsigned)getuid());
-        if (iotrapd_conf_parse(rule, "t.conf", &res, &conf, err, sizeof err) != 0)
-            _exit(3);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        FILE *f = freopen(logpath, "w", stderr);
-        if (!f)
-            _exit(4);
-        setvbuf(stderr, NULL, _IONBF, 0);
-        openlog("iotrapd-test", LOG_PERROR, LOG_DAEMON);
-        struct sigaction act = {.sa_handler = on_term};
-        sigaction(SIGTERM, &act, NULL);
-        iotrapd_server s = {.listen_fd = l, .conf = &conf, .backend = &bi, .stop = &stop};
-        _exit(iotrapd_serve(&s) == 0 ? 0 : 5);
-    }
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    close(l);
+    start_server(&recorder, 0, 0, log_to_file);
+    set_logpath();
 }
 
-/* Stops the server; it must go within two seconds and exit 0. */
 static void finish(void)
 {
-    kill(server, SIGTERM);
-    int st = -1;
-    for (int i = 0; i < 200 && waitpid(server, &st, WNOHANG) == 0; i++)
-        usleep(10000);
-    bool gone = waitpid(server, &st, WNOHANG) != 0 || st != -1;
-    if (!gone) {
-        kill(server, SIGKILL);
-        waitpid(server, &st, 0);
-    }
-    unlink(path);
-    unlink(logpath);
-    rmdir(dir);
-    if (!gone)
-        fail_msg("the server did not stop on SIGTERM with channels open");
-    assert_true(WIFEXITED(st));
-    assert_int_equal(WEXITSTATUS(st), 0);
-}
-
-static int connect_client(void)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    struct timeval tv = {3, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    return fd;
+    finish_server(logpath);
 }
 
 /* Sends a CHANNEL request; returns the reply's status and, on success, the mapping. */

@@ -17,6 +17,7 @@
 #include "backends/helper_proto.h"
 #include "daemon/conf.h"
 #include "daemon/server.h"
+#include "tests/unit/iotrapd_test_server.h"
 
 static int b_in(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,
                 uint32_t *value)
@@ -37,90 +38,26 @@ static const struct iotrap__backend counter = {
     .name = "counter", .summary = "test", .in = b_in, .out = b_out,
 };
 
-static int no_name(const char *n, unsigned *id) { (void)n; (void)id; return -1; }
-static const iotrapd_resolver res = {no_name, no_name, NULL};
+/* The descriptor limit of the server child, when a test lowers it (0: unchanged). */
+static rlim_t child_nofile;
 
-static char dir[64], path[128];
-static pid_t server;
-static volatile sig_atomic_t stop;
+static int lower_nofile(void)
+{
+    struct rlimit rl = {child_nofile, child_nofile};
+    return child_nofile && setrlimit(RLIMIT_NOFILE, &rl) != 0 ? 4 : 0;
+}
 
-static void on_term(int sig) { (void)sig; stop = 1; }
-
-/* Starts the loop in a child with these limits (0: the defaults); nofile > 0 also
- * lowers the child's descriptor limit to that many. */
+/* Starts the loop with these limits (0: the defaults); nofile > 0 also lowers the
+ * child's descriptor limit to that many. */
 static void start(unsigned max_clients, unsigned max_per_uid, rlim_t nofile)
 {
-    snprintf(dir, sizeof dir, "/tmp/iotrapd-serve-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/s", dir);
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    strcpy(sa.sun_path, path);
-    int l = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    assert_true(l >= 0);
-    assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
-    assert_int_equal(listen(l, 128), 0);
-    /* SIGTERM stays blocked in the child until the loop waits, so that one sent right
-     * after the fork is neither lost nor fatal. */
-    sigset_t term, old;
-    sigemptyset(&term);
-    sigaddset(&term, SIGTERM);
-    sigprocmask(SIG_BLOCK, &term, &old);
-    server = fork();
-    assert_true(server >= 0);
-    if (server == 0) {
-        static iotrapd_conf conf;
-        static struct iotrap__backend_instance bi = {&counter, NULL};
-        char err[128], rule[128];
-        snprintf(rule, sizeof rule, "allow uid=%u ports=0x3f8-0x3ff access=rw\n",
-                 (unsigned)getuid());
-        if (iotrapd_conf_parse(rule, "t.conf", &res, &conf, err, sizeof err) != 0)
-            _exit(3);
-        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a test that failed */
-        struct sigaction act = {.sa_handler = on_term};
-        sigaction(SIGTERM, &act, NULL);
-        if (nofile) {
-            struct rlimit rl = {nofile, nofile};
-            if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-                _exit(4);
-        }
-        iotrapd_server s = {.listen_fd = l, .conf = &conf, .backend = &bi, .stop = &stop,
-                            .max_clients = max_clients, .max_per_uid = max_per_uid};
-        _exit(iotrapd_serve(&s) == 0 ? 0 : 5);
-    }
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    close(l);
+    child_nofile = nofile;
+    start_server(&counter, max_clients, max_per_uid, lower_nofile);
 }
 
-/* Stops the server; it must go within two seconds and exit 0. */
 static void finish(void)
 {
-    kill(server, SIGTERM);
-    int st = -1;
-    for (int i = 0; i < 200 && waitpid(server, &st, WNOHANG) == 0; i++)
-        usleep(10000);
-    if (waitpid(server, &st, WNOHANG) == 0) {
-        kill(server, SIGKILL);
-        waitpid(server, &st, 0);
-        unlink(path);
-        rmdir(dir);
-        fail_msg("the server did not stop on SIGTERM");
-    }
-    unlink(path);
-    rmdir(dir);
-    assert_true(WIFEXITED(st));
-    assert_int_equal(WEXITSTATUS(st), 0);
-}
-
-static int connect_client(void)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    struct timeval tv = {3, 0}; /* a refused client must learn it, not wait forever */
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    return fd;
+    finish_server(NULL);
 }
 
 /* 1: the daemon answered a ping; 0: it closed the connection; -1: no answer in time. */
