@@ -55,6 +55,7 @@ typedef struct slot {
     int mode; /* the CS_MODE the handle is set to */
     csh handle;
     cs_insn *insn;
+    cs_insn *detailed; /* allocated with details on, by the first examine */
 } slot;
 
 static slot pool[POOL_SLOTS];
@@ -229,6 +230,67 @@ int iotrap__cs_identify(const uint8_t *code, size_t len, int mode, unsigned *id,
     if (!s)
         return IOTRAP_E_BUSY;
     int rc = run(s, code, len, mode, id, size);
+    release(s, saved);
+    return rc;
+}
+
+/* Details are switched on only for the one decode: the IN/OUT path never pays for them. */
+static int examine(slot *s, const uint8_t *code, size_t len, int mode, uint64_t addr,
+                   iotrap__cs_facts *f)
+{
+    int csmode = mode == 16 ? CS_MODE_16 : mode == 32 ? CS_MODE_32 : CS_MODE_64;
+    if (s->mode != csmode) {
+        cs_option(s->handle, CS_OPT_MODE, (size_t)csmode);
+        s->mode = csmode;
+    }
+    cs_option(s->handle, CS_OPT_DETAIL, CS_OPT_ON);
+    if (!s->detailed)
+        s->detailed = cs_malloc(s->handle);
+    int rc = IOTRAP_E_NOMEM;
+    const uint8_t *p = code;
+    size_t n = len;
+    if (s->detailed && s->detailed->detail) {
+        rc = IOTRAP_E_INVALID;
+        if (cs_disasm_iter(s->handle, &p, &n, &addr, s->detailed))
+            rc = IOTRAP_OK;
+    }
+    cs_option(s->handle, CS_OPT_DETAIL, CS_OPT_OFF);
+    if (rc != IOTRAP_OK)
+        return rc;
+    const cs_insn *in = s->detailed;
+    const cs_x86 *x = &in->detail->x86;
+    memset(f, 0, sizeof *f);
+    f->id = in->id;
+    f->size = in->size;
+    for (unsigned i = 0; i < in->detail->groups_count; i++) {
+        unsigned g = in->detail->groups[i];
+        if (g < 32)
+            f->groups |= 1u << g;
+        else if (g != X86_GRP_CMOV && g != X86_GRP_MODE32 && g != X86_GRP_MODE64 &&
+                 g != X86_GRP_NOT64BITMODE && g != X86_GRP_16BITMODE && g != X86_GRP_BMI &&
+                 g != X86_GRP_BMI2 && g != X86_GRP_ADX)
+            f->extension = 1;
+    }
+    memcpy(f->prefix, x->prefix, sizeof f->prefix);
+    for (unsigned i = 0; i < x->op_count; i++) {
+        if (x->operands[i].type == X86_OP_MEM && x->operands[i].mem.base == X86_REG_RIP) {
+            f->rip_relative = 1;
+            f->disp = x->operands[i].mem.disp;
+        }
+        if (x->operands[i].type == X86_OP_IMM && (f->groups & (1u << CS_GRP_BRANCH_RELATIVE)))
+            f->target = (uint64_t)x->operands[i].imm;
+    }
+    return IOTRAP_OK;
+}
+
+int iotrap__cs_examine(const uint8_t *code, size_t len, int mode, uint64_t addr,
+                       iotrap__cs_facts *facts)
+{
+    arena *saved;
+    slot *s = claim(&saved);
+    if (!s)
+        return IOTRAP_E_BUSY;
+    int rc = examine(s, code, len, mode, addr, facts);
     release(s, saved);
     return rc;
 }

@@ -17,6 +17,23 @@ int iotrap__cs_identify(const uint8_t *code, size_t len, int mode, unsigned *id,
 int iotrap__cs_identify_plain(const uint8_t *code, size_t len, int mode, unsigned *id,
                               size_t *size);
 
+/* What moving an instruction to another address needs to know (shim/patch_code.c). */
+typedef struct iotrap__cs_facts {
+    unsigned id;
+    size_t size;
+    uint32_t groups;   /* bit (1u << g) for each generic Capstone group g (CS_GRP_*) */
+    int rip_relative;  /* it has a memory operand based on RIP */
+    int64_t disp;      /* that operand's displacement */
+    uint64_t target;   /* the destination of a relative branch, as an address */
+    uint8_t prefix[4]; /* Capstone's prefix slots: rep/lock, segment, 66, 67 */
+    int extension;     /* x87, MMX, SSE, AVX or a system extension (VT-x, SGX, RTM...) */
+} iotrap__cs_facts;
+
+/* Decodes the instruction at `code`, which lives at address `addr`, with Capstone's
+ * operand details.  Same returns and the same async-signal safety as above. */
+int iotrap__cs_examine(const uint8_t *code, size_t len, int mode, uint64_t addr,
+                       iotrap__cs_facts *facts);
+
 /* Statistics for tests: handles opened so far, and the bytes a slot's arena has carved
  * (freed blocks are reused, so this stops growing once a handle has warmed up). */
 unsigned iotrap__cs_handles_open(void);

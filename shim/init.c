@@ -19,6 +19,7 @@
 #include <asm/prctl.h>
 #endif
 
+#include "backends/backend.h"
 #include "backends/env.h"
 #include "shim/shim.h"
 #include "wine-dll/wine_grants.h"
@@ -47,6 +48,7 @@ static void warm_up_decoder(void)
 static void atfork_child(void)
 {
     iotrap__scratch_reset();
+    iotrap__patch_atfork_child();
 }
 
 __attribute__((constructor)) static void iotrap__shim_init(void)
@@ -67,6 +69,13 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
     }
     if (st < 0) {
         fprintf(stderr, "iotrap: cannot start: %s\n", *err ? err : iotrap_strerror(st));
+        fflush(stderr);
+        _exit(2);
+    }
+
+    if (iotrap__patch_init(getenv("IOTRAP_PATCH"), iotrap__ports_backend_name(ports), err,
+                           sizeof err) < 0) {
+        fprintf(stderr, "iotrap: cannot start: %s\n", err);
         fflush(stderr);
         _exit(2);
     }

@@ -6,6 +6,9 @@ shim_sources += \
 	shim/scratch.c \
 	shim/decode_cache.c \
 	shim/trap.c \
+	shim/patch.h \
+	shim/patch.c \
+	shim/patch_code.c \
 	shim/sigchain.c \
 	shim/report.c \
 	shim/ioperm.c \
@@ -14,18 +17,21 @@ shim_sources += \
 
 # ---- Integration tests: real programs under `iotrap run` (tests/integration.test) ----
 check_PROGRAMS += tests/progs/io_forms tests/progs/io_faults tests/progs/io_threads \
-	tests/progs/io_fork tests/progs/io_compat
+	tests/progs/io_fork tests/progs/io_compat tests/progs/io_patch
 tests_progs_io_forms_SOURCES = tests/progs/io_forms.c tests/progs/progs.h
 tests_progs_io_faults_SOURCES = tests/progs/io_faults.c tests/progs/progs.h
 tests_progs_io_threads_SOURCES = tests/progs/io_threads.c tests/progs/progs.h
 tests_progs_io_fork_SOURCES = tests/progs/io_fork.c tests/progs/progs.h
+tests_progs_io_patch_SOURCES = tests/progs/io_patch.c tests/progs/patch_sites.S \
+	tests/progs/progs.h
+tests_progs_io_patch_LDADD = -lpthread
 tests_progs_io_compat_SOURCES = tests/progs/io_compat.c tests/progs/compat_blob.S \
 	tests/progs/progs.h
 
 # The same programs built 32-bit, for i386 processes (and exec across bitness).
 if HAVE_M32
 check_PROGRAMS += tests/progs/io_forms-m32 tests/progs/io_faults-m32 \
-	tests/progs/io_threads-m32 tests/progs/io_fork-m32
+	tests/progs/io_threads-m32 tests/progs/io_fork-m32 tests/progs/io_patch-m32
 tests_progs_io_forms_m32_SOURCES = $(tests_progs_io_forms_SOURCES)
 tests_progs_io_forms_m32_CFLAGS = -m32 $(WARN_CFLAGS)
 tests_progs_io_forms_m32_LDFLAGS = -m32
@@ -38,6 +44,11 @@ tests_progs_io_threads_m32_LDFLAGS = -m32
 tests_progs_io_fork_m32_SOURCES = $(tests_progs_io_fork_SOURCES)
 tests_progs_io_fork_m32_CFLAGS = -m32 $(WARN_CFLAGS)
 tests_progs_io_fork_m32_LDFLAGS = -m32
+tests_progs_io_patch_m32_SOURCES = $(tests_progs_io_patch_SOURCES)
+tests_progs_io_patch_m32_CFLAGS = -m32 $(WARN_CFLAGS)
+tests_progs_io_patch_m32_CCASFLAGS = -m32
+tests_progs_io_patch_m32_LDFLAGS = -m32
+tests_progs_io_patch_m32_LDADD = -lpthread
 endif
 
 TESTS += tests/integration.test

@@ -66,6 +66,26 @@ void iotrap__scratch_reset(void);                      /* fork child only */
 
 void iotrap__sigsegv(int sig, siginfo_t *si, void *uc);
 
+/* The callbacks through which iotrap_execute reaches the session and memory. */
+struct iotrap__exec_ctx {
+    iotrap_ports *ports;
+    uint64_t pc;
+    int pid; /* 0 until a string transfer needs it */
+};
+extern const iotrap_exec_ops iotrap__exec_ops;
+
+/* ---- Hot-site patching (shim/patch.c, see shim/patch.h) ---------------------------- */
+
+/* Reads IOTRAP_PATCH's value ("auto", the default: Windows code under Wine; "on"; "off")
+ * (constructor only).  -1 with a message naming the bad part. */
+int iotrap__patch_init(const char *value, const char *backend, char *err, size_t errlen);
+/* Counts a trapped IN or OUT that was emulated at flat address pc; patches a hot site. */
+void iotrap__patch_note(uint64_t pc, int mode, const iotrap_insn *insn, const ucontext_t *uc);
+/* In a fork child: no other thread is writing code any more. */
+void iotrap__patch_atfork_child(void);
+/* A fault that a patch caused or displaced: redirects the context and returns 1. */
+int iotrap__patch_redirect(ucontext_t *uc, const siginfo_t *si);
+
 /* ---- Chaining to the program's own SIGSEGV disposition (shim/sigchain.c) ---------- */
 
 /* Resolves the real libc functions; safe to call more than once (not in a handler). */

@@ -45,34 +45,28 @@ static int fixup(ucontext_t *uc, const siginfo_t *si)
 
 /* ---- Callbacks of iotrap_execute ---------------------------------------------------- */
 
-struct exec_ctx {
-    iotrap_ports *ports;
-    uint64_t pc;
-    int pid; /* 0 until a string transfer needs it */
-};
-
 static int cb_in(void *c, uint16_t port, unsigned width, uint32_t *value)
 {
-    struct exec_ctx *x = c;
+    struct iotrap__exec_ctx *x = c;
     return iotrap_ports_in(x->ports, port, width, value, x->pc);
 }
 
 static int cb_out(void *c, uint16_t port, unsigned width, uint32_t value)
 {
-    struct exec_ctx *x = c;
+    struct iotrap__exec_ctx *x = c;
     return iotrap_ports_out(x->ports, port, width, value, x->pc);
 }
 
 static int cb_in_string(void *c, uint16_t port, unsigned width, void *buf, size_t count)
 {
-    struct exec_ctx *x = c;
+    struct iotrap__exec_ctx *x = c;
     return iotrap_ports_in_string(x->ports, port, width, buf, count, x->pc);
 }
 
 static int cb_out_string(void *c, uint16_t port, unsigned width, const void *buf,
                          size_t count)
 {
-    struct exec_ctx *x = c;
+    struct iotrap__exec_ctx *x = c;
     return iotrap_ports_out_string(x->ports, port, width, buf, count, x->pc);
 }
 
@@ -84,7 +78,7 @@ static int cb_out_string(void *c, uint16_t port, unsigned width, const void *buf
  * from /dev/mem, a frame buffer, the vDSO's data) that the program itself reads and
  * writes, so the fault-safe copy goes on from the first byte refused and stops where the
  * CPU would have faulted. */
-static size_t vm_copy(struct exec_ctx *x, int write, uint64_t addr, void *buf, size_t len)
+static size_t vm_copy(struct iotrap__exec_ctx *x, int write, uint64_t addr, void *buf, size_t len)
 {
     if (x->pid == 0)
         x->pid = getpid();
@@ -141,7 +135,7 @@ static size_t cb_mem_writable(void *c, uint64_t addr, size_t len)
     return total;
 }
 
-static const iotrap_exec_ops exec_ops = {
+const iotrap_exec_ops iotrap__exec_ops = {
     .in = cb_in,
     .out = cb_out,
     .in_string = cb_in_string,
@@ -205,7 +199,7 @@ static enum outcome emulate(ucontext_t *uc, int saved_errno)
     if (iotrap__decode_at(pc, mode, &insn) != IOTRAP_OK)
         return PASS;
 
-    struct exec_ctx ctx = {iotrap__shim.ports, pc, 0};
+    struct iotrap__exec_ctx ctx = {iotrap__shim.ports, pc, 0};
     uint16_t port = insn.port_is_dx ? (uint16_t)regs.rdx : insn.port_imm;
     /* A Windows driver IOCTL may have revoked raw access for this Wine process: Wine
      * then gets the #GP untouched and raises EXCEPTION_PRIV_INSTRUCTION, which is what
@@ -216,13 +210,13 @@ static enum outcome emulate(ucontext_t *uc, int saved_errno)
     iotrap_exec_fault fault = {0, 0};
     int st;
     if (insn.op == IOTRAP_OP_IN || insn.op == IOTRAP_OP_OUT) {
-        st = iotrap_execute(&insn, &regs, &exec_ops, &ctx, NULL, 0, &fault);
+        st = iotrap_execute(&insn, &regs, &iotrap__exec_ops, &ctx, NULL, 0, &fault);
     } else {
         memset(regs.seg_base, 0, sizeof regs.seg_base);
         regs.seg_base[insn.seg] = iotrap__segment_base(uc, mode, insn.seg);
         uint8_t small[512];
         void *scratch = iotrap__scratch_claim();
-        st = iotrap_execute(&insn, &regs, &exec_ops, &ctx, scratch ? scratch : small,
+        st = iotrap_execute(&insn, &regs, &iotrap__exec_ops, &ctx, scratch ? scratch : small,
                             scratch ? IOTRAP__SCRATCH_SIZE : sizeof small, &fault);
         if (scratch)
             iotrap__scratch_release(scratch);
@@ -231,6 +225,8 @@ static enum outcome emulate(ucontext_t *uc, int saved_errno)
     switch (st) {
     case IOTRAP_OK:
         iotrap__regs_to_context(uc, &insn, &regs);
+        if (cs_base == 0)
+            iotrap__patch_note(pc, mode, &insn, uc);
         return HANDLED;
     case IOTRAP_E_FAULT:
         iotrap__regs_to_context(uc, &insn, &regs);
@@ -257,6 +253,10 @@ static enum outcome emulate(ucontext_t *uc, int saved_errno)
 static __attribute__((noinline)) void handle(int sig, siginfo_t *si, ucontext_t *uc)
 {
     int saved_errno = errno;
+    if (iotrap__patch_redirect(uc, si)) {
+        errno = saved_errno;
+        return;
+    }
     if (si->si_code == SI_KERNEL && iotrap__is_gp0(uc) &&
         __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE)) {
         enum outcome o = emulate(uc, saved_errno);

@@ -31,6 +31,8 @@ static const char run_usage[] =
     "                          (IOTRAP_DEVICE_PLUGINS, ':'-separated)\n"
     "  --trace FILE|-          record every access to FILE, or '-' for stderr (IOTRAP_TRACE)\n"
     "  --trace-format FORMAT   text (default) or jsonl (IOTRAP_TRACE_FORMAT)\n"
+    "  --patch auto|on|off     rewrite IN/OUT sites that trap often into calls (IOTRAP_PATCH;\n"
+    "                          default auto: Windows code under Wine only)\n"
     "  -q, --quiet             no messages about denied accesses (IOTRAP_QUIET=1)\n"
     "  -h, --help              this text\n"
     "\n"
@@ -120,6 +122,17 @@ static int check_trace(void)
     }
     close(fd);
     return 0;
+}
+
+/* An inherited IOTRAP_PATCH is checked here too, so that a bad value stops the run before
+ * the program starts rather than in its preload library. */
+static int check_patch(void)
+{
+    const char *p = env_or_null("IOTRAP_PATCH");
+    if (!p || strcmp(p, "auto") == 0 || strcmp(p, "on") == 0 || strcmp(p, "off") == 0)
+        return 0;
+    fprintf(stderr, "iotrap run: IOTRAP_PATCH: '%s' is not auto, on or off\n", p);
+    return -1;
 }
 
 static int backend_is_auto(const char *backend)
@@ -363,7 +376,7 @@ int iotrap__cmd_run(int argc, char **argv)
     have_eff = 1;
     if (effective_config(&eff) < 0)
         goto out;
-    if (check_trace() < 0) {
+    if (check_trace() < 0 || check_patch() < 0) {
         status = 2;
         goto out;
     }

@@ -32,7 +32,7 @@ static const char wine_usage[] =
     "  -h, --help     this text\n"
     "\n"
     "The other options are those of 'iotrap run' (--backend, --allow, --device,\n"
-    "--device-plugin, --trace, --trace-format, --quiet); see 'iotrap run --help'.\n"
+    "--device-plugin, --trace, --trace-format, --patch, --quiet); see 'iotrap run --help'.\n"
     "The prefix is prepared on every run if needed.  Environment: WINEPREFIX, WINE (the\n"
     "wine launcher), WINESERVER, IOTRAP_WINE_DIR (the builtins, default the installed).\n"
     "Exit status: the program's, or that of 'iotrap run' for a bad option.\n";
@@ -43,6 +43,7 @@ static int takes_value(const char *a)
 {
     static const char *const with_value[] = {
         "--backend", "--allow", "--device", "--device-plugin", "--trace", "--trace-format",
+        "--patch",
     };
     for (size_t i = 0; i < sizeof(with_value) / sizeof(with_value[0]); i++)
         if (strcmp(a, with_value[i]) == 0)

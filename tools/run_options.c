@@ -21,7 +21,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 }
 
 enum opt_id { OPT_BACKEND, OPT_ALLOW, OPT_DEVICE, OPT_PLUGIN, OPT_TRACE, OPT_TRACE_FORMAT,
-              OPT_QUIET, OPT_HELP };
+              OPT_PATCH, OPT_QUIET, OPT_HELP };
 
 struct opt_def {
     const char *name;  /* without the leading "--" */
@@ -37,6 +37,7 @@ static const struct opt_def opt_defs[] = {
     { "device-plugin", 0, OPT_PLUGIN, "FILE" },
     { "trace", 0, OPT_TRACE, "FILE|-" },
     { "trace-format", 0, OPT_TRACE_FORMAT, "text|jsonl" },
+    { "patch", 0, OPT_PATCH, "auto|on|off" },
     { "quiet", 'q', OPT_QUIET, NULL },
     { "help", 'h', OPT_HELP, NULL },
 };
@@ -87,6 +88,10 @@ static int apply(iotrap__run_options *o, const struct opt_def *d, const char *va
             return fail(err, errlen, "bad value '%s' for '--trace-format': use text or jsonl",
                         value);
         return set_once(&o->trace_format, value, d, err, errlen);
+    case OPT_PATCH:
+        if (strcmp(value, "auto") != 0 && strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+            return fail(err, errlen, "bad value '%s' for '--patch': use auto, on or off", value);
+        return set_once(&o->patch, value, d, err, errlen);
     case OPT_DEVICE:
         o->devices[o->ndevices++] = value;
         return 0;
@@ -294,6 +299,8 @@ int iotrap__run_env(const iotrap__run_options *o, iotrap__env_var vars[IOTRAP__R
                                                         : absolute(o->trace, err, errlen));
     if (o->trace_format)
         ADD("IOTRAP_TRACE_FORMAT", strdup(o->trace_format));
+    if (o->patch)
+        ADD("IOTRAP_PATCH", strdup(o->patch));
     if (o->quiet)
         ADD("IOTRAP_QUIET", strdup("1"));
     return n;

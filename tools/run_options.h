@@ -17,6 +17,7 @@ typedef struct iotrap__run_options {
     size_t nplugins;
     const char *trace;        /* --trace FILE|- */
     const char *trace_format; /* --trace-format text|jsonl */
+    const char *patch;        /* --patch auto|on|off */
     int quiet;                /* --quiet */
     int help;                 /* --help: nothing else is required */
     char **program;           /* PROGRAM [ARGS], NULL-terminated (points into argv) */
@@ -30,7 +31,7 @@ typedef struct iotrap__env_var {
 } iotrap__env_var;
 
 /* The most variables iotrap__run_env() produces. */
-#define IOTRAP__RUN_ENV_MAX 8
+#define IOTRAP__RUN_ENV_MAX 9
 
 /* Parses the arguments of `iotrap run` (argv[0] is "run").  Options come first; the
  * program starts at the first argument that is not an option, or after "--".
@@ -43,7 +44,7 @@ void iotrap__run_options_free(iotrap__run_options *opts);
 /* Maps the options that were given to the variables the preload library reads
  * (IOTRAP_BACKEND, IOTRAP_ALLOW, IOTRAP_DEVICES joined with ';', IOTRAP_DEVICE_PLUGINS
  * joined with ':' and made absolute, IOTRAP_TRACE made absolute, IOTRAP_TRACE_FORMAT,
- * IOTRAP_QUIET=1).  Options not given produce no variable: the program then inherits
+ * IOTRAP_PATCH, IOTRAP_QUIET=1).  Options not given produce no variable: the program then inherits
  * whatever the environment already says.  Returns the number of variables, or -1 with a
  * message in err (a spec or path that cannot be carried in its list). */
 int iotrap__run_env(const iotrap__run_options *opts, iotrap__env_var vars[IOTRAP__RUN_ENV_MAX],

@@ -37,8 +37,13 @@ int iotrap__wine_grants_init(void);
 /* 1 if the calling process may execute a raw access to [port, port + width), 0 if a
  * driver IOCTL revoked it.  Without IOTRAP_WINE_GRANTS, or outside a Wine process, always
  * 1.  The caller checks the session policy separately (both must allow); a 0 means the
- * SIGSEGV goes on to Wine untouched, which raises EXCEPTION_PRIV_INSTRUCTION. */
+ * SIGSEGV goes on to Wine untouched, which raises EXCEPTION_PRIV_INSTRUCTION.
+ * `ucontext` may be NULL (the hot-site trampolines, outside the handler) once a trap of
+ * the process has found its Windows process id. */
 int iotrap__wine_raw_granted(const void *ucontext, uint16_t port, unsigned width);
+
+/* 1 if the interrupted code is Windows code of a Wine process (its TEB is found). */
+int iotrap__wine_windows_code(const void *ucontext);
 
 /* ---- For the drivers and tools (not async-signal-safe) ---------------------------- */
 

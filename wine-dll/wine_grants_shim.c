@@ -51,7 +51,7 @@ int iotrap__wine_grants_init(void)
 static uint32_t windows_pid(const ucontext_t *uc)
 {
     uint32_t pid = cached_winpid;
-    if (pid)
+    if (pid || !uc)
         return pid;
 #if defined(__x86_64__)
     (void)uc;
@@ -100,4 +100,9 @@ int iotrap__wine_raw_granted(const void *ucontext, uint16_t port, unsigned width
         return 1;
     /* The hint is a plain variable: threads racing on it store valid slot numbers. */
     return iotrap__wine_grants_lookup(grants, pid, port, width, &slot_hint);
+}
+
+int iotrap__wine_windows_code(const void *ucontext)
+{
+    return windows_pid(ucontext) != 0;
 }

@@ -23,10 +23,14 @@ check "lpt@" --device lpt@
 check "nosuchbackend" --backend nosuchbackend
 check "/no/such/plugin.so" --device-plugin /no/such/plugin.so
 check "/no/such/dir/trace.log" --trace /no/such/dir/trace.log
+check "sometimes" --patch sometimes
 # The same variables, inherited from the environment instead of given as options.
 expect_status 2 env IOTRAP_ALLOW=bogus iotrap run -- sh -c "touch '$marker'"
 [[ ! -e $marker ]] || fail "IOTRAP_ALLOW=bogus: the program was started"
 expect_in "$tmp/err" "bogus"
+expect_status 2 env IOTRAP_PATCH=maybe iotrap run -- sh -c "touch '$marker'"
+[[ ! -e $marker ]] || fail "IOTRAP_PATCH=maybe: the program was started"
+expect_in "$tmp/err" "IOTRAP_PATCH: 'maybe'"
 # No program at all.
 expect_status 2 iotrap run --quiet
 expect_in "$tmp/err" "no program given"

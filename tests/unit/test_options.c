@@ -143,6 +143,15 @@ static void t_err_trace_format(void **state)
                  "bad value 'xml' for '--trace-format': use text or jsonl");
 }
 
+static void t_err_patch(void **state)
+{
+    iotrap__run_options o;
+    expect_error(PARSE(&o, "--patch=always", "prog"),
+                 "bad value 'always' for '--patch': use auto, on or off");
+    expect_error(PARSE(&o, "--patch", "on", "--patch", "off", "prog"),
+                 "option '--patch' given twice");
+}
+
 static void t_err_flag_with_value(void **state)
 {
     iotrap__run_options o;
@@ -175,11 +184,12 @@ static void t_env_all(void **state)
     assert_int_equal(PARSE(&o, "--backend", "sim:seed=1", "--allow", "0x378-0x37f,0x3f8",
                            "--device", "lpt@0x378", "--device", "ram@0x80",
                            "--device-plugin", "p1.so", "--device-plugin", "/abs/p2.so",
-                           "--trace", "t.log", "--trace-format", "jsonl", "--quiet", "prog"),
+                           "--trace", "t.log", "--trace-format", "jsonl", "--patch", "off",
+                           "--quiet", "prog"),
                      0);
     iotrap__env_var v[IOTRAP__RUN_ENV_MAX];
     int n = iotrap__run_env(&o, v, err, sizeof(err));
-    assert_int_equal(n, 7);
+    assert_int_equal(n, 8);
     assert_string_equal(var(v, n, "IOTRAP_BACKEND"), "sim:seed=1");
     assert_string_equal(var(v, n, "IOTRAP_ALLOW"), "0x378-0x37f,0x3f8");
     assert_string_equal(var(v, n, "IOTRAP_DEVICES"), "lpt@0x378;ram@0x80");
@@ -188,6 +198,7 @@ static void t_env_all(void **state)
     snprintf(want, sizeof(want), "%s/t.log", cwd);
     assert_string_equal(var(v, n, "IOTRAP_TRACE"), want);
     assert_string_equal(var(v, n, "IOTRAP_TRACE_FORMAT"), "jsonl");
+    assert_string_equal(var(v, n, "IOTRAP_PATCH"), "off");
     assert_string_equal(var(v, n, "IOTRAP_QUIET"), "1");
     iotrap__run_env_free(v, n);
     iotrap__run_options_free(&o);
@@ -447,6 +458,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_err_empty_value),
     cmocka_unit_test(t_err_twice),
     cmocka_unit_test(t_err_trace_format),
+    cmocka_unit_test(t_err_patch),
     cmocka_unit_test(t_err_flag_with_value),
     cmocka_unit_test(t_err_no_program),
     cmocka_unit_test(t_env_all),

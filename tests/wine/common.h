@@ -46,6 +46,7 @@ static inline void raw_outb(uint16_t port, uint8_t v)
  * 0 if the instruction raised EXCEPTION_PRIV_INSTRUCTION. */
 static volatile LONG priv_seen;
 static volatile DWORD priv_code;
+static void *volatile priv_addr;
 
 static LONG CALLBACK priv_handler(EXCEPTION_POINTERS *ep)
 {
@@ -53,6 +54,7 @@ static LONG CALLBACK priv_handler(EXCEPTION_POINTERS *ep)
         return EXCEPTION_CONTINUE_SEARCH;
     priv_seen = 1;
     priv_code = ep->ExceptionRecord->ExceptionCode;
+    priv_addr = ep->ExceptionRecord->ExceptionAddress;
     /* Skip the one-byte `in al, dx` (0xEC) or `out dx, al` (0xEE). */
 #ifdef _WIN64
     ep->ContextRecord->Rip += 1;

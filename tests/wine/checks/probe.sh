@@ -1,7 +1,7 @@
 #!/bin/bash
 # The seed's probe: \\.\ioperm + IOCTL_IOPM_ENABLE_IO, raw OUT/IN at 0x378, 0x278, 0x3BC:
 # only the LPT at 0x378 is found; after IOCTL_IOPM_DISABLE_IO a raw IN raises
-# EXCEPTION_PRIV_INSTRUCTION.
+# EXCEPTION_PRIV_INSTRUCTION, also at a site patched into a jump after 500 traps.
 . "$top_srcdir/tests/wine/lib.sh"
 prog=$(exe "$bits" probe)
 run -- "$prog"
@@ -18,5 +18,6 @@ done
 
 run -- "$prog" --disable
 expect_passed
+grep -qx 'hot site: patched' "$work/out" || fail "the hot IN site was not patched"
 [[ -n $(trace_grep '"op":"in"' '"port":888,') ]] || fail "no trapped IN 0x378 before DISABLE"
 echo "probe: ok"

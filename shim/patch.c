@@ -1,0 +1,305 @@
+/* Hot-site patching (patch.h): which sites, how their code changes under running threads,
+ * the faults that belong to a patch, and the access a trampoline asks for.
+ *
+ * Code is changed only while holding `writer`, in three writes with every core
+ * serialised after each (membarrier's SYNC_CORE, the user-space form of the kernel's
+ * text_poke_bp): first HLT over the region's first byte, then the rest of the region,
+ * then its first byte.  A thread that meets the region half-written faults on the HLT or
+ * on a displacement byte, and the SIGSEGV handler sends it where the finished patch would
+ * have: the trampoline, or the moved copy of the instruction it was about to run.
+ *
+ * A patch is undone - the same three writes with the original bytes - when the port's
+ * access becomes refused (a Wine driver IOCTL revoked it, the backend failed) and when a
+ * moved instruction faults: in both cases the program must see the fault at the original
+ * address with the original bytes there, exactly as without the project.  An undone site
+ * stays a trap for good.
+ */
+#include "config.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "backends/backend.h"
+#include "shim/patch.h"
+#include "shim/shim.h"
+#include "wine-dll/wine_grants.h"
+
+#define SITES_MAX 128
+#define HOT 64 /* traps at one address before it is patched */
+#define COUNTERS 1024
+#define HLT 0xf4
+
+enum policy { OFF, AUTO, ON };
+
+#if defined(__x86_64__)
+#define FRAME_AX(f) ((f)->rax)
+#define FRAME_DX(f) ((f)->rdx)
+#else
+#define FRAME_AX(f) ((f)->eax)
+#define FRAME_DX(f) ((f)->edx)
+#endif
+
+static iotrap__patch_site sites[SITES_MAX];
+static unsigned nsites;           /* sites[0..nsites) are published; only ever grows */
+static unsigned counters[COUNTERS]; /* traps per hashed address */
+static int writer;                /* 1 while a thread changes code */
+static enum policy policy = OFF;
+/* The boundary address a fault was last retried at (see redirect_boundary). */
+static __thread uint64_t retried __attribute__((tls_model("initial-exec")));
+
+static void sync_cores(void)
+{
+    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
+}
+
+int iotrap__patch_init(const char *value, const char *backend, char *err, size_t errlen)
+{
+    enum policy want;
+    if (!value || !*value || strcmp(value, "auto") == 0)
+        want = AUTO;
+    else if (strcmp(value, "on") == 0)
+        want = ON;
+    else if (strcmp(value, "off") == 0)
+        want = OFF;
+    else {
+        snprintf(err, errlen, "IOTRAP_PATCH: '%s' is not auto, on or off", value);
+        return -1;
+    }
+    /* The direct backend gives the process real I/O permission, under which the trapping
+     * opcodes of a patch's displacement would run instead of fault. */
+    if (want == OFF || (backend && strcmp(backend, "direct") == 0))
+        return 0;
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) != 0 ||
+        iotrap__patch_code_init() != 0) {
+        if (want == ON)
+            snprintf(err, errlen, "IOTRAP_PATCH=on: this processor or kernel cannot take "
+                                  "patches (XSAVE and membarrier SYNC_CORE are needed)");
+        return want == ON ? -1 : 0;
+    }
+    policy = want;
+    return 0;
+}
+
+void iotrap__patch_atfork_child(void)
+{
+    /* The thread that held it, if any, did not come along. */
+    writer = 0;
+}
+
+static unsigned counter(uint64_t pc)
+{
+    return (unsigned)((pc ^ (pc >> 10) ^ (pc >> 20)) & (COUNTERS - 1));
+}
+
+static int state(const iotrap__patch_site *s)
+{
+    return __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+}
+
+static void set_state(iotrap__patch_site *s, int st)
+{
+    __atomic_store_n(&s->state, st, __ATOMIC_RELEASE);
+}
+
+/* Rewrites the region of `s` into `to` (its patched or its original bytes). */
+static int rewrite(const iotrap__patch_site *s, const uint8_t *to)
+{
+    const uint8_t hlt = HLT;
+    if (iotrap__patch_poke(s->pc, &hlt, 1) != 0)
+        return -1;
+    sync_cores();
+    if (iotrap__patch_poke(s->pc + 1, to + 1, s->len - 1u) != 0)
+        return -1;
+    sync_cores();
+    if (iotrap__patch_poke(s->pc, to, 1) != 0)
+        return -1;
+    sync_cores();
+    return 0;
+}
+
+static void take_writer(void)
+{
+    while (__atomic_exchange_n(&writer, 1, __ATOMIC_ACQUIRE))
+        sched_yield();
+}
+
+static void drop_writer(void)
+{
+    __atomic_store_n(&writer, 0, __ATOMIC_RELEASE);
+}
+
+/* Puts the original code back (a failed write leaves the site half-written, which the
+ * fault redirection keeps working). */
+static void unpatch(iotrap__patch_site *s)
+{
+    take_writer();
+    int st = state(s);
+    if (st == IOTRAP__SITE_WRITING || st == IOTRAP__SITE_LIVE) {
+        set_state(s, IOTRAP__SITE_RESTORING);
+        if (rewrite(s, s->orig) == 0)
+            set_state(s, IOTRAP__SITE_RESTORED);
+    }
+    drop_writer();
+}
+
+static iotrap__patch_site *find(uint64_t pc)
+{
+    unsigned n = __atomic_load_n(&nsites, __ATOMIC_ACQUIRE);
+    for (unsigned i = 0; i < n; i++)
+        if (sites[i].pc == pc)
+            return &sites[i];
+    return NULL;
+}
+
+static void patch(uint64_t pc, int mode, const iotrap_insn *insn)
+{
+    unsigned id = __atomic_load_n(&nsites, __ATOMIC_RELAXED);
+    if (id == SITES_MAX || find(pc))
+        return;
+    iotrap__patch_site *s = &sites[id];
+    memset(s, 0, sizeof *s);
+    s->pc = pc;
+    s->mode = (uint8_t)mode;
+    s->insn = *insn;
+    int built = iotrap__patch_code_build(s, id) == 0;
+    /* A site that cannot be patched keeps its slot, so it is not tried again. */
+    s->state = built ? IOTRAP__SITE_WRITING : IOTRAP__SITE_REFUSED;
+    __atomic_store_n(&nsites, id + 1, __ATOMIC_RELEASE);
+    if (!built)
+        return;
+    if (rewrite(s, s->patched) == 0)
+        set_state(s, IOTRAP__SITE_LIVE);
+    else if (rewrite(s, s->orig) == 0)
+        set_state(s, IOTRAP__SITE_RESTORED);
+}
+
+void iotrap__patch_note(uint64_t pc, int mode, const iotrap_insn *insn, const ucontext_t *uc)
+{
+    if (policy == OFF || insn->op > IOTRAP_OP_OUT || mode != (int)sizeof(void *) * 8)
+        return;
+    unsigned *c = &counters[counter(pc)];
+    if (__atomic_add_fetch(c, 1, __ATOMIC_RELAXED) % HOT != 0)
+        return;
+    if (policy == AUTO && !iotrap__wine_windows_code(uc))
+        return;
+    if (__atomic_exchange_n(&writer, 1, __ATOMIC_ACQUIRE))
+        return; /* another thread is writing; this site will be hot again */
+    patch(pc, mode, insn);
+    drop_writer();
+}
+
+/* The region holds only bytes of its original, of its patch, or the first write's HLT;
+ * anything else means the program has put other code there since. */
+static int region_ours(const iotrap__patch_site *s)
+{
+    uint8_t now[IOTRAP__PATCH_REGION_MAX];
+    if (iotrap__safe_copy(now, (const void *)(uintptr_t)s->pc, s->len, NULL) != s->len)
+        return 0;
+    for (unsigned i = 0; i < s->len; i++)
+        if (now[i] != s->orig[i] && now[i] != s->patched[i] && !(i == 0 && now[i] == HLT))
+            return 0;
+    return 1;
+}
+
+static void set_pc(ucontext_t *uc, uint64_t pc)
+{
+#if defined(__x86_64__)
+    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)pc;
+#else
+    uc->uc_mcontext.gregs[REG_EIP] = (greg_t)(uint32_t)pc;
+#endif
+}
+
+/* A #GP at instruction `i` (>= 1) of the region: a jump into the region met a trapping
+ * displacement byte, which stands for that instruction. */
+static int redirect_boundary(iotrap__patch_site *s, unsigned i, ucontext_t *uc, int st)
+{
+    uint64_t at = s->pc + s->start[i];
+    uint8_t now;
+    if (iotrap__safe_copy(&now, (const void *)(uintptr_t)at, 1, NULL) != 1)
+        return 0;
+    if (st != IOTRAP__SITE_RESTORED && now == s->patched[s->start[i]] && region_ours(s)) {
+        set_pc(uc, s->moved[i]);
+        return 1;
+    }
+    if (st != IOTRAP__SITE_RESTORING && st != IOTRAP__SITE_RESTORED)
+        return 0;
+    /* The site was being undone: the byte that faulted may have been the patch's, gone
+     * since.  Run what is there now, once; a second fault there is the instruction's own. */
+    if (retried != at) {
+        retried = at;
+        return 1;
+    }
+    retried = 0;
+    return 0;
+}
+
+int iotrap__patch_redirect(ucontext_t *uc, const siginfo_t *si)
+{
+    unsigned n = __atomic_load_n(&nsites, __ATOMIC_ACQUIRE);
+    if (!n || si->si_code <= 0)
+        return 0;
+    uint64_t pc = iotrap__context_pc(uc);
+    int gp = si->si_code == SI_KERNEL && iotrap__is_gp0(uc);
+    for (unsigned k = 0; k < n; k++) {
+        iotrap__patch_site *s = &sites[k];
+        int st = state(s);
+        if (st == IOTRAP__SITE_REFUSED)
+            continue;
+        if (s->count > 1 && pc >= s->moved[1] && pc < s->moved_end) {
+            /* A moved instruction faulted: undo the patch and run the original, which
+             * faults again where the program expects it. */
+            for (unsigned i = 1; i < s->count; i++) {
+                if (pc == s->moved[i]) {
+                    unpatch(s);
+                    set_pc(uc, s->pc + s->start[i]);
+                    return 1;
+                }
+            }
+            return 0;
+        }
+        if (!gp)
+            continue;
+        if (pc == s->refault) {
+            set_pc(uc, s->pc);
+            return 1;
+        }
+        if (pc == s->pc) {
+            if (st == IOTRAP__SITE_RESTORED || !region_ours(s))
+                return 0;
+            set_pc(uc, s->tramp);
+            return 1;
+        }
+        for (unsigned i = 1; i < s->count; i++)
+            if (pc == s->pc + s->start[i])
+                return redirect_boundary(s, i, uc, st);
+    }
+    return 0;
+}
+
+void iotrap__patch_run(uintptr_t id, iotrap__patch_frame *f)
+{
+    iotrap__patch_site *s = &sites[id];
+    iotrap_regs r;
+    memset(&r, 0, sizeof r);
+    r.rax = FRAME_AX(f);
+    r.rdx = FRAME_DX(f);
+    r.rip = s->pc;
+    uint16_t port = s->insn.port_is_dx ? (uint16_t)r.rdx : s->insn.port_imm;
+    struct iotrap__exec_ctx ctx = {iotrap__shim.ports, s->pc, 0};
+    /* Checked first, so that a refused access is traced once, by the trap it becomes. */
+    if (iotrap__wine_raw_granted(NULL, port, s->insn.width) &&
+        iotrap_ports_allowed(ctx.ports, port, s->insn.width, s->insn.op == IOTRAP_OP_OUT) &&
+        iotrap_execute(&s->insn, &r, &iotrap__exec_ops, &ctx, NULL, 0, NULL) == IOTRAP_OK) {
+        FRAME_AX(f) = (__typeof__(FRAME_AX(f)))r.rax;
+        return;
+    }
+    /* Refused, or the backend failed: the original instruction runs again where it was,
+     * traps, and the program gets the fault from the trap path. */
+    unpatch(s);
+    f->ret = (uintptr_t)s->refault_entry;
+}

@@ -1,0 +1,264 @@
+/* Hot-site patching (shim/patch.h) seen from the program: results and registers the same
+ * as trapped, the site rewritten only when IOTRAP_PATCH=on, jumps into the patched region,
+ * faults of moved instructions reported at their original address, many threads.
+ * The sites are in patch_sites.S.  Port 0x379 is the simulated LPT's status register. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "progs.h"
+
+#define STATUS 0x379
+/* More than the traps at one site after which the trap engine patches it. */
+#define CALLS 300
+
+extern uint32_t ps_sum(uint16_t port, uint32_t n);
+extern uint32_t ps_into(uint16_t port, int skip);
+extern void ps_store(uint8_t *dst, uint16_t port);
+extern void ps_regs(void *snap, uint16_t port);
+extern const uint8_t ps_sum_site[], ps_into_site[], ps_into_after[], ps_store_site[],
+    ps_store_fault[], ps_regs_site[], ps_pattern[];
+
+/* The first byte of a site, read afresh: the code there changes under the compiler. */
+static unsigned code_byte(const uint8_t *at)
+{
+    return *(const volatile uint8_t *)at;
+}
+
+static int patching(void)
+{
+    const char *v = getenv("IOTRAP_PATCH");
+    return v && strcmp(v, "on") == 0;
+}
+
+/* The first byte of a site: a JMP once patched, else the IN itself. */
+static unsigned want_site_byte(void)
+{
+    return patching() ? 0xe9 : 0xec;
+}
+
+static uint8_t status(void)
+{
+    return (uint8_t)ps_sum(STATUS, 1);
+}
+
+static void case_sum(void)
+{
+    uint32_t v = status();
+    uint32_t sum = 0;
+    for (int i = 0; i < 10; i++)
+        sum += ps_sum(STATUS, 1000);
+    CHECK_EQ("sum of 10000 reads", sum, 10000 * v);
+    CHECK_EQ("site's first byte", code_byte(ps_sum_site), want_site_byte());
+}
+
+extern uint32_t ps_loop(uint16_t port, uint32_t n);
+extern const uint8_t ps_loop_site[];
+
+static void case_branch(void)
+{
+    uint32_t v = status();
+    uint32_t sum = 0;
+    for (int i = 0; i < 10; i++)
+        sum += ps_loop(STATUS, 1000);
+    CHECK_EQ("sum of 10000 reads through a moved JNZ", sum, 10000 * v);
+    CHECK_EQ("site's first byte", code_byte(ps_loop_site), want_site_byte());
+}
+
+#if defined(__x86_64__)
+extern uint32_t ps_rip(uint16_t port);
+extern uint8_t ps_flag, ps_cell;
+extern const uint8_t ps_rip_site[];
+
+static void case_rip(void)
+{
+    uint32_t v = status();
+    int wrong = 0;
+    for (int i = 0; i < CALLS; i++) {
+        ps_flag = 0;
+        wrong += ps_rip(STATUS) != v || ps_flag != 0x42;
+    }
+    CHECK_EQ("calls with a wrong value or flag", wrong, 0);
+    CHECK_EQ("site's first byte", code_byte(ps_rip_site), want_site_byte());
+}
+#endif
+
+static int is_trap_opcode(uint8_t b)
+{
+    return b == 0xf4 || (b >= 0xe4 && b <= 0xe7) || (b >= 0xec && b <= 0xef) ||
+           (b >= 0x6c && b <= 0x6f);
+}
+
+static void case_into(void)
+{
+    uint32_t v = status();
+    int wrong = 0;
+    for (int i = 0; i < CALLS; i++)
+        wrong += ps_into(STATUS, 0) != v + 3;
+    CHECK_EQ("calls through the site with a wrong result", wrong, 0);
+    CHECK_EQ("site's first byte", code_byte(ps_into_site), want_site_byte());
+    if (patching())
+        CHECK_EQ("instruction after the IN now a trapping byte",
+                 is_trap_opcode((uint8_t)code_byte(ps_into_after)), 1);
+    /* A jump to the instruction after the IN: through the patch's trapping byte. */
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ("jump past the IN", ps_into(STATUS, 1), 3);
+    CHECK_EQ("through the site again", ps_into(STATUS, 0), v + 3);
+}
+
+static sigjmp_buf jump;
+static volatile uintptr_t fault_pc, fault_addr;
+
+static void on_segv(int sig, siginfo_t *si, void *ucv)
+{
+    (void)sig;
+    ucontext_t *uc = ucv;
+#if defined(__x86_64__)
+    fault_pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#else
+    fault_pc = (uintptr_t)uc->uc_mcontext.gregs[REG_EIP];
+#endif
+    fault_addr = (uintptr_t)si->si_addr;
+    siglongjmp(jump, 1);
+}
+
+static void case_fault(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    uint8_t *mem = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) {
+        perror("mmap");
+        exit(1);
+    }
+    uint8_t *bad = mem + page;
+    mprotect(bad, (size_t)page, PROT_NONE);
+    uint8_t v = status();
+    for (int i = 0; i < CALLS; i++)
+        ps_store(mem, STATUS);
+    CHECK_EQ("stored value", mem[0], v);
+    CHECK_EQ("site's first byte", code_byte(ps_store_site), want_site_byte());
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, NULL);
+    if (sigsetjmp(jump, 1) == 0) {
+        ps_store(bad, STATUS);
+        printf("FAIL: no fault\n");
+        progs_failures++;
+    }
+    CHECK_EQ("fault address", fault_addr, (uintptr_t)bad);
+    CHECK_EQ("fault pc is the store after the IN", fault_pc, (uintptr_t)ps_store_fault);
+    /* The fault undid the patch: the site is a trap again, and still works. */
+    CHECK_EQ("site's first byte after the fault", code_byte(ps_store_site), 0xec);
+    mem[0] = 0;
+    ps_store(mem, STATUS);
+    CHECK_EQ("stored value after the fault", mem[0], v);
+}
+
+#if defined(__x86_64__)
+struct snap {
+    uint64_t rax, rbx, flags, rcx, rdx, rsi, rbp, r[8], pad[2], redzone;
+    uint8_t xmm[16][16];
+};
+#else
+struct snap {
+    uint32_t eax, ebx, flags, ecx, edx, esi, ebp, pad;
+    uint8_t xmm[8][16];
+};
+#endif
+
+static void case_regs(void)
+{
+    struct snap first, s;
+    memset(&first, 0, sizeof first);
+    ps_regs(&first, STATUS);
+    uint8_t v = status();
+    int differ = 0;
+    for (int i = 0; i < CALLS; i++) {
+        memset(&s, 0, sizeof s);
+        ps_regs(&s, STATUS);
+        differ += memcmp(&s, &first, sizeof s) != 0;
+    }
+    CHECK_EQ("calls leaving other registers than the first", differ, 0);
+    CHECK_EQ("site's first byte", code_byte(ps_regs_site), want_site_byte());
+#if defined(__x86_64__)
+    CHECK_EQ("rax: AL read, bits 8-63 kept", s.rax, 0x8877665544332200ull | v);
+    CHECK_EQ("rbx", s.rbx, 0x1111111111111111ull);
+    CHECK_EQ("r15", s.r[7], 0x1616161616161616ull);
+    CHECK_EQ("red zone", s.redzone, 0x5a5a5a5a5a5a5a5aull);
+#else
+    CHECK_EQ("eax: AL read, bits 8-31 kept", s.eax, 0x88776600u | v);
+    CHECK_EQ("ebx", s.ebx, 0x11111111u);
+#endif
+    CHECK_EQ("status flags as CMP and STC left them (CF PF ZF)", s.flags & 0x8d5, 0x45);
+    CHECK_EQ("DF kept", (s.flags >> 10) & 1, 1);
+    CHECK_EQ("xmm registers kept", memcmp(s.xmm, ps_pattern, sizeof s.xmm), 0);
+}
+
+#if defined(__x86_64__)
+extern void ps_ymm(uint8_t *out, uint16_t port);
+extern const uint8_t ps_ymm_site[];
+
+static void case_ymm(void)
+{
+    if (!__builtin_cpu_supports("avx")) {
+        printf("this processor has no AVX: nothing to check\n");
+        return;
+    }
+    uint8_t out[520];
+    int differ = 0;
+    for (int i = 0; i < CALLS; i++) {
+        memset(out, 0, sizeof out);
+        ps_ymm(out, STATUS);
+        differ += memcmp(out, ps_pattern, 512) != 0;
+    }
+    CHECK_EQ("calls changing a ymm register", differ, 0);
+    CHECK_EQ("value read", out[512], status());
+    CHECK_EQ("site's first byte", code_byte(ps_ymm_site), want_site_byte());
+}
+#endif
+
+#define THREADS 4
+static uint32_t thread_sums[THREADS];
+
+static void *thread_main(void *arg)
+{
+    uintptr_t i = (uintptr_t)arg;
+    for (int k = 0; k < 20; k++)
+        thread_sums[i] += ps_sum(STATUS, 500) + ps_into(STATUS, (int)(k & 1));
+    return NULL;
+}
+
+static void case_threads(void)
+{
+    uint32_t v = status();
+    pthread_t t[THREADS];
+    for (uintptr_t i = 0; i < THREADS; i++)
+        pthread_create(&t[i], NULL, thread_main, (void *)i);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    uint32_t want = 20 * 500 * v + 10 * (v + 3) + 10 * 3;
+    for (int i = 0; i < THREADS; i++)
+        CHECK_EQ("a thread's sum", thread_sums[i], want);
+    CHECK_EQ("site's first byte", code_byte(ps_sum_site), want_site_byte());
+}
+
+int main(int argc, char **argv)
+{
+    static const struct progs_case cases[] = {
+        {"sum", case_sum},       {"into", case_into},       {"fault", case_fault},
+        {"regs", case_regs},     {"threads", case_threads}, {"branch", case_branch},
+#if defined(__x86_64__)
+        {"ymm", case_ymm},       {"rip", case_rip},
+#endif
+        {NULL, NULL},
+    };
+    return progs_main(argc, argv, cases);
+}
