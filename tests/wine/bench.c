@@ -1,5 +1,6 @@
 /* Costs of reaching a port from a Windows program (docs/performance.md, "Wine"):
- *   bench.exe raw N    N raw `in al, dx` (under `iotrap wine`: trapped and emulated)
+ *   bench.exe raw N    N raw `in al, dx` (under `iotrap wine`: trapped and emulated,
+ *                      then patched into a call once hot)
  *   bench.exe veh N    N raw `in al, dx` emulated by the program's own vectored exception
  *                      handler (run under plain Wine, which raises
  *                      EXCEPTION_PRIV_INSTRUCTION for each)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The Wine benchmark (docs/performance.md, "Wine"), in one run:
-#   raw   `in al, dx` under `iotrap wine` (trapped and emulated by the preload library)
+#   raw   `in al, dx` under `iotrap wine` (trapped and emulated by the preload library,
+#         then patched into a call once hot: docs/patching.md)
 #   veh   the same instruction in the same program under plain Wine, emulated by the
 #         program's own vectored exception handler
 #   inp32 Inp32() through the iotrap builtin inpout32.dll under `iotrap wine`
