@@ -3,8 +3,10 @@
  * It only asks: it never executes IN/OUT, never grants itself port access (ioperm is
  * called with turn_on=0, which can only take permission away), opens /dev/port without
  * reading or writing it, and does not open ppdev devices. */
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/membarrier.h>
 #include <glob.h>
 #include <grp.h>
 #include <limits.h>
@@ -297,6 +299,21 @@ static void check_preload(void)
     }
 }
 
+/* What hot-site patching (docs/patching.md) needs: XSAVE enabled by the kernel, and
+ * membarrier's SYNC_CORE command to make every thread refetch changed code. */
+static void check_patching(void)
+{
+    unsigned a, b, c, d;
+    int xsave = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE);
+    long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    int sync_core = cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE);
+    if (xsave && sync_core)
+        line("patching", 1, "hot IN/OUT sites can become calls (--patch)");
+    else
+        line("patching", 0, "%s: every IN/OUT stays a trap",
+             !xsave ? "the kernel has not enabled XSAVE" : "no membarrier SYNC_CORE");
+}
+
 static void check_backends(void)
 {
     for (const struct iotrap__backend *const *b = iotrap__backends; *b; b++) {
@@ -336,6 +353,7 @@ int iotrap__cmd_doctor(int argc, char **argv)
     check_daemon();
     check_wine();
     check_preload();
+    check_patching();
     check_backends();
     return 0;
 }

@@ -2,7 +2,7 @@
 # `iotrap doctor` runs and reports each item on a line of its own, with yes/no.
 . "$top_srcdir/tests/cli/common.bash"
 expect_status 0 iotrap doctor
-for item in ioperm iopl /dev/port ppdev iotrapd wine "preload 64-bit" "preload 32-bit" "backend sim"; do
+for item in ioperm iopl /dev/port ppdev iotrapd wine "preload 64-bit" "preload 32-bit" patching "backend sim"; do
     grep -qE "^$item +(yes|no) " "$tmp/out" || { cat "$tmp/out"; fail "no line for '$item'"; }
 done
 # The build tree's preload library is found through IOTRAP_PRELOAD_DIR.
