@@ -86,6 +86,15 @@ uint64_t iotrap__context_pc(const ucontext_t *uc)
 #endif
 }
 
+void iotrap__context_set_pc(ucontext_t *uc, uint64_t pc)
+{
+#if defined(__x86_64__)
+    G(uc, RIP) = (greg_t)pc;
+#else
+    G(uc, EIP) = (greg_t)(uint32_t)pc;
+#endif
+}
+
 int iotrap__is_gp0(const ucontext_t *uc)
 {
     return G(uc, TRAPNO) == 13 && G(uc, ERR) == 0;

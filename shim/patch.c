@@ -121,9 +121,14 @@ static int rewrite(const iotrap__patch_site *s, const uint8_t *to)
     return 0;
 }
 
+static int try_writer(void)
+{
+    return !__atomic_exchange_n(&writer, 1, __ATOMIC_ACQUIRE);
+}
+
 static void take_writer(void)
 {
-    while (__atomic_exchange_n(&writer, 1, __ATOMIC_ACQUIRE))
+    while (!try_writer())
         sched_yield();
 }
 
@@ -186,7 +191,7 @@ void iotrap__patch_note(uint64_t pc, int mode, const iotrap_insn *insn, const uc
         return;
     if (policy == AUTO && !iotrap__wine_windows_code(uc))
         return;
-    if (__atomic_exchange_n(&writer, 1, __ATOMIC_ACQUIRE))
+    if (!try_writer())
         return; /* another thread is writing; this site will be hot again */
     patch(pc, mode, insn);
     drop_writer();
@@ -205,15 +210,6 @@ static int region_ours(const iotrap__patch_site *s)
     return 1;
 }
 
-static void set_pc(ucontext_t *uc, uint64_t pc)
-{
-#if defined(__x86_64__)
-    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)pc;
-#else
-    uc->uc_mcontext.gregs[REG_EIP] = (greg_t)(uint32_t)pc;
-#endif
-}
-
 /* A #GP at instruction `i` (>= 1) of the region: a jump into the region met a trapping
  * displacement byte, which stands for that instruction. */
 static int redirect_boundary(iotrap__patch_site *s, unsigned i, ucontext_t *uc, int st)
@@ -223,7 +219,7 @@ static int redirect_boundary(iotrap__patch_site *s, unsigned i, ucontext_t *uc, 
     if (iotrap__safe_copy(&now, (const void *)(uintptr_t)at, 1, NULL) != 1)
         return 0;
     if (st != IOTRAP__SITE_RESTORED && now == s->patched[s->start[i]] && region_ours(s)) {
-        set_pc(uc, s->moved[i]);
+        iotrap__context_set_pc(uc, s->moved[i]);
         return 1;
     }
     if (st != IOTRAP__SITE_RESTORING && st != IOTRAP__SITE_RESTORED)
@@ -256,7 +252,7 @@ int iotrap__patch_redirect(ucontext_t *uc, const siginfo_t *si)
             for (unsigned i = 1; i < s->count; i++) {
                 if (pc == s->moved[i]) {
                     unpatch(s);
-                    set_pc(uc, s->pc + s->start[i]);
+                    iotrap__context_set_pc(uc, s->pc + s->start[i]);
                     return 1;
                 }
             }
@@ -265,13 +261,13 @@ int iotrap__patch_redirect(ucontext_t *uc, const siginfo_t *si)
         if (!gp)
             continue;
         if (pc == s->refault) {
-            set_pc(uc, s->pc);
+            iotrap__context_set_pc(uc, s->pc);
             return 1;
         }
         if (pc == s->pc) {
             if (st == IOTRAP__SITE_RESTORED || !region_ours(s))
                 return 0;
-            set_pc(uc, s->tramp);
+            iotrap__context_set_pc(uc, s->tramp);
             return 1;
         }
         for (unsigned i = 1; i < s->count; i++)

@@ -47,6 +47,7 @@ void iotrap__regs_to_context(ucontext_t *uc, const iotrap_insn *insn, const iotr
 /* Rewrites the context as the page fault the CPU would have raised at `addr`. */
 void iotrap__context_page_fault(ucontext_t *uc, uint64_t addr, int write, int accerr);
 uint64_t iotrap__context_pc(const ucontext_t *uc);
+void iotrap__context_set_pc(ucontext_t *uc, uint64_t pc);
 int iotrap__is_gp0(const ucontext_t *uc);
 
 /* ---- Decode cache (shim/decode_cache.c) ------------------------------------------- */

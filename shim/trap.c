@@ -33,11 +33,10 @@ static int fixup(ucontext_t *uc, const siginfo_t *si)
     /* A SIGSEGV sent by kill() that happens to arrive there is not the copy's fault. */
     if (si->si_code <= 0)
         return 0;
+    iotrap__context_set_pc(uc, (uintptr_t)iotrap__safe_copy_fault);
 #if defined(__x86_64__)
-    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)iotrap__safe_copy_fault;
     uc->uc_mcontext.gregs[REG_R8] = si->si_code;
 #else
-    uc->uc_mcontext.gregs[REG_EIP] = (greg_t)(uintptr_t)iotrap__safe_copy_fault;
     uc->uc_mcontext.gregs[REG_ECX] = si->si_code;
 #endif
     return 1;

@@ -129,7 +129,7 @@ static int check_trace(void)
 static int check_patch(void)
 {
     const char *p = env_or_null("IOTRAP_PATCH");
-    if (!p || strcmp(p, "auto") == 0 || strcmp(p, "on") == 0 || strcmp(p, "off") == 0)
+    if (!p || iotrap__run_patch_valid(p))
         return 0;
     fprintf(stderr, "iotrap run: IOTRAP_PATCH: '%s' is not auto, on or off\n", p);
     return -1;

@@ -89,7 +89,7 @@ static int apply(iotrap__run_options *o, const struct opt_def *d, const char *va
                         value);
         return set_once(&o->trace_format, value, d, err, errlen);
     case OPT_PATCH:
-        if (strcmp(value, "auto") != 0 && strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+        if (!iotrap__run_patch_valid(value))
             return fail(err, errlen, "bad value '%s' for '--patch': use auto, on or off", value);
         return set_once(&o->patch, value, d, err, errlen);
     case OPT_DEVICE:
@@ -106,6 +106,11 @@ static int apply(iotrap__run_options *o, const struct opt_def *d, const char *va
         return 0;
     }
     return fail(err, errlen, "internal error: option '--%s' not handled", d->name);
+}
+
+int iotrap__run_patch_valid(const char *value)
+{
+    return strcmp(value, "auto") == 0 || strcmp(value, "on") == 0 || strcmp(value, "off") == 0;
 }
 
 int iotrap__run_parse(int argc, char **argv, iotrap__run_options *o, char *err, size_t errlen)

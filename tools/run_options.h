@@ -41,6 +41,9 @@ int iotrap__run_parse(int argc, char **argv, iotrap__run_options *opts,
                       char *err, size_t errlen);
 void iotrap__run_options_free(iotrap__run_options *opts);
 
+/* 1 if `value` is a value of --patch (and IOTRAP_PATCH): auto, on or off. */
+int iotrap__run_patch_valid(const char *value);
+
 /* Maps the options that were given to the variables the preload library reads
  * (IOTRAP_BACKEND, IOTRAP_ALLOW, IOTRAP_DEVICES joined with ';', IOTRAP_DEVICE_PLUGINS
  * joined with ':' and made absolute, IOTRAP_TRACE made absolute, IOTRAP_TRACE_FORMAT,
