@@ -297,7 +297,9 @@ static int placement(const char *arch, const char *name, char *rel, size_t relle
     int is_sys = n > 4 && strcasecmp(name + n - 4, ".sys") == 0;
     if (strcmp(arch, "x86_64") == 0)
         pathf(rel, rellen, "drive_c/windows/system32/%s%s", is_sys ? "drivers/" : "", name);
-    else if (!is_sys)  /* drivers run in the 64-bit winedevice.exe only */
+    else if (!is_sys)
+        /* A driver runs in the 32-bit winedevice.exe only when the image file registered
+         * is a 32-bit binary, which is then there already: no placeholder is needed. */
         pathf(rel, rellen, "drive_c/windows/syswow64/%s", name);
     else
         return -1;

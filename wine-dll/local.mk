@@ -8,6 +8,7 @@
 #   fakedlls/x86_64/NAME              placeholders that `iotrap wine --setup` copies into
 #                                     the prefix (Wine loads a builtin only if a file of
 #                                     that name exists there)
+#   i386-windows, i386-unix, fakedlls/i386: the same for 32-bit programs
 
 # The trap engine consults the drivers' raw-access grants (wine-dll/wine_grants.h).
 shim_sources += wine-dll/wine_grants.h wine-dll/wine_grants_file.h wine-dll/wine_grants.c \
@@ -29,8 +30,11 @@ WINE_DLLS = inpout32.dll inpoutx64.dll dlportio.dll winio32.dll winio64.dll wini
 WINE_DRIVERS = iotrap.sys giveio.sys porttalk.sys ioperm.sys inpout32.sys inpoutx64.sys \
 	hwinterface.sys hwinterfacex64.sys winio.sys winio32.sys winio64.sys dlportio.sys
 WINE_MODULES = $(WINE_DLLS) $(WINE_DRIVERS)
-# The 32-bit builds: no drivers (64-bit service host) and no x64-only DLLs.
+# The 32-bit builds: no x64-only DLLs.  The drivers are built for i386 too: services.exe
+# starts a kernel driver in the 32-bit winedevice.exe when the image file the application
+# registered is a 32-bit binary (as an old inpout32.dll's hwinterface.sys is).
 WINE_DLLS32 = inpout32.dll dlportio.dll winio32.dll winio.dll io.dll
+WINE_MODULES32 = $(WINE_DLLS32) $(WINE_DRIVERS)
 
 spec_inpout32.dll = inpout
 spec_inpoutx64.dll = inpout
@@ -124,8 +128,9 @@ CLEANFILES += wine-dll/pe64/*.o
 # Wine's i386 development files (libwine-dev:i386) are often not installable next to the
 # amd64 ones, so the 32-bit DLLs do not need them: the export table comes from the spec
 # (winebuild --def), pe_unixcall.c replaces libwinecrt0's binding to the Unix side, and
-# winebuild --builtin marks the result as a Wine builtin.  Drivers are 64-bit only: the
-# service host of a 64-bit prefix is 64-bit.
+# winebuild --builtin marks the result as a Wine builtin.  The drivers are compiled against
+# Wine's headers (winegcc only compiles; mingw-w64's import libraries resolve ntoskrnl.exe)
+# and have no C runtime: their entry point is DriverEntry.
 if HAVE_MINGW32
 WINE_PE32_CFLAGS = -O2 -Wall -Wno-unused-parameter -I$(top_srcdir) -I$(top_srcdir)/include
 WINE_PE32_OBJS_COMMON = wine-dll/pe32/pe_port.o wine-dll/pe32/pe_unixcall.o
@@ -144,13 +149,27 @@ stage/wine/i386-windows/%.dll: $(WINE_PE32_OBJS_COMMON) wine-dll/pe32/inpout.o \
 		$@.def -Wl,--kill-at -Wl,--enable-stdcall-fixup -lntdll && \
 	rm -f $@.def && $(WINEBUILD) --builtin $@
 
+wine-dll/pe32/driver.o wine-dll/pe32/driver_devices.o: wine-dll/pe32/%.o: $(srcdir)/wine-dll/%.c \
+		$(srcdir)/wine-dll/pe_port.h $(srcdir)/wine-dll/unixlib.h $(srcdir)/wine-dll/driver.h
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(WINEGCC) -b i686-w64-mingw32 -m32 $(WINE_PE32_CFLAGS) -c -o $@ $<
+
+stage/wine/i386-windows/%.sys: $(WINE_PE32_OBJS_COMMON) wine-dll/pe32/driver.o \
+		wine-dll/pe32/driver_devices.o $(srcdir)/wine-dll/driver.spec
+	@mkdir -p $(@D)
+	$(AM_V_GEN)$(WINEBUILD) -m32 --def -E $(srcdir)/wine-dll/driver.spec -F $(@F) -o $@.def && \
+	$(MINGW32_CC) -shared -nostdlib -o $@ $(WINE_PE32_OBJS_COMMON) wine-dll/pe32/driver.o \
+		wine-dll/pe32/driver_devices.o $@.def -Wl,--subsystem,native -Wl,-e,_DriverEntry@8 \
+		-Wl,--kill-at -Wl,--enable-stdcall-fixup -lntoskrnl -lkernel32 -lntdll -lgcc && \
+	rm -f $@.def && $(WINEBUILD) --builtin $@
+
 stage/wine/fakedlls/i386/%.dll: $(srcdir)/wine-dll/inpout.spec $(srcdir)/wine-dll/dlportio.spec \
 		$(srcdir)/wine-dll/winio2.spec $(srcdir)/wine-dll/winio3.spec $(srcdir)/wine-dll/io.spec
 	@mkdir -p $(@D)
 	$(AM_V_GEN)$(WINEBUILD) -m32 --dll --fake-module -E $(srcdir)/wine-dll/$(spec_$(@F)).spec \
 		-F $(@F) -o $@
 
-WINE_STAGE32 += $(addprefix stage/wine/i386-windows/,$(WINE_DLLS32)) \
+WINE_STAGE32 += $(addprefix stage/wine/i386-windows/,$(WINE_MODULES32)) \
 	$(addprefix stage/wine/fakedlls/i386/,$(WINE_DLLS32))
 CLEANFILES += wine-dll/pe32/*.o
 endif
@@ -164,7 +183,7 @@ stage/wine/i386-unix/.stamp: $(wine_unix32_objs) $(srcdir)/wine-dll/unix_side.ma
 	@mkdir -p $(@D)
 	$(AM_V_CCLD)$(CC) -m32 -shared -o $(@D)/iotrap-wine.so $(wine_unix32_objs) \
 		-Wl,--version-script=$(srcdir)/wine-dll/unix_side.map -lcapstone -lpthread && \
-	for m in $(basename $(WINE_DLLS32)); do ln -sfn iotrap-wine.so $(@D)/$$m.so; done && \
+	for m in $(basename $(WINE_MODULES32)); do ln -sfn iotrap-wine.so $(@D)/$$m.so; done && \
 	touch $@
 WINE_STAGE32 += stage/wine/i386-unix/.stamp
 endif

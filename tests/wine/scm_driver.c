@@ -2,13 +2,41 @@
  * manager, as inpout32.dll and WinIo do: OpenSCManager, CreateService (kernel driver,
  * image path in the application's folder), StartService, then CreateFile and IOCTLs.
  * The "driver" it ships here is not a driver at all (a copy of this program): only the
- * iotrap builtin of the same name can make StartService succeed and the IOCTLs work. */
+ * iotrap builtin of the same name can make StartService succeed and the IOCTLs work.
+ *
+ * With the argument "alone" it first stops the iotrap service (which `iotrap wine`
+ * starts with every session and which owns the devices), so that the devices are served
+ * by the builtin loaded for the application's file: for a 32-bit file, services.exe
+ * starts it in the 32-bit winedevice.exe. */
 #include "common.h"
 
 #define IOCTL_READ_PORT_UCHAR 0x9C402004
 #define IOCTL_WRITE_PORT_UCHAR 0x9C402008
 
-int main(void)
+/* Stops the iotrap service and checks that its devices are gone with it. */
+static void stop_iotrap(SC_HANDLE scm)
+{
+    SC_HANDLE svc = OpenServiceA(scm, "iotrap", SERVICE_STOP | SERVICE_QUERY_STATUS);
+    CHECK(svc != NULL, "OpenService(iotrap) (error %lu)", svc ? 0 : GetLastError());
+    if (!svc)
+        return;
+    SERVICE_STATUS ss;
+    ControlService(svc, SERVICE_CONTROL_STOP, &ss);
+    for (int i = 0; i < 100 && QueryServiceStatus(svc, &ss) && ss.dwCurrentState != SERVICE_STOPPED;
+         i++)
+        Sleep(50);
+    CHECK(ss.dwCurrentState == SERVICE_STOPPED, "the iotrap service stops (state %lu)",
+          ss.dwCurrentState);
+    CloseServiceHandle(svc);
+    const char *dev = "\\\\.\\inpout32";
+    HANDLE h = CreateFileA(dev, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+    CHECK(h == INVALID_HANDLE_VALUE, "%s is gone with it (error %lu)", dev,
+          h == INVALID_HANDLE_VALUE ? GetLastError() : 0);
+    if (h != INVALID_HANDLE_VALUE)
+        CloseHandle(h);
+}
+
+int main(int argc, char **argv)
 {
     const char *name = sizeof(void *) == 8 ? "inpoutx64" : "inpout32";
     char self[MAX_PATH], sys[MAX_PATH];
@@ -22,6 +50,8 @@ int main(void)
     CHECK(scm != NULL, "OpenSCManager (error %lu)", scm ? 0 : GetLastError());
     if (!scm)
         return finish();
+    if (argc > 1 && lstrcmpA(argv[1], "alone") == 0)
+        stop_iotrap(scm);
     SC_HANDLE svc = CreateServiceA(scm, name, name, SERVICE_ALL_ACCESS, SERVICE_KERNEL_DRIVER,
                                    SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL, sys, NULL, NULL,
                                    NULL, NULL, NULL);

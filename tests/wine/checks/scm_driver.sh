@@ -1,9 +1,12 @@
 #!/bin/bash
 # An application that installs its own driver file through the service control manager
 # ends up talking to the iotrap replacement; a value written through the driver IOCTL
-# (in winedevice.exe) is read back by a raw IN (in the application).
+# (in winedevice.exe) is read back by a raw IN (in the application).  With "alone" the
+# application first stops the iotrap service, so the builtin loaded for its own file
+# serves the devices (for a 32-bit file, in the 32-bit winedevice.exe).
 . "$top_srcdir/tests/wine/lib.sh"
-run -- "$(exe "$bits" scm_driver)"
+mode=${2:-}
+run -- "$(exe "$bits" scm_driver)" $mode
 expect_passed
 pid_of() { sed -n 's/.*"pid":\([0-9]*\).*/\1/p' | sort -u; }
 w=$(trace_grep '"op":"out"' '"port":888,' '"value":150' | pid_of)
@@ -12,4 +15,4 @@ r=$(trace_grep '"op":"in"' '"port":888,' '"value":150' | pid_of)
 # The IOCTL read comes from winedevice.exe too; the raw IN from the application.
 [[ $r == *"$w"* && $(wc -w <<<"$r") -eq 2 ]] ||
     fail "the driver ($w) and the application should both read 0x96 (readers: '$r')"
-echo "scm_driver: ok"
+echo "scm_driver${mode:+ $mode}: ok"
