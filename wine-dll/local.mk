@@ -104,8 +104,9 @@ WINE_STAGE32 =
 WINE_STAGE64 = $(addprefix stage/wine/x86_64-windows/,$(WINE_MODULES)) \
 	$(addprefix stage/wine/fakedlls/x86_64/,$(WINE_MODULES))
 
-# The Unix side under every module's name (NAME.so next to NAME.dll or NAME.sys).
-stage/wine/x86_64-unix/.stamp: wine-dll/iotrap-wine.la
+# The Unix side under every module's name (NAME.so next to NAME.dll or NAME.sys).  The
+# stamps depend on the Makefile too, which holds the list of names.
+stage/wine/x86_64-unix/.stamp: wine-dll/iotrap-wine.la Makefile
 	@mkdir -p $(@D)
 	$(AM_V_GEN)cp -f wine-dll/.libs/iotrap-wine.so $(@D)/iotrap-wine.so && \
 	for m in $(basename $(WINE_MODULES)); do ln -sfn iotrap-wine.so $(@D)/$$m.so; done && \
@@ -179,7 +180,7 @@ if HAVE_M32
 wine_unix32_objs = $(patsubst %.c,m32/%.o,$(filter %.c,$(core_sources))) \
 	$(patsubst %.S,m32/%.o,$(filter %.S,$(core_sources))) \
 	m32/wine-dll/unix_side.o m32/wine-dll/wine_grants.o
-stage/wine/i386-unix/.stamp: $(wine_unix32_objs) $(srcdir)/wine-dll/unix_side.map
+stage/wine/i386-unix/.stamp: $(wine_unix32_objs) $(srcdir)/wine-dll/unix_side.map Makefile
 	@mkdir -p $(@D)
 	$(AM_V_CCLD)$(CC) -m32 -shared -o $(@D)/iotrap-wine.so $(wine_unix32_objs) \
 		-Wl,--version-script=$(srcdir)/wine-dll/unix_side.map -lcapstone -lpthread && \
