@@ -135,6 +135,14 @@ CLEANFILES += wine-dll/pe64/*.o
 if HAVE_MINGW32
 WINE_PE32_CFLAGS = -O2 -Wall -Wno-unused-parameter -I$(top_srcdir) -I$(top_srcdir)/include
 WINE_PE32_OBJS_COMMON = wine-dll/pe32/pe_port.o wine-dll/pe32/pe_unixcall.o
+# $(call wine_link32,OUTPUT,OBJECTS,SPEC,EXTRA) links one builtin module: exports from the
+# spec, then the builtin mark.
+wine_link32 = mkdir -p $(dir $(1)) && \
+	$(WINEBUILD) -m32 --def -E $(3) -F $(notdir $(1)) -o $(1).def && \
+	$(MINGW32_CC) -shared -o $(1) $(2) $(1).def -Wl,--kill-at -Wl,--enable-stdcall-fixup $(4) && \
+	rm -f $(1).def && $(WINEBUILD) --builtin $(1)
+WINE_SYS32_LIBS = -nostdlib -Wl,--subsystem,native -Wl,-e,_DriverEntry@8 \
+	-lntoskrnl -lkernel32 -lntdll -lgcc
 
 wine-dll/pe32/%.o: $(srcdir)/wine-dll/%.c $(srcdir)/wine-dll/pe_port.h $(srcdir)/wine-dll/unixlib.h
 	@mkdir -p $(@D)
@@ -144,11 +152,8 @@ stage/wine/i386-windows/%.dll: $(WINE_PE32_OBJS_COMMON) wine-dll/pe32/inpout.o \
 		wine-dll/pe32/dlportio.o wine-dll/pe32/winio.o wine-dll/pe32/io.o \
 		$(srcdir)/wine-dll/inpout.spec $(srcdir)/wine-dll/dlportio.spec \
 		$(srcdir)/wine-dll/winio2.spec $(srcdir)/wine-dll/winio3.spec $(srcdir)/wine-dll/io.spec
-	@mkdir -p $(@D)
-	$(AM_V_GEN)$(WINEBUILD) -m32 --def -E $(srcdir)/wine-dll/$(spec_$(@F)).spec -F $(@F) -o $@.def && \
-	$(MINGW32_CC) -shared -o $@ $(WINE_PE32_OBJS_COMMON) wine-dll/pe32/$(src_$(spec_$(@F))).o \
-		$@.def -Wl,--kill-at -Wl,--enable-stdcall-fixup -lntdll && \
-	rm -f $@.def && $(WINEBUILD) --builtin $@
+	$(AM_V_GEN)$(call wine_link32,$@,$(WINE_PE32_OBJS_COMMON) \
+		wine-dll/pe32/$(src_$(spec_$(@F))).o,$(srcdir)/wine-dll/$(spec_$(@F)).spec,-lntdll)
 
 wine-dll/pe32/driver.o wine-dll/pe32/driver_devices.o: wine-dll/pe32/%.o: $(srcdir)/wine-dll/%.c \
 		$(srcdir)/wine-dll/pe_port.h $(srcdir)/wine-dll/unixlib.h $(srcdir)/wine-dll/driver.h
@@ -157,12 +162,8 @@ wine-dll/pe32/driver.o wine-dll/pe32/driver_devices.o: wine-dll/pe32/%.o: $(srcd
 
 stage/wine/i386-windows/%.sys: $(WINE_PE32_OBJS_COMMON) wine-dll/pe32/driver.o \
 		wine-dll/pe32/driver_devices.o $(srcdir)/wine-dll/driver.spec
-	@mkdir -p $(@D)
-	$(AM_V_GEN)$(WINEBUILD) -m32 --def -E $(srcdir)/wine-dll/driver.spec -F $(@F) -o $@.def && \
-	$(MINGW32_CC) -shared -nostdlib -o $@ $(WINE_PE32_OBJS_COMMON) wine-dll/pe32/driver.o \
-		wine-dll/pe32/driver_devices.o $@.def -Wl,--subsystem,native -Wl,-e,_DriverEntry@8 \
-		-Wl,--kill-at -Wl,--enable-stdcall-fixup -lntoskrnl -lkernel32 -lntdll -lgcc && \
-	rm -f $@.def && $(WINEBUILD) --builtin $@
+	$(AM_V_GEN)$(call wine_link32,$@,$(WINE_PE32_OBJS_COMMON) wine-dll/pe32/driver.o \
+		wine-dll/pe32/driver_devices.o,$(srcdir)/wine-dll/driver.spec,$(WINE_SYS32_LIBS))
 
 stage/wine/fakedlls/i386/%.dll: $(srcdir)/wine-dll/inpout.spec $(srcdir)/wine-dll/dlportio.spec \
 		$(srcdir)/wine-dll/winio2.spec $(srcdir)/wine-dll/winio3.spec $(srcdir)/wine-dll/io.spec
