@@ -1,14 +1,19 @@
-/* The backend contract.  Every way of reaching ports (the simulated board, direct
- * ioperm, /dev/port, ppdev, the iotrapd helper, the trace decorator) is one const
- * `struct iotrap__backend` table, defined with designated initializers in its own file
- * and listed in backends/registry.c.
+/* The backend contract.  Every way of reaching ports (the simulated board, direct ioperm,
+ * /dev/port, ppdev, the iotrapd helper) is one const `struct iotrap__backend` table,
+ * defined with designated initializers in its own file and listed in backends/registry.c.
  *
- * The core allocates `priv_size` zeroed bytes for each open instance; a backend keeps
- * all its state there.  Accesses arrive only after the session policy allowed them.
+ * A session (session/session.c) opens one instance of a backend for each route of its
+ * port map.  The core allocates `priv_size` zeroed bytes for each instance; a backend keeps
+ * all its state there.  Accesses arrive only after the session's policy allowed them, and
+ * at the port the backend is to see (the target, after any --remap).
  *
  * in/out/in_string/out_string may run inside the SIGSEGV handler of the trap engine:
- * they must be async-signal-safe and must serialise themselves if the backend is shared
- * between threads or processes.  open/close/probe never run in a signal handler.
+ * they must be async-signal-safe (no malloc, no stdio, no locks the interrupted code may
+ * hold), keep errno as they found it, and serialise themselves if the backend is shared
+ * between threads or processes.  open/close/probe/grant never run in a signal handler.
+ *
+ * The core decides by capabilities and by which optional members are present, never by a
+ * backend's name.
  */
 #ifndef IOTRAP_BACKENDS_BACKEND_H
 #define IOTRAP_BACKENDS_BACKEND_H
@@ -17,53 +22,73 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <iotrap/ports.h>
+#include "common/portset.h"
 
 /* Capability bits. */
-#define IOTRAP__CAP_STRING   0x1u /* in_string/out_string do a whole string in one call */
-#define IOTRAP__CAP_NATIVE   0x2u /* grant() lets the program's own IN/OUT run untrapped */
-#define IOTRAP__CAP_SHARED   0x4u /* one device state shared by every process of a run */
-#define IOTRAP__CAP_REAL     0x8u /* reaches real hardware */
+#define IOTRAP__CAP_NATIVE 0x1u /* grant() lets the program's own IN/OUT run untrapped; the
+                                 * grant is process-wide, so a session has one such instance */
+#define IOTRAP__CAP_SHARED 0x2u /* one device state shared by every process of a run: the
+                                 * launcher makes the shared state before the program runs */
+#define IOTRAP__CAP_REAL   0x4u /* reaches real hardware: without --allow, a session allows
+                                 * only the backend's window (nothing when it has none) */
 
 struct iotrap__backend_instance;
+
+/* What open() is given. */
+struct iotrap__backend_params {
+    const char *args;              /* the text after "NAME:", "" when there is none */
+    int32_t route_first;           /* the first port of the --route this instance serves, or
+                                    * -1 for the default route (--backend) */
+    const iotrap_ports_config *cfg; /* the session's configuration (sim: devices, plug-ins,
+                                     * board) */
+};
 
 struct iotrap__backend {
     /* Required.  The NAME of --backend NAME[:ARGS]. */
     const char *name;
     /* Required.  One line for `iotrap doctor` and --help. */
     const char *summary;
-    /* Required.  IOTRAP__CAP_* bits. */
+    /* IOTRAP__CAP_* bits. */
     unsigned caps;
     /* Bytes of private state for open() (may be 0). */
     size_t priv_size;
-    /* Default allowed ranges when the user gives none ("all" or a range list); NULL
-     * means nothing is allowed by default. */
-    const char *default_allow;
 
     /* Optional.  Says whether the backend could open here with these ARGS without
      * opening it; on failure writes why (errno text, missing device) into why. */
     int (*probe)(const char *args, char *why, size_t whylen);
-    /* Required.  ARGS is the text after "NAME:" or "" .  On failure writes a message that
-     * names the bad argument or the failing system call with its errno text. */
-    int (*open)(struct iotrap__backend_instance *bi, const char *args,
-                const iotrap_ports_config *cfg, char *err, size_t errlen);
-    /* Optional. */
+    /* Required.  On failure writes a message that names the bad argument or the failing
+     * system call with its errno text. */
+    int (*open)(struct iotrap__backend_instance *bi, const struct iotrap__backend_params *bp,
+                char *err, size_t errlen);
+    /* Optional: releases what open and grant took. */
     void (*close)(struct iotrap__backend_instance *bi);
+    /* Optional: the only ports that an instance opened with these parameters answers,
+     * [*first, *first + *count) (ppdev: its registers), found without opening anything,
+     * so that the session refuses a configuration that would send an allowed access
+     * elsewhere before any device is touched.  Fails as open would on bad ARGS.  Absent:
+     * every port. */
+    int (*window)(const struct iotrap__backend_params *bp, uint16_t *first, uint32_t *count,
+                  char *err, size_t errlen);
 
     /* Required.  width is 1, 2 or 4; a read fills the low `width` bytes of *value. */
     int (*in)(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,
               uint32_t *value);
     int (*out)(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,
                uint32_t value);
-    /* Optional: a whole string to or from one port.  The core loops over in/out when
-     * absent. */
+    /* Optional: `count` elements to or from one port, in port order, in one call.  The
+     * core loops over in/out when absent. */
     int (*in_string)(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,
                      void *buf, size_t count);
     int (*out_string)(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,
                       const void *buf, size_t count);
 
-    /* Optional (IOTRAP__CAP_NATIVE): make [first, first+count) natively accessible (on)
-     * or trapping again (off) for the calling process. */
-    int (*grant)(struct iotrap__backend_instance *bi, uint16_t first, uint32_t count, bool on);
+    /* Optional (IOTRAP__CAP_NATIVE), called once after open.  `native`: ports this
+     * process's own IN/OUT may run on untrapped from now until close.  `reach`: further
+     * ports that in/out/in_string/out_string will be asked to access (remap targets) and
+     * that the program must not reach natively.  On failure writes which port could not be
+     * granted and why. */
+    int (*grant)(struct iotrap__backend_instance *bi, const iotrap__portset *native,
+                 const iotrap__portset *reach, char *err, size_t errlen);
     /* Optional: called in the child after fork(), before it runs program code. */
     void (*atfork_child)(struct iotrap__backend_instance *bi);
 };
@@ -77,9 +102,11 @@ struct iotrap__backend_instance {
  * --backend auto tries them. */
 extern const struct iotrap__backend *const iotrap__backends[];
 
-const struct iotrap__backend *iotrap__backend_find(const char *name, size_t namelen);
+/* The backend of that name in a NULL-terminated table (iotrap__backends, or a caller's). */
+const struct iotrap__backend *iotrap__backend_find(const struct iotrap__backend *const *table,
+                                                   const char *name, size_t namelen);
 
-/* The backend a session opened: for --backend auto, the one it chose. */
-const char *iotrap__ports_backend_name(const iotrap_ports *p);
+/* Splits a backend spec "NAME[:ARGS]": the name's length, and ARGS ("" without a colon). */
+size_t iotrap__backend_spec_split(const char *spec, const char **args);
 
 #endif

@@ -52,12 +52,11 @@ static int devport_probe(const char *args, char *why, size_t len)
     return IOTRAP_OK;
 }
 
-static int devport_open(struct iotrap__backend_instance *bi, const char *args,
-                        const iotrap_ports_config *cfg, char *err, size_t errlen)
+static int devport_open(struct iotrap__backend_instance *bi,
+                        const struct iotrap__backend_params *bp, char *err, size_t errlen)
 {
-    (void)cfg;
     struct devport_priv *p = bi->priv;
-    const char *path = path_of(args);
+    const char *path = path_of(bp->args);
     p->fd = open(path, O_RDWR | O_CLOEXEC);
     if (p->fd < 0) {
         int e = errno;
@@ -137,9 +136,8 @@ static int devport_out_string(struct iotrap__backend_instance *bi, uint16_t port
 const struct iotrap__backend iotrap__backend_devport = {
     .name = "devport",
     .summary = "real ports through /dev/port (byte accesses only; CAP_SYS_RAWIO)",
-    .caps = IOTRAP__CAP_STRING | IOTRAP__CAP_REAL,
+    .caps = IOTRAP__CAP_REAL,
     .priv_size = sizeof(struct devport_priv),
-    .default_allow = NULL,
     .probe = devport_probe,
     .open = devport_open,
     .close = devport_close,

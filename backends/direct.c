@@ -1,21 +1,28 @@
 /* The direct backend: real ports through the process's own I/O permission bitmap.
  *
- * grant() makes exactly the allowed ranges natively accessible with ioperm(), so the
- * program's IN/OUT run without any trap; everything else keeps trapping and the session
- * policy denies it.  ioperm() needs CAP_SYS_RAWIO to turn ports on.  A process without it
- * can still use this backend when a privileged launcher granted the ports before exec
- * (the bitmap survives execve) and named them in IOTRAP_IOPERM_GRANTED; the backend then
- * revokes every granted port the session does not allow, which needs no privilege.  What
- * it keeps it never revokes (grant(off) and close only stop serving those ports): once
- * dropped, they could not be granted again, and `iotrap run` opens and closes a session
- * to check the configuration before it executes the program, which inherits the bitmap.
+ * grant() makes exactly the session's native ports accessible with ioperm(), so the
+ * program's IN/OUT on them run without any trap; every other port keeps trapping and the
+ * session denies it, or sends it here when a remap moved it: the targets of remapped
+ * ports ("reach") are performed by in()/out() with the process's own ioperm, opened for
+ * the calling thread around each access only, so that the program itself never reaches a
+ * target natively (it may not be in --allow).
+ *
+ * ioperm() needs CAP_SYS_RAWIO to turn ports on.  A process without it can still use this
+ * backend when a privileged launcher granted the ports before exec (the bitmap survives
+ * execve) and named them in IOTRAP_IOPERM_GRANTED; the backend then revokes every granted
+ * port the session neither runs natively nor reaches, which needs no privilege.  What it
+ * keeps it never revokes (close only stops serving those ports): once dropped, they could
+ * not be granted again, and `iotrap run` opens and closes a session to check the
+ * configuration before it executes the program, which inherits the bitmap.  For the same
+ * reason the remap targets stay granted in that case, where the program could reach them
+ * natively.
  *
  * ioperm is called through syscall(): the preload library interposes ioperm() for the
  * programs it runs (shim/ioperm.c), and that must not answer for the backend itself.
  *
- * in()/out() execute the instruction themselves: they serve emulators and iotrapd, and a
- * trapped access from a thread that was created before the grant (ioperm is per thread
- * and inherited only by threads created later).
+ * in()/out() execute the instruction themselves: they serve emulators and iotrapd, remap
+ * targets, and a trapped access from a thread that was created before the grant (ioperm
+ * is per thread and inherited only by threads created later).
  */
 #include "config.h"
 #include <errno.h>
@@ -26,7 +33,7 @@
 #include <unistd.h>
 #include "backends/backend.h"
 #include "backends/direct_io.h"
-#include "backends/direct_portset.h"
+#include "common/parse.h"
 
 static int sys_ioperm(unsigned long from, unsigned long num, int on)
 {
@@ -34,7 +41,8 @@ static int sys_ioperm(unsigned long from, unsigned long num, int on)
 }
 
 struct direct_priv {
-    iotrap__portset granted;  /* ports this instance made accessible */
+    iotrap__portset native;   /* granted for the program's own IN/OUT */
+    iotrap__portset reach;    /* remap targets: opened around each access */
     iotrap__portset launcher; /* ports a launcher granted before exec */
     bool capable;             /* ioperm() can turn ports on; else the launcher's grant */
 };
@@ -85,18 +93,25 @@ static int direct_probe(const char *args, char *why, size_t len)
     return explain(e, launcher, why, len);
 }
 
-static void revoke_run(void *ctx, unsigned first, unsigned last)
+static int revoke_run(void *ctx, uint32_t first, uint32_t last)
 {
     (void)ctx;
     sys_ioperm(first, last - first + 1, 0);
+    return 0;
 }
 
-static int direct_open(struct iotrap__backend_instance *bi, const char *args,
-                       const iotrap_ports_config *cfg, char *err, size_t errlen)
+static int grant_run(void *ctx, uint32_t first, uint32_t last)
+{
+    (void)ctx;
+    return sys_ioperm(first, last - first + 1, 1) == 0 ? 0 : errno;
+}
+
+static int direct_open(struct iotrap__backend_instance *bi, const struct iotrap__backend_params *bp,
+                       char *err, size_t errlen)
 {
     struct direct_priv *p = bi->priv;
-    if (args && *args) {
-        snprintf(err, errlen, "direct takes no arguments, got '%s'", args);
+    if (*bp->args) {
+        snprintf(err, errlen, "direct takes no arguments, got '%s'", bp->args);
         return IOTRAP_E_INVAL;
     }
     int e = ioperm_works();
@@ -107,21 +122,45 @@ static int direct_open(struct iotrap__backend_instance *bi, const char *args,
     const char *launcher = getenv("IOTRAP_IOPERM_GRANTED");
     if (e != -EPERM || !launcher || !*launcher)
         return explain(e, launcher, err, errlen);
-    char perr[160];
-    if (iotrap__portset_parse(&p->launcher, launcher, perr, sizeof perr) != 0) {
-        snprintf(err, errlen, "IOTRAP_IOPERM_GRANTED: %s", perr);
-        return IOTRAP_E_SYNTAX;
+    char perr[200];
+    int rc = iotrap__portset_parse(&p->launcher, launcher, perr, sizeof perr);
+    if (rc != IOTRAP_OK)
+        return iotrap__err(err, errlen, rc, "IOTRAP_IOPERM_GRANTED: %s", perr);
+    return IOTRAP_OK;
+}
+
+static int direct_grant(struct iotrap__backend_instance *bi, const iotrap__portset *native,
+                        const iotrap__portset *reach, char *err, size_t errlen)
+{
+    struct direct_priv *p = bi->priv;
+    p->native = *native;
+    p->reach = *reach;
+    if (p->capable) {
+        int e = iotrap__portset_each_run(native, grant_run, NULL);
+        if (e) {
+            iotrap__portset_each_run(native, revoke_run, NULL);
+            iotrap__portset_clear(&p->native);
+            return iotrap__err(err, errlen, e == EPERM ? IOTRAP_E_PERM : IOTRAP_E_SYSTEM,
+                               "ioperm: %s", strerror(e));
+        }
+        return IOTRAP_OK;
     }
-    /* Take back what the session will not allow, so that those ports trap again. */
-    iotrap__portset keep = {{0}};
-    if (cfg && cfg->allow && iotrap__portset_parse(&keep, cfg->allow, perr, sizeof perr) != 0)
-        memset(&keep, 0, sizeof keep);
+    /* Only what the launcher granted can be had, and what the session does not use is
+     * taken back, so that those ports trap again. */
+    iotrap__portset keep = *native;
+    iotrap__portset_or(&keep, reach);
+    int32_t missing = iotrap__portset_first_outside(&keep, &p->launcher);
+    if (missing >= 0) {
+        iotrap__portset_clear(&p->native);
+        iotrap__portset_clear(&p->reach);
+        return iotrap__err(err, errlen, IOTRAP_E_PERM,
+                           "port 0x%x is not among the ports the launcher granted "
+                           "(IOTRAP_IOPERM_GRANTED)", (unsigned)missing);
+    }
     iotrap__portset drop = p->launcher;
-    for (size_t i = 0; i < sizeof drop.bits / sizeof drop.bits[0]; i++) {
-        drop.bits[i] &= ~keep.bits[i];
-        p->launcher.bits[i] &= keep.bits[i];
-    }
+    iotrap__portset_andnot(&drop, &keep);
     iotrap__portset_each_run(&drop, revoke_run, NULL);
+    p->launcher = keep;
     return IOTRAP_OK;
 }
 
@@ -129,65 +168,67 @@ static void direct_close(struct iotrap__backend_instance *bi)
 {
     struct direct_priv *p = bi->priv;
     if (p->capable)
-        iotrap__portset_each_run(&p->granted, revoke_run, NULL);
+        iotrap__portset_each_run(&p->native, revoke_run, NULL);
 }
 
-static int direct_grant(struct iotrap__backend_instance *bi, uint16_t first, uint32_t count,
-                        bool on)
+/* Readies the calling thread for an access.  A native port is granted again for this
+ * thread, which may predate the grant; once that fails (iotrapd after its privilege
+ * drop), it stops trying: the grant made before stays.  A reach port is opened for this
+ * access only; *close says it must be closed after. */
+static int ready(struct direct_priv *p, uint16_t port, unsigned width, bool *close)
 {
-    struct direct_priv *p = bi->priv;
-    if (count == 0 || count > 65536u - first) /* first + count could wrap */
-        return IOTRAP_E_RANGE;
-    unsigned last = first + count - 1;
-    if (!on) {
-        if (p->capable)
-            sys_ioperm(first, count, 0);
-        iotrap__portset_remove(&p->granted, first, last);
-        return IOTRAP_OK;
+    *close = false;
+    int saved = errno, rc = IOTRAP_OK;
+    if (iotrap__portset_has_all(&p->native, port, width)) {
+        if (p->capable && sys_ioperm(port, width, 1) != 0)
+            p->capable = false;
+    } else if (!iotrap__portset_has_all(&p->reach, port, width)) {
+        rc = IOTRAP_E_PERM;
+    } else if (p->capable) {
+        /* Without the capability the launcher's grant was kept for it. */
+        *close = sys_ioperm(port, width, 1) == 0;
+        rc = *close ? IOTRAP_OK : IOTRAP_E_PERM;
     }
-    if (p->capable) {
-        if (sys_ioperm(first, count, 1) != 0)
-            return errno == EPERM ? IOTRAP_E_PERM : IOTRAP_E_SYSTEM;
-    } else if (!iotrap__portset_has_all(&p->launcher, first, count)) {
-        return IOTRAP_E_PERM;
-    }
-    iotrap__portset_add(&p->granted, first, last);
-    return IOTRAP_OK;
+    errno = saved;
+    return rc;
 }
 
-/* The calling thread may predate the grant: renew it for this thread.  Once that fails
- * (iotrapd after its privilege drop), stop trying: the grant made before stays. */
-static int ready(struct direct_priv *p, uint16_t port, unsigned width)
+static void done(uint16_t port, unsigned width, bool close)
 {
-    if (!iotrap__portset_has_all(&p->granted, port, width))
-        return IOTRAP_E_PERM;
-    if (p->capable && sys_ioperm(port, width, 1) != 0)
-        p->capable = false;
-    return IOTRAP_OK;
+    if (close) {
+        int saved = errno;
+        sys_ioperm(port, width, 0);
+        errno = saved;
+    }
 }
 
 static int direct_in(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,
                      uint32_t *value)
 {
-    int rc = ready(bi->priv, port, width);
+    bool close;
+    int rc = ready(bi->priv, port, width, &close);
     if (rc == IOTRAP_OK)
         *value = iotrap__native_in(port, width);
+    done(port, width, close);
     return rc;
 }
 
 static int direct_out(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,
                       uint32_t value)
 {
-    int rc = ready(bi->priv, port, width);
+    bool close;
+    int rc = ready(bi->priv, port, width, &close);
     if (rc == IOTRAP_OK)
         iotrap__native_out(port, width, value);
+    done(port, width, close);
     return rc;
 }
 
 static int direct_in_string(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,
                             void *buf, size_t count)
 {
-    int rc = ready(bi->priv, port, width);
+    bool close;
+    int rc = ready(bi->priv, port, width, &close);
     if (rc != IOTRAP_OK)
         return rc;
     /* Direction flag clear, as the ABI guarantees at a call. */
@@ -199,13 +240,15 @@ static int direct_in_string(struct iotrap__backend_instance *bi, uint16_t port, 
         __asm__ volatile("rep insw" : "+D"(d), "+c"(c) : "d"(port) : "memory");
     else
         __asm__ volatile("rep insl" : "+D"(d), "+c"(c) : "d"(port) : "memory");
+    done(port, width, close);
     return IOTRAP_OK;
 }
 
 static int direct_out_string(struct iotrap__backend_instance *bi, uint16_t port,
                              unsigned width, const void *buf, size_t count)
 {
-    int rc = ready(bi->priv, port, width);
+    bool close;
+    int rc = ready(bi->priv, port, width, &close);
     if (rc != IOTRAP_OK)
         return rc;
     const void *s = buf;
@@ -216,15 +259,15 @@ static int direct_out_string(struct iotrap__backend_instance *bi, uint16_t port,
         __asm__ volatile("rep outsw" : "+S"(s), "+c"(c) : "d"(port) : "memory");
     else
         __asm__ volatile("rep outsl" : "+S"(s), "+c"(c) : "d"(port) : "memory");
+    done(port, width, close);
     return IOTRAP_OK;
 }
 
 const struct iotrap__backend iotrap__backend_direct = {
     .name = "direct",
     .summary = "real ports natively through ioperm (CAP_SYS_RAWIO or a granting launcher)",
-    .caps = IOTRAP__CAP_NATIVE | IOTRAP__CAP_STRING | IOTRAP__CAP_REAL,
+    .caps = IOTRAP__CAP_NATIVE | IOTRAP__CAP_REAL,
     .priv_size = sizeof(struct direct_priv),
-    .default_allow = NULL,
     .probe = direct_probe,
     .open = direct_open,
     .close = direct_close,

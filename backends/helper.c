@@ -7,6 +7,11 @@
  * accesses (strings over 64 KiB are split into 64 KiB requests).  The daemon decides what
  * this user may do: a refusal comes back as IOTRAP_E_DENIED.
  *
+ * The socket is a stream, framed by the length in each message's header, so that it can
+ * be forwarded over SSH (`ssh -L LOCAL.sock:/run/iotrap/iotrapd.sock host`): iotrapd then
+ * sees the SSH login user as the client.  A fast channel cannot cross SSH (its memfd does
+ * not), so there the socket serves every request.
+ *
  * When the daemon offers one, requests go over a fast channel instead of the socket
  * (docs/protocol.md, "Fast channel"): a shared mapping where the request is written and
  * published with a sequence number, and the reply awaited by spinning briefly (when the
@@ -73,7 +78,7 @@ static int connect_to(const char *path, char *err, size_t errlen)
         return IOTRAP_E_INVAL;
     }
     strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         if (err)
             snprintf(err, errlen, "helper: socket: %s", strerror(errno));
@@ -88,6 +93,64 @@ static int connect_to(const char *path, char *err, size_t errlen)
         return e == EACCES ? IOTRAP_E_PERM : e == ENOENT ? IOTRAP_E_NODEV : IOTRAP_E_SYSTEM;
     }
     return fd;
+}
+
+/* Sends a whole message; false when the connection failed. */
+static bool send_all(int fd, const uint8_t *msg, size_t n)
+{
+    while (n) {
+        ssize_t w = send(fd, msg, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        msg += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+/* Receives exactly n bytes into buf; with fd not NULL, a descriptor that comes with them
+ * (SCM_RIGHTS) goes to *fd.  False when the connection ended or failed first. */
+static bool recv_exact(int sock, uint8_t *buf, size_t n, int *fd)
+{
+    while (n) {
+        union {
+            char buf[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } cm;
+        struct iovec iov = {buf, n};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+        if (fd) {
+            mh.msg_control = cm.buf;
+            mh.msg_controllen = sizeof cm.buf;
+        }
+        ssize_t r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        for (struct cmsghdr *h = fd ? CMSG_FIRSTHDR(&mh) : NULL; h; h = CMSG_NXTHDR(&mh, h))
+            if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
+                h->cmsg_len == CMSG_LEN(sizeof(int)) && *fd < 0)
+                memcpy(fd, CMSG_DATA(h), sizeof *fd);
+        buf += r;
+        n -= (size_t)r;
+    }
+    return true;
+}
+
+/* Receives one message (header, then the length it gives) into msg (cap bytes); returns
+ * its size, or -1 when the connection failed or the header cannot be a reply. */
+static ssize_t recv_message(int sock, uint8_t *msg, size_t cap, int *fd)
+{
+    if (!recv_exact(sock, msg, IOTRAP__PROTO_HDR, fd))
+        return -1;
+    uint32_t len = (uint32_t)msg[20] | (uint32_t)msg[21] << 8 | (uint32_t)msg[22] << 16 |
+                   (uint32_t)msg[23] << 24;
+    if (len > cap - IOTRAP__PROTO_HDR || !recv_exact(sock, msg + IOTRAP__PROTO_HDR, len, fd))
+        return -1;
+    return (ssize_t)(IOTRAP__PROTO_HDR + len);
 }
 
 /* A 32-bit build with a 64-bit time_t needs the futex call that takes one. */
@@ -184,14 +247,11 @@ static int transact(struct helper_priv *p, uint16_t op, uint16_t port, uint8_t w
     } else {
         uint32_t seq = ++p->seq;
         size_t n = iotrap__proto_put_req(p->msg, op, seq, port, width, count, data, len);
-        if (send(p->fd, p->msg, n, MSG_NOSIGNAL) == (ssize_t)n) {
-            ssize_t r;
-            do
-                r = recv(p->fd, p->msg, sizeof p->msg, 0);
-            while (r < 0 && errno == EINTR);
-            if (r > 0 && iotrap__proto_get_reply(p->msg, (size_t)r, op, seq, rep) == IOTRAP_OK)
-                rc = rep->status;
-        }
+        ssize_t r;
+        if (send_all(p->fd, p->msg, n) &&
+            (r = recv_message(p->fd, p->msg, sizeof p->msg, NULL)) > 0 &&
+            iotrap__proto_get_reply(p->msg, (size_t)r, op, seq, rep) == IOTRAP_OK)
+            rc = rep->status;
     }
     rc = keep_reply(rc, rep, out, outcap);
     atomic_flag_clear_explicit(&p->busy, memory_order_release);
@@ -208,27 +268,13 @@ static void open_channel(struct helper_priv *p)
     p->chan_seq = 0;
     uint32_t seq = ++p->seq;
     size_t n = iotrap__proto_put_req(p->msg, IOTRAP__OP_CHANNEL, seq, 0, 0, 0, NULL, 0);
-    if (send(p->fd, p->msg, n, MSG_NOSIGNAL) != (ssize_t)n)
+    if (!send_all(p->fd, p->msg, n))
         return;
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } cm;
-    struct iovec iov = {p->msg, sizeof p->msg};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
-                        .msg_controllen = sizeof cm.buf};
-    ssize_t r;
-    do
-        r = recvmsg(p->fd, &mh, MSG_CMSG_CLOEXEC);
-    while (r < 0 && errno == EINTR);
     int fd = -1;
-    for (struct cmsghdr *h = r > 0 ? CMSG_FIRSTHDR(&mh) : NULL; h; h = CMSG_NXTHDR(&mh, h))
-        if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
-            h->cmsg_len == CMSG_LEN(sizeof(int)))
-            memcpy(&fd, CMSG_DATA(h), sizeof fd);
+    ssize_t r = recv_message(p->fd, p->msg, sizeof p->msg, &fd);
     iotrap__proto_reply rep;
     struct stat st;
-    if (r > 0 && !(mh.msg_flags & MSG_CTRUNC) &&
+    if (r > 0 &&
         iotrap__proto_get_reply(p->msg, (size_t)r, IOTRAP__OP_CHANNEL, seq, &rep) == IOTRAP_OK &&
         rep.status == IOTRAP_OK && rep.len == IOTRAP__CHAN_REPLY_LEN && fd >= 0 &&
         fstat(fd, &st) == 0 && st.st_size == IOTRAP__CHAN_SIZE) {
@@ -266,10 +312,10 @@ static int helper_probe(const char *args, char *why, size_t len)
     return IOTRAP_OK;
 }
 
-static int helper_open(struct iotrap__backend_instance *bi, const char *args,
-                       const iotrap_ports_config *cfg, char *err, size_t errlen)
+static int helper_open(struct iotrap__backend_instance *bi,
+                       const struct iotrap__backend_params *bp, char *err, size_t errlen)
 {
-    (void)cfg;
+    const char *args = bp->args;
     struct helper_priv *p = bi->priv;
     p->fd = -1;
     p->chan = NULL;
@@ -393,10 +439,10 @@ static int helper_out_string(struct iotrap__backend_instance *bi, uint16_t port,
 const struct iotrap__backend iotrap__backend_helper = {
     .name = "helper",
     .summary = "ports served by iotrapd over its Unix socket (policy in /etc/iotrap.conf)",
-    .caps = IOTRAP__CAP_STRING,
+    /* Not IOTRAP__CAP_REAL: iotrapd decides per user, so the session passes every port
+     * on to it. */
+    .caps = 0,
     .priv_size = sizeof(struct helper_priv),
-    /* iotrapd decides per user; the session passes everything on to it. */
-    .default_allow = "all",
     .probe = helper_probe,
     .open = helper_open,
     .close = helper_close,

@@ -1,15 +1,12 @@
-# backends: port sessions, policy, trace, the simulated board and its device models,
-# and the parsers in common/ they share.
+# backends: the backend contract and registry, the simulated board and its device models.
 core_sources += \
-	common/fmt.c common/fmt.h common/parse.c common/parse.h \
-	backends/backend.h backends/registry.c backends/policy.c backends/policy.h \
-	backends/ports.c backends/env.c backends/env.h backends/trace.c backends/trace.h \
+	backends/backend.h backends/registry.c \
 	backends/lock.c backends/lock.h backends/board.c backends/board.h backends/sim.c \
 	backends/devices/devices.h backends/devices/registry.c backends/devices/lpt.c \
 	backends/devices/uart.c backends/devices/cmos.c backends/devices/ram.c
 # Real ports (the real-port helper's files): direct ioperm, /dev/port, ppdev, the iotrapd
 # client and the wire protocol it shares with the daemon.
-core_sources += backends/direct.c backends/direct_io.h backends/direct_portset.c backends/direct_portset.h
+core_sources += backends/direct.c backends/direct_io.h
 core_sources += backends/devport.c
 core_sources += backends/ppdev.c
 core_sources += backends/helper.c backends/helper_proto.c backends/helper_proto.h
@@ -31,7 +28,13 @@ backends_test_cppflags = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) \
 backends_test_ldflags = -export-dynamic
 backends_test_ldadd = libiotrap_core.la $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_parse tests/unit/test_ports tests/unit/test_devices \
-	tests/unit/test_board tests/unit/test_trace
+	tests/unit/test_board tests/unit/test_trace tests/unit/test_portset tests/unit/test_portmap
+tests_unit_test_portset_SOURCES = tests/unit/test_portset.c daemon/conf.c
+tests_unit_test_portset_CPPFLAGS = $(backends_test_cppflags)
+tests_unit_test_portset_LDADD = $(backends_test_ldadd)
+tests_unit_test_portmap_SOURCES = tests/unit/test_portmap.c
+tests_unit_test_portmap_CPPFLAGS = $(backends_test_cppflags)
+tests_unit_test_portmap_LDADD = $(backends_test_ldadd)
 tests_unit_test_parse_SOURCES = tests/unit/test_parse.c
 tests_unit_test_parse_CPPFLAGS = $(backends_test_cppflags)
 tests_unit_test_parse_LDFLAGS = $(backends_test_ldflags)

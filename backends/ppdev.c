@@ -3,7 +3,8 @@
  *
  *   ppdev[:/dev/parportN[@BASE]]
  *
- * The program's accesses to BASE..BASE+4 become ioctls on the claimed port:
+ * The program's accesses to BASE..BASE+7 become ioctls on the claimed port, whatever the
+ * card's own address is (a PCIe card at 0xe050 serves a program that knows only 0x378):
  *   BASE+0  data     read PPRDATA, write PPWDATA
  *   BASE+1  status   read PPRSTATUS; writes are ignored, as the register is read-only
  *   BASE+2  control  write: bit 5 (direction) through PPDATADIR, bits 0-3 through
@@ -11,17 +12,20 @@
  *                    written, bits 6-7 read as 1 (unused lines; QEMU and most chipsets)
  *   BASE+3  EPP address, BASE+4 EPP data: read()/write() of one byte after
  *                    PPSETMODE(IEEE1284_MODE_EPP | IEEE1284_ADDR) or (IEEE1284_MODE_EPP)
+ *   BASE+5..+7       the further EPP data bytes: refused (ppdev moves EPP data a byte
+ *                    at a time through BASE+4)
  * EPP accesses are refused when the port has no EPP hardware (PPGETMODES): the kernel
  * would emulate EPP by bit-banging the control lines, which is not a register access.
  * Bit 4 of control (interrupt enable) belongs to the kernel driver: it is remembered for
  * reads but not passed on (while ppdev holds a port that has an IRQ, the kernel keeps
- * that bit set in the hardware register).  BASE+5..+7 (ECP) are refused.  2- and 4-byte accesses are
- * byte accesses at consecutive ports, least significant byte first.
+ * that bit set in the hardware register).  2- and 4-byte accesses are byte accesses at
+ * consecutive ports, least significant byte first.
  *
- * The port is claimed once at open (so other users of the parport wait for us) and
- * released at close; the kernel also releases it when the process exits.  Without @BASE
- * the base comes from /proc/sys/dev/parport/parportN/base-addr; without a device the
- * first /dev/parportN that exists is used.
+ * BASE is, in this order: the @BASE of the arguments, the first port of the --route the
+ * instance serves, or the card's own address from /proc/sys/dev/parport/parportN/base-addr.
+ * Without a device the first /dev/parportN that exists is used.  The port is claimed once
+ * at open (so other users of the parport wait for us) and released at close; the kernel
+ * also releases it when the process exits.
  */
 #include "config.h"
 #include <errno.h>
@@ -32,7 +36,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "backends/backend.h"
-#include "backends/direct_portset.h"
+#include "common/parse.h"
 
 #if defined(HAVE_LINUX_PPDEV_H) && defined(HAVE_LINUX_PARPORT_H)
 #include <linux/parport.h>
@@ -81,10 +85,11 @@ static int base_from_proc(const char *path, unsigned *base)
     return 0;
 }
 
-static int parse_args(const char *args, struct ppdev_args *a, char *err, size_t errlen)
+static int parse_args(const char *args, int32_t route_first, struct ppdev_args *a, char *err,
+                      size_t errlen)
 {
-    const char *at = args ? strchr(args, '@') : NULL;
-    size_t plen = at ? (size_t)(at - args) : (args ? strlen(args) : 0);
+    const char *at = strchr(args, '@');
+    size_t plen = at ? (size_t)(at - args) : strlen(args);
     if (plen >= sizeof a->path) {
         snprintf(err, errlen, "ppdev: device path too long");
         return IOTRAP_E_INVAL;
@@ -105,14 +110,24 @@ static int parse_args(const char *args, struct ppdev_args *a, char *err, size_t 
         a->path[plen] = '\0';
     }
     if (at) {
-        char *end;
-        errno = 0;
-        unsigned long v = strtoul(at + 1, &end, 0);
-        if (errno || end == at + 1 || *end || v == 0 || v > 0xfff8) {
-            snprintf(err, errlen, "ppdev: bad base address '%s' (want e.g. @0x378)", at + 1);
-            return IOTRAP_E_INVAL;
+        uint16_t v;
+        char why[200];
+        int rc = iotrap__port_parse(at + 1, strlen(at + 1), &v, NULL, why, sizeof why);
+        if (rc == IOTRAP_OK && (v == 0 || v > 0xfff8))
+            snprintf(why, sizeof why, "the registers BASE..BASE+7 must lie in 0x1-0xffff");
+        if (rc != IOTRAP_OK || v == 0 || v > 0xfff8) {
+            snprintf(err, errlen, "ppdev: bad base address '%s' (want e.g. @0x378): %s", at + 1,
+                     why);
+            return rc != IOTRAP_OK ? rc : IOTRAP_E_RANGE;
         }
-        a->base = (unsigned)v;
+        a->base = v;
+    } else if (route_first >= 0) {
+        if (route_first > 0xfff8) {
+            snprintf(err, errlen, "ppdev: a route starting at 0x%x leaves no room for the "
+                                  "registers BASE..BASE+7", (unsigned)route_first);
+            return IOTRAP_E_RANGE;
+        }
+        a->base = (unsigned)route_first;
     } else if (base_from_proc(a->path, &a->base) != 0) {
         snprintf(err, errlen, "ppdev: cannot tell the base address of %s: give it as "
                               "ppdev:%s@0x378", a->path, a->path);
@@ -135,7 +150,7 @@ static int status_of(int e)
 static int ppdev_probe(const char *args, char *why, size_t len)
 {
     struct ppdev_args a;
-    int rc = parse_args(args, &a, why, len);
+    int rc = parse_args(args, -1, &a, why, len);
     if (rc != IOTRAP_OK)
         return rc;
     int fd = open(a.path, O_RDWR | O_CLOEXEC);
@@ -145,42 +160,19 @@ static int ppdev_probe(const char *args, char *why, size_t len)
         return status_of(e);
     }
     close(fd);
-    snprintf(why, len, "%s opens read-write, registers at 0x%x-0x%x", a.path, a.base,
-             a.base + 4);
+    snprintf(why, len, "%s opens read-write (card at 0x%x)", a.path, a.base);
     return IOTRAP_OK;
 }
 
-static int ppdev_open(struct iotrap__backend_instance *bi, const char *args,
-                      const iotrap_ports_config *cfg, char *err, size_t errlen)
+static int ppdev_open(struct iotrap__backend_instance *bi, const struct iotrap__backend_params *bp,
+                      char *err, size_t errlen)
 {
     struct ppdev_priv *p = bi->priv;
     struct ppdev_args a;
     p->fd = -1;
-    int rc = parse_args(args, &a, err, errlen);
+    int rc = parse_args(bp->args, bp->route_first, &a, err, errlen);
     if (rc != IOTRAP_OK)
         return rc;
-    /* Only an LPT range fits this backend (and --backend auto relies on the refusal to
-     * move on to the next backend for other ranges). */
-    if (cfg && cfg->allow) {
-        iotrap__portset *want = calloc(1, sizeof *want);
-        char perr[160];
-        if (!want)
-            return IOTRAP_E_NOMEM;
-        int outside = -1;
-        if (iotrap__portset_parse(want, cfg->allow, perr, sizeof perr) == 0) {
-            iotrap__portset_remove(want, a.base, a.base + 4);
-            for (unsigned port = 0; port < 65536 && outside < 0; port++)
-                if (iotrap__portset_has(want, port))
-                    outside = (int)port;
-        }
-        free(want);
-        if (outside >= 0) {
-            snprintf(err, errlen, "ppdev reaches only the parallel port registers 0x%x-0x%x, "
-                                  "and the allowed ports include 0x%x",
-                     a.base, a.base + 4, (unsigned)outside);
-            return IOTRAP_E_RANGE;
-        }
-    }
     int fd = open(a.path, O_RDWR | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
@@ -295,6 +287,16 @@ static int write_reg(struct ppdev_priv *p, unsigned reg, uint8_t v)
     }
 }
 
+static int ppdev_window(const struct iotrap__backend_params *bp, uint16_t *first,
+                        uint32_t *count, char *err, size_t errlen)
+{
+    struct ppdev_args a = {"", 0};
+    int rc = parse_args(bp->args, bp->route_first, &a, err, errlen);
+    *first = (uint16_t)a.base;
+    *count = 8;
+    return rc;
+}
+
 static int check_range(struct ppdev_priv *p, uint16_t port, unsigned width)
 {
     if (port < p->base || (unsigned)port + width > (unsigned)p->base + 8)
@@ -335,10 +337,10 @@ const struct iotrap__backend iotrap__backend_ppdev = {
     .summary = "a parallel port through /dev/parportN (no root; registers BASE+0..+4)",
     .caps = IOTRAP__CAP_REAL,
     .priv_size = sizeof(struct ppdev_priv),
-    .default_allow = "0x378-0x37c",
     .probe = ppdev_probe,
     .open = ppdev_open,
     .close = ppdev_close,
+    .window = ppdev_window,
     .in = ppdev_in,
     .out = ppdev_out,
 };
@@ -352,11 +354,11 @@ static int ppdev_unavailable(const char *args, char *why, size_t len)
     return IOTRAP_E_UNSUPPORTED;
 }
 
-static int ppdev_open(struct iotrap__backend_instance *bi, const char *args,
-                      const iotrap_ports_config *cfg, char *err, size_t errlen)
+static int ppdev_open(struct iotrap__backend_instance *bi, const struct iotrap__backend_params *bp,
+                      char *err, size_t errlen)
 {
-    (void)bi, (void)cfg;
-    return ppdev_unavailable(args, err, errlen);
+    (void)bi;
+    return ppdev_unavailable(bp->args, err, errlen);
 }
 
 static int ppdev_none_in(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,

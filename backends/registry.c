@@ -19,12 +19,20 @@ const struct iotrap__backend *const iotrap__backends[] = {
     NULL,
 };
 
-const struct iotrap__backend *iotrap__backend_find(const char *name, size_t namelen)
+const struct iotrap__backend *iotrap__backend_find(const struct iotrap__backend *const *table,
+                                                   const char *name, size_t namelen)
 {
-    for (size_t i = 0; iotrap__backends[i]; i++) {
-        const char *n = iotrap__backends[i]->name;
+    for (size_t i = 0; table[i]; i++) {
+        const char *n = table[i]->name;
         if (strlen(n) == namelen && memcmp(n, name, namelen) == 0)
-            return iotrap__backends[i];
+            return table[i];
     }
     return NULL;
+}
+
+size_t iotrap__backend_spec_split(const char *spec, const char **args)
+{
+    const char *colon = strchr(spec, ':');
+    *args = colon ? colon + 1 : "";
+    return colon ? (size_t)(colon - spec) : strlen(spec);
 }

@@ -6,13 +6,14 @@
 #include "backends/board.h"
 #include "common/parse.h"
 
-static int sim_open(struct iotrap__backend_instance *bi, const char *args,
-                    const iotrap_ports_config *cfg, char *err, size_t errlen)
+static int sim_open(struct iotrap__backend_instance *bi, const struct iotrap__backend_params *bp,
+                    char *err, size_t errlen)
 {
-    if (args && *args)
+    const iotrap_ports_config *cfg = bp->cfg;
+    if (*bp->args)
         return iotrap__err(err, errlen, IOTRAP_E_SYNTAX,
                            "backend sim takes no arguments (got \"%s\"); configure it with "
-                           "--device", args);
+                           "--device", bp->args);
     return iotrap__board_open(bi->priv, cfg,
                               cfg->board ? IOTRAP__BOARD_ATTACH : IOTRAP__BOARD_PRIVATE, NULL, 0,
                               err, errlen);
@@ -51,9 +52,8 @@ const struct iotrap__backend iotrap__backend_sim = {
     .name = "sim",
     .summary = "simulated PC board (LPT, 16550 UART, CMOS/RTC, RAM latches, plug-in devices) "
                "shared by every process of a run",
-    .caps = IOTRAP__CAP_STRING | IOTRAP__CAP_SHARED,
+    .caps = IOTRAP__CAP_SHARED,
     .priv_size = sizeof(iotrap__board),
-    .default_allow = "all",
     .open = sim_open,
     .close = sim_close,
     .in = sim_in,

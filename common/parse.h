@@ -1,6 +1,7 @@
-/* Parsers for the text the user gives iotrap: numbers, port ranges (--allow) and device
- * specs (--device).  Each checks its whole input, never crashes on any input, and on
- * failure writes a message that quotes the bad part.  None runs in a signal handler. */
+/* Parsers for the text the user gives iotrap: numbers and device specs (--device); port
+ * lists have their own, in common/portset.h.  Each checks its whole input, never crashes
+ * on any input, and on failure writes a message that quotes the bad part.  None runs in a
+ * signal handler. */
 #ifndef IOTRAP_COMMON_PARSE_H
 #define IOTRAP_COMMON_PARSE_H
 
@@ -15,23 +16,10 @@ int iotrap__err(char *err, size_t errlen, int status, const char *fmt, ...)
  * IOTRAP_E_SYNTAX if it is not a number, IOTRAP_E_RANGE if it is above `max`. */
 int iotrap__parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out);
 
-/* One port "P" or range "LO-HI" in [s, s+len), numbers as above, each at most 0xffff.
- * `where` (may be NULL) is quoted in messages as the text the item came from. */
-int iotrap__parse_port_range(const char *s, size_t len, uint32_t *lo, uint32_t *hi,
-                             const char *where, char *err, size_t errlen);
-
-#define IOTRAP__PORT_BITMAP_BYTES 8192
-
-/* A port list into a 65536-bit bitmap (bit p set: port p listed): "all", "none" or
- * items "P" / "LO-HI" separated by commas, spaces around items ignored.  The bitmap
- * is cleared first. */
-int iotrap__parse_port_list(const char *text, uint8_t bitmap[IOTRAP__PORT_BITMAP_BYTES],
-                            char *err, size_t errlen);
-
 #define IOTRAP__SPEC_MAX_OPTIONS 16
 
-/* A device spec "NAME@BASE[,key[=value]...]" or "NAME@LO-HI[,...]", split up.  The
- * strings point into a private copy owned by the struct. */
+/* A device spec "NAME@BASE[,key[=value]...]" or "NAME@LO-HI[,...]", split up (BASE and
+ * LO-HI as in a port list).  The strings point into a private copy owned by the struct. */
 typedef struct iotrap__device_spec {
     char *copy;
     const char *text;   /* the whole spec as given, for messages */

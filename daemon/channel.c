@@ -9,8 +9,8 @@
  * can run at once, so neither side spins when it may use a single CPU.
  *
  * The page is the client's to scribble on at any moment: the thread copies a request out
- * before looking at it, and the checks, the policy and the logging are those of the
- * socket (iotrapd_handle), under the same lock.  The memfd is sealed against resizing, so
+ * before looking at it, and hands the copy to the same dispatch as the socket
+ * (daemon/dispatch.c): the same checks, policy, logging and lock.  The memfd is sealed against resizing, so
  * the client cannot make the daemon's mapping fault.
  */
 #include "config.h"
@@ -24,7 +24,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 #include "backends/helper_proto.h"
@@ -32,8 +31,6 @@
 
 /* How long the thread keeps watching after a request before it sleeps. */
 #define CHAN_IDLE_SPIN_NS (500 * 1000)
-
-pthread_mutex_t iotrapd_serve_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct iotrapd_chan {
     iotrapd_server *s;
@@ -120,22 +117,7 @@ static void *chan_main(void *arg)
         if (n > IOTRAP__PROTO_MAX_MSG + 1)
             n = IOTRAP__PROTO_MAX_MSG + 1;
         memcpy(ch->in, area, n);
-        size_t r;
-        pthread_mutex_lock(&iotrapd_serve_lock);
-        if (n >= 8 && (ch->in[6] | ch->in[7] << 8) == IOTRAP__OP_CHANNEL) {
-            /* A channel cannot be passed over a channel. */
-            iotrapd_server *s = ch->s;
-            s->requests++;
-            s->malformed++;
-            syslog(LOG_NOTICE, "malformed request from uid=%u pid=%d: channel request on a "
-                               "channel", (unsigned)ch->peer.uid, (int)ch->peer.pid);
-            r = iotrap__proto_put_reply(ch->out, IOTRAP__OP_CHANNEL, seq, IOTRAP_E_PROTOCOL,
-                                        0, NULL, 0);
-        } else {
-            r = iotrapd_handle(ch->s, &ch->peer, ch->in, n, ch->out);
-        }
-        ch->s->channel_requests++;
-        pthread_mutex_unlock(&iotrapd_serve_lock);
+        size_t r = iotrapd_dispatch(ch->s, &ch->peer, IOTRAPD_VIA_CHANNEL, ch->in, n, ch->out);
         memcpy(area, ch->out, r);
         atomic_store_explicit(&ctl->rep_size, (uint32_t)r, memory_order_relaxed);
         atomic_store(&ctl->rep_seq, seq);

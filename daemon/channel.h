@@ -5,12 +5,7 @@
 #ifndef IOTRAP_DAEMON_CHANNEL_H
 #define IOTRAP_DAEMON_CHANNEL_H
 
-#include <pthread.h>
-#include "daemon/server.h"
-
-/* Held around every request, whether it came over a socket or a channel: it serializes
- * the backend (no interleaving inside a REP string) and the server's counters. */
-extern pthread_mutex_t iotrapd_serve_lock;
+#include "daemon/dispatch.h"
 
 typedef struct iotrapd_chan iotrapd_chan;
 

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <iotrap/status.h>
 #include "daemon/conf.h"
+#include "session/portmap.h"
 
 /* Ports whose misuse can hang, reset or corrupt the machine.  A rule grants them only
  * when it names them explicitly: a ports= item made only of dangerous ports.  Sorted and
@@ -118,7 +120,7 @@ static int parse_id(const char *s, unsigned *out)
 
 /* One ports= item: every port when it names only dangerous ports, else its ports minus
  * the dangerous ones (with a note saying which stay closed). */
-static int add_item(void *ctx, unsigned first, unsigned last)
+static int add_item(void *ctx, uint16_t first, uint16_t last)
 {
     struct parse *p = ctx;
     /* Walk the sorted blocks rather than every port: an item may span all 65536. */
@@ -140,17 +142,17 @@ static int add_item(void *ctx, unsigned first, unsigned last)
     }
     /* Only the item's ordinary ports: a dangerous port that another item of the rule
      * names on its own stays granted. */
-    iotrap__portset item = {{0}};
+    iotrap__portset item;
+    iotrap__portset_clear(&item);
     iotrap__portset_add(&item, first, last);
     for (size_t i = 0; i < NDANGERS; i++)
         iotrap__portset_remove(&item, dangers[i].first, dangers[i].last);
-    for (size_t w = 0; w < sizeof item.bits / sizeof item.bits[0]; w++)
-        p->rule->ports.bits[w] |= item.bits[w];
+    iotrap__portset_or(&p->rule->ports, &item);
     if (some && p->res->note) {
         char msg[256];
         snprintf(msg, sizeof msg, "%s:%u: note: 0x%x-0x%x includes dangerous ports, which "
                                   "stay denied unless a rule names them on their own",
-                 p->file, p->line, first, last);
+                 p->file, p->line, (unsigned)first, (unsigned)last);
         p->res->note(msg);
     }
     return 0;
@@ -212,8 +214,8 @@ static int parse_allow(struct parse *p, char **tok, size_t ntok, iotrapd_rule *r
         return fail(p, "allow needs access=r, w or rw");
     char perr[200];
     p->rule = rule;
-    if (iotrap__ranges_parse(ports, add_item, p, perr, sizeof perr) != 0)
-        return fail(p, "%s", perr);
+    if (iotrap__portlist_parse(ports, add_item, p, perr, sizeof perr) != IOTRAP_OK)
+        return fail(p, "ports=%s: %s", ports, perr);
     return 0;
 }
 
@@ -264,19 +266,47 @@ static int parse_line(struct parse *p, char *line, iotrapd_conf *conf)
         *seen = p->line;
         return 0;
     }
-    if (!strcmp(tok[0], "device")) {
+    if (!strcmp(tok[0], "device") || !strcmp(tok[0], "route") || !strcmp(tok[0], "remap")) {
+        char ***list = tok[0][0] == 'd' ? &conf->devices : tok[0][2] == 'u' ? &conf->routes
+                                                                            : &conf->remaps;
+        size_t *n = tok[0][0] == 'd' ? &conf->ndevices : tok[0][2] == 'u' ? &conf->nroutes
+                                                                         : &conf->nremaps;
         if (ntok != 2)
-            return fail(p, "device takes one SPEC (see iotrap-devices(7))");
-        char **d = realloc(conf->devices, (conf->ndevices + 2) * sizeof *d);
+            return fail(p, "%s takes one %s", tok[0],
+                        tok[0][0] == 'd' ? "SPEC (see iotrap-devices(7))"
+                        : tok[0][2] == 'u' ? "PORTS=NAME[:ARGS]" : "PORTS=TARGET");
+        /* Checked here, with the line, by the parsers the session itself uses. */
+        char why[512];
+        iotrap__route_spec route;
+        iotrap__remap_spec remap;
+        if (tok[0][0] == 'r' &&
+            (tok[0][2] == 'u' ? iotrap__route_parse(tok[1], &route, why, sizeof why)
+                              : iotrap__remap_parse(tok[1], &remap, why, sizeof why)) != IOTRAP_OK)
+            return fail(p, "%s", why);
+        char **d = realloc(*list, (*n + 2) * sizeof *d);
         if (!d)
             return fail(p, "out of memory");
-        conf->devices = d;
-        if (!(d[conf->ndevices] = strdup(tok[1])))
+        *list = d;
+        if (!(d[*n] = strdup(tok[1])))
             return fail(p, "out of memory");
-        d[++conf->ndevices] = NULL;
+        d[++*n] = NULL;
         return 0;
     }
-    return fail(p, "unknown directive '%s' (want allow, backend, user or device)", tok[0]);
+    if (!strcmp(tok[0], "trace")) {
+        if (ntok < 2 || ntok > 3)
+            return fail(p, "trace takes a FILE and optionally a format (text or jsonl)");
+        if (conf->trace[0])
+            return fail(p, "trace given twice");
+        if (strlen(tok[1]) >= sizeof conf->trace)
+            return fail(p, "trace file name too long");
+        if (ntok == 3 && strcmp(tok[2], "text") != 0 && strcmp(tok[2], "jsonl") != 0)
+            return fail(p, "unknown trace format '%s' (want text or jsonl)", tok[2]);
+        strcpy(conf->trace, tok[1]);
+        strcpy(conf->trace_format, ntok == 3 ? tok[2] : "text");
+        return 0;
+    }
+    return fail(p, "unknown directive '%s' (want allow, backend, route, remap, device, "
+                   "trace or user)", tok[0]);
 }
 
 int iotrapd_conf_parse(const char *text, const char *file, const iotrapd_resolver *res,
@@ -307,8 +337,7 @@ int iotrapd_conf_parse(const char *text, const char *file, const iotrapd_resolve
         s += len + (nl ? 1 : 0);
     }
     for (size_t i = 0; i < conf->nrules; i++)
-        for (size_t w = 0; w < sizeof conf->all.bits / sizeof conf->all.bits[0]; w++)
-            conf->all.bits[w] |= conf->rules[i].ports.bits[w];
+        iotrap__portset_or(&conf->all, &conf->rules[i].ports);
     return 0;
 }
 
@@ -402,13 +431,20 @@ int iotrapd_conf_load(const char *path, const iotrapd_resolver *res, iotrapd_con
     return rc;
 }
 
+static void free_list(char ***list, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++)
+        free((*list)[i]);
+    free(*list);
+    *list = NULL;
+    *n = 0;
+}
+
 void iotrapd_conf_free(iotrapd_conf *conf)
 {
-    for (size_t i = 0; i < conf->ndevices; i++)
-        free(conf->devices[i]);
-    free(conf->devices);
-    conf->devices = NULL;
-    conf->ndevices = 0;
+    free_list(&conf->devices, &conf->ndevices);
+    free_list(&conf->routes, &conf->nroutes);
+    free_list(&conf->remaps, &conf->nremaps);
     free(conf->rules);
     conf->rules = NULL;
     conf->nrules = 0;

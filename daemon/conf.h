@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include "backends/direct_portset.h"
+#include "common/portset.h"
 
 #define IOTRAPD_READ 1u
 #define IOTRAPD_WRITE 2u
@@ -29,6 +29,12 @@ typedef struct iotrapd_conf {
     char user[64];            /* "user" directive, "" when absent */
     char **devices;           /* "device" directives (sim board), NULL-terminated or NULL */
     size_t ndevices;
+    char **routes;            /* "route" directives, NULL-terminated or NULL */
+    size_t nroutes;
+    char **remaps;            /* "remap" directives, NULL-terminated or NULL */
+    size_t nremaps;
+    char trace[4096];         /* "trace" directive: the file, "" when absent */
+    char trace_format[8];     /* its format, "text" or "jsonl" */
     iotrap__portset all;      /* union of every rule's ports */
 } iotrapd_conf;
 

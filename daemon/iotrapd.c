@@ -1,9 +1,10 @@
 /* iotrapd: serves port I/O to unprivileged processes over a Unix socket, under a per-user
  * policy (iotrapd(8), iotrap.conf(5), docs/protocol.md).
  *
- * Start-up order matters for privilege separation: read the configuration, open the
- * backend and grant it exactly the configured ports while still privileged, create the
- * socket, then drop root and every capability before the first client is served.
+ * Start-up order matters for privilege separation: read the configuration, open the port
+ * session (its backends, routes and remaps; a native backend is granted exactly the ports
+ * the rules name) while still privileged, create the socket, then drop root and every
+ * capability before the first client is served.
  */
 #include "config.h"
 #include <ctype.h>
@@ -27,9 +28,9 @@
 #include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
-#include "backends/backend.h"
 #include "daemon/conf.h"
-#include "daemon/server.h"
+#include "daemon/socket.h"
+#include "session/session.h"
 
 #define DEFAULT_CONFIG "/etc/iotrap.conf"
 #define DEFAULT_SOCKET "/run/iotrap/iotrapd.sock"
@@ -48,11 +49,21 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: iotrapd [--config FILE] [--socket PATH] [--backend NAME[:ARGS]]\n"
+            "               [--route PORTS=NAME[:ARGS]]... [--remap PORTS=TARGET]...\n"
+            "               [--trace FILE [--trace-format text|jsonl]]\n"
             "               [--user NAME] [--device SPEC]... [--foreground] [--check]\n"
             "  --config FILE      policy file (default " DEFAULT_CONFIG ")\n"
             "  --socket PATH      listening socket (default " DEFAULT_SOCKET ")\n"
-            "  --backend SPEC     direct, devport[:PATH], ppdev[:/dev/parportN@BASE] or sim\n"
+            "  --backend SPEC     direct, devport[:PATH], ppdev[:/dev/parportN@BASE], sim or\n"
+            "                     helper[:SOCKET], for every port no route covers\n"
             "                     (default: the file's 'backend' line, else " DEFAULT_BACKEND ")\n"
+            "  --route PORTS=SPEC those ports to that backend (repeatable; replaces the\n"
+            "                     file's 'route' lines)\n"
+            "  --remap PORTS=PORT a client's access to PORTS reaches the port at PORT +\n"
+            "                     offset (repeatable; replaces the file's 'remap' lines); the\n"
+            "                     rules hold for the ports iotrapd touches\n"
+            "  --trace FILE       record every access (replaces the file's 'trace' line)\n"
+            "  --trace-format F   text (default) or jsonl\n"
             "  --user NAME        user to run as after start-up when started as root\n"
             "                     (default: the file's 'user' line, else " DEFAULT_USER ")\n"
             "  --device SPEC      a device of the simulated board (sim backend; repeatable;\n"
@@ -136,7 +147,7 @@ static int check_socket_dir(const char *dir)
 }
 
 /* Descriptor 3 from systemd must be what iotrapd.socket makes: a listening Unix
- * SOCK_SEQPACKET socket. */
+ * SOCK_STREAM socket. */
 static int check_activated_socket(int fd)
 {
     int type = 0, domain = 0, listening = 0;
@@ -144,9 +155,9 @@ static int check_activated_socket(int fd)
     if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l1) != 0 ||
         getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l2) != 0 ||
         getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &l3) != 0 ||
-        type != SOCK_SEQPACKET || domain != AF_UNIX || !listening) {
+        type != SOCK_STREAM || domain != AF_UNIX || !listening) {
         fprintf(stderr, "iotrapd: descriptor 3 passed by systemd (LISTEN_FDS) is not a "
-                        "listening Unix SOCK_SEQPACKET socket\n");
+                        "listening Unix SOCK_STREAM socket\n");
         return -1;
     }
     return 0;
@@ -187,7 +198,7 @@ static int make_socket(const char *path, bool activated)
     }
     if (check_socket_dir(dir) != 0)
         return -1;
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         fprintf(stderr, "iotrapd: socket: %s\n", strerror(errno));
         return -1;
@@ -233,26 +244,6 @@ static void raise_fd_limit(void)
         return;
     rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
-}
-
-/* Appends "FIRST-LAST" to an allow list, after a comma unless it is the first. */
-static void put_run(void *ctx, unsigned first, unsigned last)
-{
-    fprintf(ctx, "%s0x%x-0x%x", ftell(ctx) > 0 ? "," : "", first, last);
-}
-
-static int grant_run_err;
-static struct iotrap__backend_instance *grant_bi;
-
-static void grant_run(void *ctx, unsigned first, unsigned last)
-{
-    (void)ctx;
-    int rc = grant_bi->backend->grant(grant_bi, (uint16_t)first, last - first + 1, true);
-    if (rc != IOTRAP_OK && !grant_run_err) {
-        fprintf(stderr, "iotrapd: backend %s cannot grant ports 0x%x-0x%x: %s\n",
-                grant_bi->backend->name, first, last, iotrap_strerror(rc));
-        grant_run_err = rc;
-    }
 }
 
 /* Leaves root and every capability: the backend keeps what it already holds (the I/O
@@ -327,19 +318,47 @@ static int drop_privileges(const char *user, bool explicit)
     return 0;
 }
 
+/* A configuration error that names something that cannot be is bad usage (2); a backend,
+ * device or file that fails is a start-up failure (1). */
+static int exit_status(int st)
+{
+    return st == IOTRAP_E_SYNTAX || st == IOTRAP_E_RANGE || st == IOTRAP_E_INVAL ? 2 : 1;
+}
+
+#define MAX_LIST_OPTIONS 64
+
+/* Appends a repeatable option's value; refuses more than the list holds. */
+static int add_option(const char **list, size_t *n, const char *value, const char *name)
+{
+    if (*n == MAX_LIST_OPTIONS) {
+        fprintf(stderr, "iotrapd: more than %d --%s options\n", MAX_LIST_OPTIONS, name);
+        return -1;
+    }
+    list[(*n)++] = value;
+    list[*n] = NULL;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     bool activated = socket_activated();
     close_inherited(activated);
     const char *config = DEFAULT_CONFIG, *sock = DEFAULT_SOCKET, *backend = NULL, *user = NULL;
+    const char *trace = NULL, *trace_format = NULL;
     bool foreground = false, check = false;
-    const char *devices[65];
-    size_t ndevices = 0;
+    const char *devices[MAX_LIST_OPTIONS + 1], *routes[MAX_LIST_OPTIONS + 1],
+        *remaps[MAX_LIST_OPTIONS + 1];
+    size_t ndevices = 0, nroutes = 0, nremaps = 0;
+    enum { OPT_ROUTE = 256, OPT_REMAP, OPT_TRACE, OPT_TRACE_FORMAT };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'}, {"socket", required_argument, NULL, 's'},
         {"backend", required_argument, NULL, 'b'}, {"user", required_argument, NULL, 'u'},
         {"foreground", no_argument, NULL, 'f'},    {"check", no_argument, NULL, 'C'},
         {"device", required_argument, NULL, 'd'},  {"help", no_argument, NULL, 'h'},
+        {"route", required_argument, NULL, OPT_ROUTE},
+        {"remap", required_argument, NULL, OPT_REMAP},
+        {"trace", required_argument, NULL, OPT_TRACE},
+        {"trace-format", required_argument, NULL, OPT_TRACE_FORMAT},
         {NULL, 0, NULL, 0},
     };
     int o;
@@ -351,12 +370,19 @@ int main(int argc, char **argv)
         case 'u': user = optarg; break;
         case 'f': foreground = true; break;
         case 'd':
-            if (ndevices == 64) {
-                fprintf(stderr, "iotrapd: more than 64 --device options\n");
+            if (add_option(devices, &ndevices, optarg, "device") != 0)
                 return 2;
-            }
-            devices[ndevices++] = optarg;
             break;
+        case OPT_ROUTE:
+            if (add_option(routes, &nroutes, optarg, "route") != 0)
+                return 2;
+            break;
+        case OPT_REMAP:
+            if (add_option(remaps, &nremaps, optarg, "remap") != 0)
+                return 2;
+            break;
+        case OPT_TRACE: trace = optarg; break;
+        case OPT_TRACE_FORMAT: trace_format = optarg; break;
         case 'C': check = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -369,7 +395,7 @@ int main(int argc, char **argv)
     }
 
     static iotrapd_conf conf;
-    char err[512];
+    char err[1024];
     if (iotrapd_conf_load(config, &iotrapd_system_resolver, &conf, err, sizeof err) != 0) {
         fprintf(stderr, "iotrapd: %s\n", err);
         return 1;
@@ -380,57 +406,32 @@ int main(int argc, char **argv)
     }
     if (!backend)
         backend = conf.backend[0] ? conf.backend : DEFAULT_BACKEND;
+    if (!trace && conf.trace[0]) {
+        trace = conf.trace;
+        trace_format = conf.trace_format;
+    }
     bool user_named = user || conf.user[0];
     if (!user)
         user = conf.user[0] ? conf.user : DEFAULT_USER;
 
-    const char *colon = strchr(backend, ':');
-    size_t namelen = colon ? (size_t)(colon - backend) : strlen(backend);
-    const struct iotrap__backend *be = iotrap__backend_find(backend, namelen);
-    if (!be || !strcmp(be->name, "helper")) {
-        fprintf(stderr, "iotrapd: %s backend '%.*s' (want direct, devport, ppdev or sim)\n",
-                be ? "cannot serve through the" : "unknown", (int)namelen, backend);
-        return 2;
-    }
-    static struct iotrap__backend_instance bi;
-    bi.backend = be;
-    bi.priv = calloc(1, be->priv_size ? be->priv_size : 1);
-    if (!bi.priv) {
-        fprintf(stderr, "iotrapd: out of memory\n");
-        return 1;
-    }
-    /* The backend's own session policy is the union of the rules. */
-    char *allow = NULL;
-    size_t allow_len = 0;
-    FILE *as = open_memstream(&allow, &allow_len);
-    if (!as) {
-        fprintf(stderr, "iotrapd: out of memory\n");
-        return 1;
-    }
-    iotrap__portset_each_run(&conf.all, put_run, as);
-    if (ftell(as) == 0)
-        fputs("none", as);
-    if (fclose(as) != 0) {
-        fprintf(stderr, "iotrapd: out of memory\n");
-        return 1;
-    }
-    devices[ndevices] = NULL;
+    /* One session serves every client: the rules' ports are the only ones it may touch,
+     * and a native backend is granted exactly those while the daemon is still root. */
     iotrap_ports_config pcfg = {
         .backend = backend,
-        .allow = allow,
         .devices = ndevices ? devices : (const char *const *)conf.devices,
+        .routes = nroutes ? routes : (const char *const *)conf.routes,
+        .remaps = nremaps ? remaps : (const char *const *)conf.remaps,
+        .trace = trace,
+        .trace_format = trace_format,
         .quiet = 1,
     };
-    int rc = be->open(&bi, colon ? colon + 1 : "", &pcfg, err, sizeof err);
+    iotrap__session_params sp = {&pcfg, &conf.all, NULL};
+    static iotrapd_server srv = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    srv.conf = &conf;
+    int rc = iotrap__session_open(&sp, &srv.ports, err, sizeof err);
     if (rc != IOTRAP_OK) {
-        fprintf(stderr, "iotrapd: backend %s: %s\n", backend, err);
-        return 1;
-    }
-    if (be->grant) {
-        grant_bi = &bi;
-        iotrap__portset_each_run(&conf.all, grant_run, NULL);
-        if (grant_run_err)
-            return 1;
+        fprintf(stderr, "iotrapd: %s\n", err);
+        return exit_status(rc);
     }
 
     int lfd = make_socket(sock, activated);
@@ -451,12 +452,16 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    char map[4096];
+    iotrap__session_describe(srv.ports, "", map, sizeof map);
+    for (char *line = strtok(map, "\n"); line; line = strtok(NULL, "\n"))
+        syslog(LOG_INFO, "map: %s", line);
     syslog(LOG_INFO, "serving %s with backend %s, %zu rule(s) from %s, as uid %u",
            activated ? "the socket passed by systemd" : sock, backend, conf.nrules, config,
            (unsigned)getuid());
 
-    iotrapd_server srv = {.listen_fd = lfd, .conf = &conf, .backend = &bi, .stop = &stop};
-    rc = iotrapd_serve(&srv);
+    iotrapd_listener listener = {.fd = lfd, .stop = &stop};
+    rc = iotrapd_serve(&srv, &listener);
     syslog(LOG_INFO, "stopping: %llu requests (%llu over %llu fast channels), %llu accesses, "
            "%llu denied, %llu malformed", (unsigned long long)srv.requests,
            (unsigned long long)srv.channel_requests, (unsigned long long)srv.channels,
@@ -466,9 +471,7 @@ int main(int argc, char **argv)
      * a socket nobody answers on. */
     if (!activated)
         unlink(sock);
-    if (be->close)
-        be->close(&bi);
+    iotrap_ports_close(srv.ports);
     iotrapd_conf_free(&conf);
-    free(allow);
     return rc == 0 ? 0 : 1;
 }

@@ -1,8 +1,9 @@
 # daemon: iotrapd, the privilege-separated port server (iotrapd(8), iotrap.conf(5),
 # docs/protocol.md), its unit tests and its host-side suite.
 sbin_PROGRAMS += daemon/iotrapd
-daemon_iotrapd_SOURCES = daemon/iotrapd.c daemon/conf.c daemon/conf.h \
-	daemon/server.c daemon/server.h daemon/channel.c daemon/channel.h
+iotrapd_core = daemon/conf.c daemon/conf.h daemon/dispatch.c daemon/dispatch.h \
+	daemon/socket.c daemon/socket.h daemon/channel.c daemon/channel.h
+daemon_iotrapd_SOURCES = daemon/iotrapd.c $(iotrapd_core)
 daemon_iotrapd_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
 
 if HAVE_CMOCKA
@@ -11,16 +12,15 @@ check_PROGRAMS += tests/unit/test_iotrapd_conf tests/unit/test_iotrapd_proto \
 tests_unit_test_iotrapd_conf_SOURCES = tests/unit/test_iotrapd_conf.c daemon/conf.c
 tests_unit_test_iotrapd_conf_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_iotrapd_conf_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
-tests_unit_test_iotrapd_proto_SOURCES = tests/unit/test_iotrapd_proto.c daemon/conf.c \
-	daemon/server.c daemon/channel.c
+tests_unit_test_iotrapd_proto_SOURCES = tests/unit/test_iotrapd_proto.c $(iotrapd_core)
 tests_unit_test_iotrapd_proto_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_iotrapd_proto_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
-tests_unit_test_iotrapd_serve_SOURCES = tests/unit/test_iotrapd_serve.c tests/unit/iotrapd_test_server.h daemon/conf.c \
-	daemon/server.c daemon/channel.c
+tests_unit_test_iotrapd_serve_SOURCES = tests/unit/test_iotrapd_serve.c \
+	tests/unit/iotrapd_test_server.h $(iotrapd_core)
 tests_unit_test_iotrapd_serve_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_iotrapd_serve_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
-tests_unit_test_iotrapd_channel_SOURCES = tests/unit/test_iotrapd_channel.c tests/unit/iotrapd_test_server.h daemon/conf.c \
-	daemon/server.c daemon/channel.c
+tests_unit_test_iotrapd_channel_SOURCES = tests/unit/test_iotrapd_channel.c \
+	tests/unit/iotrapd_test_server.h $(iotrapd_core)
 tests_unit_test_iotrapd_channel_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_iotrapd_channel_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
 endif
@@ -49,20 +49,20 @@ EXTRA_DIST += tests/fuzz/fuzz_iotrapd_proto.c tests/fuzz/fuzz_iotrapd_conf.c \
 CLEANFILES += tests/fuzz/fuzz_iotrapd_proto tests/fuzz/fuzz_iotrapd_conf
 if HAVE_LIBFUZZER
 fuzz_iotrapd_flags = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I$(top_srcdir)/include -I$(top_srcdir) -I$(top_builddir) -DIOTRAP_BUILDING -D_GNU_SOURCE
-fuzz_iotrapd_proto_sources = tests/fuzz/fuzz_iotrapd_proto.c backends/helper_proto.c \
-	daemon/server.c daemon/channel.c daemon/conf.c backends/direct_portset.c common/status.c
-fuzz_iotrapd_conf_sources = tests/fuzz/fuzz_iotrapd_conf.c daemon/conf.c \
-	backends/direct_portset.c
-fuzz_iotrapd_headers = $(srcdir)/daemon/conf.h $(srcdir)/daemon/server.h \
-	$(srcdir)/daemon/channel.h \
-	$(srcdir)/backends/helper_proto.h $(srcdir)/backends/direct_portset.h \
-	$(srcdir)/backends/backend.h
+	-I$(top_srcdir)/include -I$(top_srcdir) -I$(top_builddir) -DIOTRAP_BUILDING -D_GNU_SOURCE \
+	$(CAPSTONE_CFLAGS)
+# The dispatch serves through the whole port session, so the request target is built
+# with every source of the core.
+fuzz_iotrapd_proto_sources = tests/fuzz/fuzz_iotrapd_proto.c $(filter %.c,$(iotrapd_core)) \
+	$(filter %.c,$(core_sources))
+fuzz_iotrapd_conf_sources = tests/fuzz/fuzz_iotrapd_conf.c daemon/conf.c common/portset.c \
+	common/parse.c session/portmap.c common/status.c
+fuzz_iotrapd_headers = $(addprefix $(srcdir)/,$(filter %.h,$(iotrapd_core) $(core_sources)))
 tests/fuzz/fuzz_iotrapd_proto: $(addprefix $(srcdir)/,$(fuzz_iotrapd_proto_sources)) \
 		$(fuzz_iotrapd_headers)
 	@mkdir -p $(@D)
 	$(AM_V_CCLD)$(CLANG) $(fuzz_iotrapd_flags) -o $@ \
-		$(addprefix $(srcdir)/,$(fuzz_iotrapd_proto_sources))
+		$(addprefix $(srcdir)/,$(fuzz_iotrapd_proto_sources)) $(CAPSTONE_LIBS) -ldl -lpthread
 tests/fuzz/fuzz_iotrapd_conf: $(addprefix $(srcdir)/,$(fuzz_iotrapd_conf_sources)) \
 		$(fuzz_iotrapd_headers)
 	@mkdir -p $(@D)

@@ -9,7 +9,7 @@
 # line each) so that the suites needing them report SKIP with the reason instead of failing.
 
 iotrap_deps_build=(build-essential autoconf automake libtool pkg-config libcapstone-dev libunwind-dev)
-iotrap_deps_test=(libcmocka-dev clang libclang-rt-dev ioport python3 openjdk-17-jdk-headless)
+iotrap_deps_test=(libcmocka-dev clang libclang-rt-dev ioport python3 openjdk-17-jdk-headless openssh-server openssh-client)
 iotrap_deps_m32=(gcc-multilib libc6-dev-i386 libcapstone-dev:i386)
 iotrap_deps_m32_optional=(libunwind-dev:i386)
 iotrap_deps_wine=(wine wine64 libwine-dev wine64-tools gcc-mingw-w64)

@@ -19,10 +19,10 @@
 #include <asm/prctl.h>
 #endif
 
-#include "backends/backend.h"
-#include "backends/env.h"
+#include "session/env.h"
+#include "session/grants.h"
+#include "session/session.h"
 #include "shim/shim.h"
-#include "wine-dll/wine_grants.h"
 
 struct iotrap__shim iotrap__shim;
 
@@ -73,7 +73,7 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
         _exit(2);
     }
 
-    if (iotrap__patch_init(getenv("IOTRAP_PATCH"), iotrap__ports_backend_name(ports), err,
+    if (iotrap__patch_init(getenv("IOTRAP_PATCH"), iotrap__session_native(ports), err,
                            sizeof err) < 0) {
         fprintf(stderr, "iotrap: cannot start: %s\n", err);
         fflush(stderr);

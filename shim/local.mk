@@ -12,6 +12,7 @@ shim_sources += \
 	shim/sigchain.c \
 	shim/report.c \
 	shim/ioperm.c \
+	shim/grants.c \
 	shim/exec.c \
 	shim/init.c
 

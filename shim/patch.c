@@ -23,10 +23,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "backends/backend.h"
 #include "shim/patch.h"
 #include "shim/shim.h"
-#include "wine-dll/wine_grants.h"
 
 #define SITES_MAX 128
 #define HOT 64 /* traps at one address before it is patched */
@@ -56,7 +54,7 @@ static void sync_cores(void)
     syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
 }
 
-int iotrap__patch_init(const char *value, const char *backend, char *err, size_t errlen)
+int iotrap__patch_init(const char *value, bool native, char *err, size_t errlen)
 {
     enum policy want;
     if (!value || !*value || strcmp(value, "auto") == 0)
@@ -69,9 +67,9 @@ int iotrap__patch_init(const char *value, const char *backend, char *err, size_t
         snprintf(err, errlen, "IOTRAP_PATCH: '%s' is not auto, on or off", value);
         return -1;
     }
-    /* The direct backend gives the process real I/O permission, under which the trapping
-     * opcodes of a patch's displacement would run instead of fault. */
-    if (want == OFF || (backend && strcmp(backend, "direct") == 0))
+    /* A native backend gives the process real I/O permission, under which the trapping
+     * IN/OUT opcodes of a patch's displacement could run instead of fault. */
+    if (want == OFF || native)
         return 0;
     if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) != 0 ||
         iotrap__patch_code_init() != 0) {

@@ -7,6 +7,7 @@
 #define IOTRAP_SHIM_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <ucontext.h>
@@ -78,8 +79,9 @@ extern const iotrap_exec_ops iotrap__exec_ops;
 /* ---- Hot-site patching (shim/patch.c, see shim/patch.h) ---------------------------- */
 
 /* Reads IOTRAP_PATCH's value ("auto", the default: Windows code under Wine; "on"; "off")
- * (constructor only).  -1 with a message naming the bad part. */
-int iotrap__patch_init(const char *value, const char *backend, char *err, size_t errlen);
+ * (constructor only); `native` says the session runs some ports natively, which rules
+ * patching out.  -1 with a message naming the bad part. */
+int iotrap__patch_init(const char *value, bool native, char *err, size_t errlen);
 /* Counts a trapped IN or OUT that was emulated at flat address pc; patches a hot site. */
 void iotrap__patch_note(uint64_t pc, int mode, const iotrap_insn *insn, const ucontext_t *uc);
 /* In a fork child: no other thread is writing code any more. */
@@ -97,6 +99,24 @@ int iotrap__sigchain_install(void);
 /* Gives the signal to the program as the kernel would have: its handler with its
  * flags and mask, or the default action (a fault that re-executes kills with a core). */
 void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaults);
+
+/* ---- Raw access of Windows processes (shim/grants.c, session/grants.h) ------------ */
+
+/* Maps the grant file named by IOTRAP_WINE_GRANTS, if set (constructor only).  Returns 0,
+ * or -1 if the variable names a file that cannot be used (the trap engine then grants
+ * nothing to raw instructions of Windows code, which is the safe side). */
+int iotrap__wine_grants_init(void);
+
+/* 1 if the calling process may execute a raw access to [port, port + width), 0 if a
+ * driver IOCTL revoked it.  Without IOTRAP_WINE_GRANTS, or outside a Wine process, always
+ * 1.  The caller checks the session policy separately (both must allow); a 0 means the
+ * SIGSEGV goes on to Wine untouched, which raises EXCEPTION_PRIV_INSTRUCTION.
+ * `ucontext` may be NULL (the hot-site trampolines, outside the handler) once a trap of
+ * the process has found its Windows process id. */
+int iotrap__wine_raw_granted(const void *ucontext, uint16_t port, unsigned width);
+
+/* 1 if the interrupted code is Windows code of a Wine process (its TEB is found). */
+int iotrap__wine_windows_code(const void *ucontext);
 
 /* ---- Exec (shim/exec.c) ---------------------------------------------------------- */
 

@@ -18,7 +18,6 @@
 #endif
 
 #include "shim/shim.h"
-#include "wine-dll/wine_grants.h"
 
 extern const char iotrap__safe_copy_load[], iotrap__safe_copy_store[],
     iotrap__safe_copy_fault[];

@@ -1,8 +1,12 @@
-/* `iotrap doctor`: what this machine allows, one line per item with the reason.
+/* `iotrap doctor [OPTIONS]`: what this machine allows, one line per item with the reason,
+ * and the port map that the session options (those of `iotrap run`, or the IOTRAP_*
+ * variables) give here.
  *
- * It only asks: it never executes IN/OUT, never grants itself port access (ioperm is
- * called with turn_on=0, which can only take permission away), opens /dev/port without
- * reading or writing it, and does not open ppdev devices. */
+ * It never executes IN/OUT.  Its checks only ask: ioperm is called with turn_on=0, which
+ * can only take permission away, /dev/port is opened without reading or writing it, and
+ * ppdev devices are not opened.  The map is the session `iotrap run` would check before
+ * starting a program: it is opened and closed again the same way (a real backend holds its
+ * device for that moment), so that what "auto" would choose is shown. */
 #include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +26,10 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "session/env.h"
+#include "session/session.h"
 #include "tools/commands.h"
+#include "tools/run_options.h"
 #include "tools/preload_env.h"
 #include "tools/program_check.h"
 
@@ -197,25 +204,17 @@ static void check_daemon(void)
              strerror(errno));
         return;
     }
-    /* Connecting and closing at once sends no request; the socket type is whichever the
-     * daemon listens with. */
-    static const int types[] = { SOCK_SEQPACKET, SOCK_STREAM };
-    int e = 0;
-    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-        int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            e = errno;
-            continue;
-        }
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-            close(fd);
-            line("iotrapd", 1, "%s accepts connections", DAEMON_SOCKET);
-            return;
-        }
+    /* Connecting and closing at once sends no request. */
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int e = fd < 0 ? errno : 0;
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+        close(fd);
+        line("iotrapd", 1, "%s accepts connections", DAEMON_SOCKET);
+        return;
+    }
+    if (fd >= 0) {
         e = errno;
         close(fd);
-        if (e != EPROTOTYPE)
-            break;
     }
     line("iotrapd", 0, "%s exists but does not accept connections: %s", DAEMON_SOCKET,
          strerror(e));
@@ -331,18 +330,66 @@ static void check_backends(void)
     }
 }
 
+/* The port map of the effective configuration, as a session opened from it has it. */
+static void check_map(void)
+{
+    char err[1024] = "";
+    iotrap__env_config ec;
+    iotrap_ports *ports = NULL;
+    int st = iotrap__env_config_read(&ec, err, sizeof err);
+    if (st == IOTRAP_OK) {
+        ec.cfg.quiet = 1;
+        ec.cfg.trace = NULL;
+        ec.cfg.board = NULL;
+        st = iotrap_ports_open(&ec.cfg, &ports, err, sizeof err);
+        iotrap__env_config_free(&ec);
+    }
+    if (st != IOTRAP_OK) {
+        line("map", 0, "%s", err[0] ? err : iotrap_strerror(st));
+        return;
+    }
+    char map[8192];
+    iotrap__session_describe(ports, "", map, sizeof map);
+    iotrap_ports_close(ports);
+    for (char *l = strtok(map, "\n"); l; l = strtok(NULL, "\n"))
+        line("map", 1, "%s", l);
+}
+
+static const char doctor_usage[] =
+    "Usage: iotrap doctor [SESSION OPTIONS]\n"
+    "Say which ways of reaching ports this machine allows, one line each with the reason,\n"
+    "and where each port would go: the port map of --backend, --route, --remap, --allow\n"
+    "and --device as `iotrap run` takes them (or the IOTRAP_* variables).\n"
+    "No port I/O is done.\n";
+
 int iotrap__cmd_doctor(int argc, char **argv)
 {
-    if (argc > 1) {
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            printf("Usage: iotrap doctor\n"
-                   "Say which ways of reaching ports this machine allows, one line each with "
-                   "the reason.\nNo port I/O is done.\n");
-            return 0;
-        }
-        fprintf(stderr, "iotrap doctor: unexpected argument '%s'\n", argv[1]);
+    char err[1024];
+    iotrap__run_options opts;
+    if (iotrap__run_parse(argc, argv, 0, &opts, err, sizeof err) < 0) {
+        fprintf(stderr, "iotrap doctor: %s\n", err);
         return 2;
     }
+    if (opts.help) {
+        fputs(doctor_usage, stdout);
+        iotrap__run_options_free(&opts);
+        return 0;
+    }
+    if (*opts.program) {
+        fprintf(stderr, "iotrap doctor: unexpected argument '%s'\n", *opts.program);
+        iotrap__run_options_free(&opts);
+        return 2;
+    }
+    iotrap__env_var vars[IOTRAP__RUN_ENV_MAX];
+    int nvars = iotrap__run_env(&opts, vars, err, sizeof err);
+    iotrap__run_options_free(&opts);
+    if (nvars < 0) {
+        fprintf(stderr, "iotrap doctor: %s\n", err);
+        return 2;
+    }
+    for (int i = 0; i < nvars; i++)
+        setenv(vars[i].name, vars[i].value, 1);
+    iotrap__run_env_free(vars, nvars);
     struct passwd *pw = getpwuid(geteuid());
     printf("iotrap doctor: uid %u (%s), no port I/O is done\n", (unsigned)geteuid(),
            pw ? pw->pw_name : "?");
@@ -355,5 +402,6 @@ int iotrap__cmd_doctor(int argc, char **argv)
     check_preload();
     check_patching();
     check_backends();
+    check_map();
     return 0;
 }

@@ -13,6 +13,8 @@
 
 #include <iotrap/ports.h>
 #include "backends/backend.h"
+#include "session/env.h"
+#include "session/session.h"
 #include "tools/commands.h"
 #include "tools/preload_env.h"
 #include "tools/program_check.h"
@@ -22,9 +24,15 @@ static const char run_usage[] =
     "Usage: iotrap run [OPTIONS] [--] PROGRAM [ARGS...]\n"
     "Run PROGRAM with its port I/O (IN, OUT, INS, OUTS) trapped and emulated.\n"
     "\n"
-    "  --backend NAME[:ARGS]   where accesses go (IOTRAP_BACKEND; default sim)\n"
-    "  --allow RANGES          ports the program may use, e.g. 0x378-0x37f,0x3f8\n"
-    "                          (IOTRAP_ALLOW; default: all for sim)\n"
+    "  --backend NAME[:ARGS]   where accesses go when no route says otherwise\n"
+    "                          (IOTRAP_BACKEND; default sim)\n"
+    "  --route PORTS=NAME[:ARGS]  those ports go to that backend, e.g.\n"
+    "                          0x378-0x37f=ppdev:/dev/parport0; repeatable (IOTRAP_ROUTES)\n"
+    "  --remap PORTS=TARGET    the program's PORTS reach their backend at TARGET onwards,\n"
+    "                          e.g. 0x378-0x37f=0xe050; repeatable (IOTRAP_REMAP)\n"
+    "  --allow PORTS           ports the program may use, e.g. 0x378-0x37f,0x3f8\n"
+    "                          (IOTRAP_ALLOW; default: each route's ports, and all for\n"
+    "                          sim and helper, nothing for other real ports)\n"
     "  --device SPEC           a device on the simulated board, NAME@BASE[,key=value...];\n"
     "                          repeatable (IOTRAP_DEVICES, ';'-separated)\n"
     "  --device-plugin FILE    load device models from a plug-in; repeatable\n"
@@ -41,73 +49,10 @@ static const char run_usage[] =
     "or device spec (the program is not started), 127 if PROGRAM is not found, 126 if it\n"
     "cannot be executed, 1 if iotrap itself failed.\n";
 
-#define MAX_LIST 256
-
-/* The configuration the preload library will see: the variables just set, or inherited. */
-struct effective_config {
-    iotrap_ports_config cfg;
-    char *devices_buf, *plugins_buf;
-    const char *devices[MAX_LIST + 1];
-    const char *plugins[MAX_LIST + 1];
-};
-
 static const char *env_or_null(const char *name)
 {
     const char *v = getenv(name);
     return v && *v ? v : NULL;
-}
-
-/* Splits `s` (copied into *buf) at `sep`, skipping empty elements; NULL when empty. */
-static int split(const char *s, char sep, char **buf, const char **list, const char *what)
-{
-    size_t n = 0;
-    *buf = NULL;
-    if (!s)
-        return 0;
-    if (!(*buf = strdup(s))) {
-        fprintf(stderr, "iotrap run: out of memory\n");
-        return -1;
-    }
-    char seps[2] = { sep, '\0' };
-    char *save = NULL;
-    for (char *t = strtok_r(*buf, seps, &save); t; t = strtok_r(NULL, seps, &save)) {
-        if (n == MAX_LIST) {
-            fprintf(stderr, "iotrap run: more than %d %s\n", MAX_LIST, what);
-            return -1;
-        }
-        list[n++] = t;
-    }
-    list[n] = NULL;
-    return (int)n;
-}
-
-static int effective_config(struct effective_config *e)
-{
-    memset(e, 0, sizeof(*e));
-    int nd = split(env_or_null("IOTRAP_DEVICES"), ';', &e->devices_buf, e->devices,
-                   "device specs");
-    int np = split(env_or_null("IOTRAP_DEVICE_PLUGINS"), ':', &e->plugins_buf, e->plugins,
-                   "device plug-ins");
-    if (nd < 0 || np < 0)
-        return -1;
-    e->cfg.backend = env_or_null("IOTRAP_BACKEND");
-    e->cfg.allow = env_or_null("IOTRAP_ALLOW");
-    e->cfg.devices = nd > 0 ? e->devices : NULL;
-    e->cfg.plugins = np > 0 ? e->plugins : NULL;
-    e->cfg.trace_format = env_or_null("IOTRAP_TRACE_FORMAT");
-    const char *q = env_or_null("IOTRAP_QUIET");
-    e->cfg.quiet = q && strcmp(q, "0") != 0;
-    /* The trace file is checked separately (check_trace) so that opening a session here
-     * neither truncates nor writes to it; the board is created after the check. */
-    e->cfg.trace = NULL;
-    e->cfg.board = NULL;
-    return 0;
-}
-
-static void effective_config_free(struct effective_config *e)
-{
-    free(e->devices_buf);
-    free(e->plugins_buf);
 }
 
 static int check_trace(void)
@@ -133,30 +78,6 @@ static int check_patch(void)
         return 0;
     fprintf(stderr, "iotrap run: IOTRAP_PATCH: '%s' is not auto, on or off\n", p);
     return -1;
-}
-
-static int backend_is_auto(const char *backend)
-{
-    return backend && strcspn(backend, ":") == 4 && strncmp(backend, "auto", 4) == 0;
-}
-
-/* "NAME" or "NAME:ARGS" for the backend that "auto[:ARGS]" chose. */
-static const char *auto_choice(const char *spec, const char *chosen)
-{
-    static char buf[512];
-    const char *args = strchr(spec, ':');
-    snprintf(buf, sizeof(buf), "%s%s", chosen, args ? args : "");
-    return buf;
-}
-
-/* The simulated board needs a shared board file; "auto" ends on sim when no real port
- * is reachable, and a board it does not use costs nothing. */
-static int backend_may_be_sim(const char *backend)
-{
-    if (!backend)
-        return 1;
-    size_t len = strcspn(backend, ":");
-    return (len == 3 && strncmp(backend, "sim", 3) == 0) || backend_is_auto(backend);
 }
 
 /* Statuses that mean the configuration itself was wrong, not the machine. */
@@ -339,11 +260,31 @@ static int setenv_or_fail(const char *name, const char *value)
     return 0;
 }
 
+/* Writes the backends the session opened back into IOTRAP_BACKEND and IOTRAP_ROUTES, so
+ * that "auto" means the same choice in every process of the run. */
+static int pin_choices(const iotrap_ports *ports)
+{
+    char spec[4096];
+    if (iotrap__session_backend_spec(ports, spec, sizeof spec) >= sizeof spec ||
+        setenv_or_fail("IOTRAP_BACKEND", spec) < 0)
+        return -1;
+    if (!getenv("IOTRAP_ROUTES"))
+        return 0;
+    size_t n = iotrap__session_routes_spec(ports, NULL, 0) + 1;
+    char *routes = malloc(n);
+    if (!routes)
+        return -1;
+    iotrap__session_routes_spec(ports, routes, n);
+    int rc = setenv_or_fail("IOTRAP_ROUTES", routes);
+    free(routes);
+    return rc;
+}
+
 int iotrap__cmd_run(int argc, char **argv)
 {
     char err[1024];
     iotrap__run_options opts;
-    if (iotrap__run_parse(argc, argv, &opts, err, sizeof(err)) < 0) {
+    if (iotrap__run_parse(argc, argv, 1, &opts, err, sizeof(err)) < 0) {
         fprintf(stderr, "iotrap run: %s\n", err);
         return 2;
     }
@@ -362,8 +303,9 @@ int iotrap__cmd_run(int argc, char **argv)
     }
     int status = 1;
     char board[PATH_MAX] = "";
-    struct effective_config eff;
+    iotrap__env_config eff;
     int have_eff = 0;
+    iotrap_ports *ports = NULL;
 
     for (int i = 0; i < nvars; i++)
         if (setenv_or_fail(vars[i].name, vars[i].value) < 0)
@@ -371,32 +313,38 @@ int iotrap__cmd_run(int argc, char **argv)
     /* A board inherited from an enclosing run belongs to that run. */
     unsetenv("IOTRAP_BOARD");
 
-    /* Check everything the preload library will be told, the same way it will read it,
-     * before the program can run a single instruction. */
-    have_eff = 1;
-    if (effective_config(&eff) < 0)
+    /* Check everything the preload library will be told, read as it will read it, before
+     * the program can run a single instruction.  The trace file is checked on its own
+     * (check_trace) so that opening a session here neither truncates nor writes it. */
+    err[0] = '\0';
+    int st = iotrap__env_config_read(&eff, err, sizeof(err));
+    if (st < 0) {
+        fprintf(stderr, "iotrap run: %s\n", err[0] ? err : iotrap_strerror(st));
+        status = usage_status(st) ? 2 : 1;
         goto out;
+    }
+    have_eff = 1;
+    eff.cfg.trace = NULL;
     if (check_trace() < 0 || check_patch() < 0) {
         status = 2;
         goto out;
     }
-    iotrap_ports *ports = NULL;
     err[0] = '\0';
-    int st = iotrap_ports_open(&eff.cfg, &ports, err, sizeof(err));
+    st = iotrap_ports_open(&eff.cfg, &ports, err, sizeof(err));
     if (st < 0) {
         fprintf(stderr, "iotrap run: %s\n", err[0] ? err : iotrap_strerror(st));
         status = usage_status(st) || st == IOTRAP_E_BUSY ? 2 : 1;
         goto out;
     }
-    /* Every process of the run uses the backend that auto chose here, so that they
-     * share one device and the choice is logged once. */
-    if (backend_is_auto(eff.cfg.backend) &&
-        setenv_or_fail("IOTRAP_BACKEND", auto_choice(eff.cfg.backend,
-                                                     iotrap__ports_backend_name(ports))) < 0) {
-        iotrap_ports_close(ports);
+    /* Every process of the run uses the backends chosen here, so that they share one
+     * device and what "auto" chose is logged once. */
+    if (pin_choices(ports) < 0)
         goto out;
-    }
+    /* A backend whose device state all the processes of a run share needs that state
+     * made before the program starts. */
+    int shared = (iotrap__session_caps(ports) & IOTRAP__CAP_SHARED) != 0;
     iotrap_ports_close(ports);
+    ports = NULL;
 
     char path[PATH_MAX];
     int e = iotrap__find_program(opts.program[0], path, sizeof(path));
@@ -421,7 +369,7 @@ int iotrap__cmd_run(int argc, char **argv)
     if (!ok)
         goto out;
 
-    if (backend_may_be_sim(eff.cfg.backend)) {
+    if (shared) {
         /* One board for every process of the run, so that a child sees what its parent
          * wrote to a device. */
         err[0] = '\0';
@@ -440,10 +388,11 @@ int iotrap__cmd_run(int argc, char **argv)
     status = start_and_wait(path, opts.program);
 
 out:
+    iotrap_ports_close(ports);
     if (board[0])
         iotrap_board_remove(board);
     if (have_eff)
-        effective_config_free(&eff);
+        iotrap__env_config_free(&eff);
     iotrap__run_env_free(vars, nvars);
     iotrap__run_options_free(&opts);
     return status;

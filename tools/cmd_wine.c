@@ -18,7 +18,7 @@
 #include "tools/cmd_wine.h"
 #include "tools/commands.h"
 #include "tools/run_options.h"
-#include "wine-dll/wine_grants.h"
+#include "session/grants.h"
 
 static const char wine_usage[] =
     "Usage: iotrap wine [OPTIONS] [--] APP.EXE [ARGS...]\n"
@@ -67,7 +67,7 @@ static int run_program(const iotrap__wine_env *env, int argc, char **argv)
 {
     char err[1024];
     iotrap__run_options opts;
-    if (iotrap__run_parse(argc, argv, &opts, err, sizeof(err)) < 0) {
+    if (iotrap__run_parse(argc, argv, 1, &opts, err, sizeof(err)) < 0) {
         fprintf(stderr, "iotrap wine: %s\n", err);
         return 2;
     }

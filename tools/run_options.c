@@ -20,8 +20,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-enum opt_id { OPT_BACKEND, OPT_ALLOW, OPT_DEVICE, OPT_PLUGIN, OPT_TRACE, OPT_TRACE_FORMAT,
-              OPT_PATCH, OPT_QUIET, OPT_HELP };
+enum opt_id { OPT_BACKEND, OPT_ROUTE, OPT_REMAP, OPT_ALLOW, OPT_DEVICE, OPT_PLUGIN, OPT_TRACE,
+              OPT_TRACE_FORMAT, OPT_PATCH, OPT_QUIET, OPT_HELP };
 
 struct opt_def {
     const char *name;  /* without the leading "--" */
@@ -32,7 +32,9 @@ struct opt_def {
 
 static const struct opt_def opt_defs[] = {
     { "backend", 0, OPT_BACKEND, "NAME[:ARGS]" },
-    { "allow", 0, OPT_ALLOW, "RANGES" },
+    { "route", 0, OPT_ROUTE, "PORTS=NAME[:ARGS]" },
+    { "remap", 0, OPT_REMAP, "PORTS=TARGET" },
+    { "allow", 0, OPT_ALLOW, "PORTS" },
     { "device", 0, OPT_DEVICE, "SPEC" },
     { "device-plugin", 0, OPT_PLUGIN, "FILE" },
     { "trace", 0, OPT_TRACE, "FILE|-" },
@@ -92,6 +94,12 @@ static int apply(iotrap__run_options *o, const struct opt_def *d, const char *va
         if (!iotrap__run_patch_valid(value))
             return fail(err, errlen, "bad value '%s' for '--patch': use auto, on or off", value);
         return set_once(&o->patch, value, d, err, errlen);
+    case OPT_ROUTE:
+        o->routes[o->nroutes++] = value;
+        return 0;
+    case OPT_REMAP:
+        o->remaps[o->nremaps++] = value;
+        return 0;
     case OPT_DEVICE:
         o->devices[o->ndevices++] = value;
         return 0;
@@ -113,13 +121,16 @@ int iotrap__run_patch_valid(const char *value)
     return strcmp(value, "auto") == 0 || strcmp(value, "on") == 0 || strcmp(value, "off") == 0;
 }
 
-int iotrap__run_parse(int argc, char **argv, iotrap__run_options *o, char *err, size_t errlen)
+int iotrap__run_parse(int argc, char **argv, int need_program, iotrap__run_options *o,
+                      char *err, size_t errlen)
 {
     memset(o, 0, sizeof(*o));
     /* Each repeatable option takes at least one argument, so argc bounds both lists. */
     o->devices = calloc((size_t)argc + 1, sizeof(*o->devices));
     o->plugins = calloc((size_t)argc + 1, sizeof(*o->plugins));
-    if (!o->devices || !o->plugins) {
+    o->routes = calloc((size_t)argc + 1, sizeof(*o->routes));
+    o->remaps = calloc((size_t)argc + 1, sizeof(*o->remaps));
+    if (!o->devices || !o->plugins || !o->routes || !o->remaps) {
         iotrap__run_options_free(o);
         return fail(err, errlen, "out of memory");
     }
@@ -166,7 +177,7 @@ int iotrap__run_parse(int argc, char **argv, iotrap__run_options *o, char *err, 
         continue;
 
     bad:
-        fail(err, errlen, "unknown option '%s' (see 'iotrap run --help')", a);
+        fail(err, errlen, "unknown option '%s' (see --help)", a);
         goto out_fail;
     bad_missing:
         fail(err, errlen, "option '--%s' needs a value (%s)", d->name, d->arg);
@@ -177,7 +188,7 @@ int iotrap__run_parse(int argc, char **argv, iotrap__run_options *o, char *err, 
     }
 
     o->program = argv + i;
-    if (o->help)
+    if (o->help || (!need_program && i >= argc))
         return 0;
     if (i >= argc) {
         fail(err, errlen, "no program given: iotrap run [OPTIONS] -- PROGRAM [ARGS]");
@@ -198,8 +209,10 @@ void iotrap__run_options_free(iotrap__run_options *o)
 {
     free(o->devices);
     free(o->plugins);
-    o->devices = o->plugins = NULL;
-    o->ndevices = o->nplugins = 0;
+    free(o->routes);
+    free(o->remaps);
+    o->devices = o->plugins = o->routes = o->remaps = NULL;
+    o->ndevices = o->nplugins = o->nroutes = o->nremaps = 0;
 }
 
 /* A path made absolute against the current directory, because the program may change
@@ -291,6 +304,12 @@ int iotrap__run_env(const iotrap__run_options *o, iotrap__env_var vars[IOTRAP__R
 
     if (o->backend)
         ADD("IOTRAP_BACKEND", strdup(o->backend));
+    if (o->nroutes)
+        ADD("IOTRAP_ROUTES", join(o->routes, o->nroutes, ';', 0, "route", "--route", err,
+                                  errlen));
+    if (o->nremaps)
+        ADD("IOTRAP_REMAP", join(o->remaps, o->nremaps, ';', 0, "remap", "--remap", err,
+                                 errlen));
     if (o->allow)
         ADD("IOTRAP_ALLOW", strdup(o->allow));
     if (o->ndevices)

@@ -10,7 +10,11 @@
 
 typedef struct iotrap__run_options {
     const char *backend;      /* --backend NAME[:ARGS] */
-    const char *allow;        /* --allow RANGES */
+    const char **routes;      /* --route PORTS=NAME[:ARGS], in order, NULL-terminated */
+    size_t nroutes;
+    const char **remaps;      /* --remap PORTS=TARGET, in order, NULL-terminated */
+    size_t nremaps;
+    const char *allow;        /* --allow PORTS */
     const char **devices;     /* --device SPEC, in order, NULL-terminated */
     size_t ndevices;
     const char **plugins;     /* --device-plugin FILE, in order, NULL-terminated */
@@ -31,13 +35,14 @@ typedef struct iotrap__env_var {
 } iotrap__env_var;
 
 /* The most variables iotrap__run_env() produces. */
-#define IOTRAP__RUN_ENV_MAX 9
+#define IOTRAP__RUN_ENV_MAX 11
 
 /* Parses the arguments of `iotrap run` (argv[0] is "run").  Options come first; the
- * program starts at the first argument that is not an option, or after "--".
+ * program starts at the first argument that is not an option, or after "--"; without
+ * need_program (`iotrap doctor`) there may be none.
  * Returns 0, or -1 with a message naming the bad argument in err (the caller exits 2).
  * On success the caller releases the lists with iotrap__run_options_free(). */
-int iotrap__run_parse(int argc, char **argv, iotrap__run_options *opts,
+int iotrap__run_parse(int argc, char **argv, int need_program, iotrap__run_options *opts,
                       char *err, size_t errlen);
 void iotrap__run_options_free(iotrap__run_options *opts);
 
@@ -45,7 +50,8 @@ void iotrap__run_options_free(iotrap__run_options *opts);
 int iotrap__run_patch_valid(const char *value);
 
 /* Maps the options that were given to the variables the preload library reads
- * (IOTRAP_BACKEND, IOTRAP_ALLOW, IOTRAP_DEVICES joined with ';', IOTRAP_DEVICE_PLUGINS
+ * (IOTRAP_BACKEND, IOTRAP_ROUTES and IOTRAP_REMAP joined with ';', IOTRAP_ALLOW,
+ * IOTRAP_DEVICES joined with ';', IOTRAP_DEVICE_PLUGINS
  * joined with ':' and made absolute, IOTRAP_TRACE made absolute, IOTRAP_TRACE_FORMAT,
  * IOTRAP_PATCH, IOTRAP_QUIET=1).  Options not given produce no variable: the program then inherits
  * whatever the environment already says.  Returns the number of variables, or -1 with a

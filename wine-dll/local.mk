@@ -10,10 +10,6 @@
 #                                     that name exists there)
 #   i386-windows, i386-unix, fakedlls/i386: the same for 32-bit programs
 
-# The trap engine consults the drivers' raw-access grants (wine-dll/wine_grants.h).
-shim_sources += wine-dll/wine_grants.h wine-dll/wine_grants_file.h wine-dll/wine_grants.c \
-	wine-dll/wine_grants_shim.c
-
 EXTRA_DIST += docs/wine.md
 EXTRA_DIST += wine-dll/unixlib.h wine-dll/pe_port.h wine-dll/pe_port.c \
 	wine-dll/inpout.c wine-dll/inpout.spec \
@@ -53,8 +49,7 @@ if HAVE_WINE64_BUILD
 # ---- Unix side (ELF, x86-64) ------------------------------------------------------
 # Built shared (-rpath) but installed from stage/wine with the rest (wine-install).
 noinst_LTLIBRARIES += wine-dll/iotrap-wine.la
-wine_dll_iotrap_wine_la_SOURCES = wine-dll/unix_side.c wine-dll/unixlib.h \
-	wine-dll/wine_grants.c wine-dll/wine_grants.h wine-dll/wine_grants_file.h
+wine_dll_iotrap_wine_la_SOURCES = wine-dll/unix_side.c wine-dll/unixlib.h
 wine_dll_iotrap_wine_la_LIBADD = libiotrap_core.la $(CAPSTONE_LIBS) -lpthread
 wine_dll_iotrap_wine_la_LDFLAGS = -module -avoid-version -shared -no-undefined -rpath /nowhere \
 	-Wl,--version-script=$(srcdir)/wine-dll/unix_side.map
@@ -180,7 +175,7 @@ endif
 if HAVE_M32
 wine_unix32_objs = $(patsubst %.c,m32/%.o,$(filter %.c,$(core_sources))) \
 	$(patsubst %.S,m32/%.o,$(filter %.S,$(core_sources))) \
-	m32/wine-dll/unix_side.o m32/wine-dll/wine_grants.o
+	m32/wine-dll/unix_side.o
 stage/wine/i386-unix/.stamp: $(wine_unix32_objs) $(srcdir)/wine-dll/unix_side.map Makefile
 	@mkdir -p $(@D)
 	$(AM_V_CCLD)$(CC) -m32 -shared -o $(@D)/iotrap-wine.so $(wine_unix32_objs) \
@@ -199,15 +194,13 @@ uninstall-local: wine-uninstall
 .PHONY: wine-stage wine-install wine-uninstall
 
 # ---- `iotrap wine` ------------------------------------------------------------------
-tools_iotrap_SOURCES += tools/cmd_wine.c tools/cmd_wine_prefix.c tools/cmd_wine.h \
-	wine-dll/wine_grants.c wine-dll/wine_grants.h wine-dll/wine_grants_file.h
+tools_iotrap_SOURCES += tools/cmd_wine.c tools/cmd_wine_prefix.c tools/cmd_wine.h
 
 # ---- Tests ----------------------------------------------------------------------------
 # The grant file, on its own (tests/unit.test runs every tests/unit/test_* binary).
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_wine_grants
-tests_unit_test_wine_grants_SOURCES = tests/wine/test_wine_grants.c wine-dll/wine_grants.c \
-	wine-dll/wine_grants.h wine-dll/wine_grants_file.h
+tests_unit_test_wine_grants_SOURCES = tests/wine/test_wine_grants.c
 tests_unit_test_wine_grants_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_wine_grants_LDADD = libiotrap_core.la $(CMOCKA_LIBS)
 endif

@@ -13,7 +13,7 @@
 
 #include <iotrap/ports.h>
 #include "wine-dll/unixlib.h"
-#include "wine-dll/wine_grants.h"
+#include "session/grants.h"
 
 typedef int32_t iotrap_ntstatus;
 typedef iotrap_ntstatus (*unixlib_entry_t)(void *args);

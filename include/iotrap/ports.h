@@ -16,15 +16,24 @@ extern "C" {
 
 typedef struct iotrap_ports iotrap_ports;
 
+/* Every port list (allow, and the PORTS of routes and remaps) is "all", "none" or items
+ * "P" or "LO-HI" separated by commas, each port 0x-prefixed hex or decimal (iotrap(1)). */
 typedef struct iotrap_ports_config {
-    const char *backend;        /* "NAME[:ARGS]"; NULL means "sim" */
-    const char *allow;          /* port ranges "0x378-0x37f,0x3f8"; NULL: the backend's default */
+    const char *backend;        /* "NAME[:ARGS]" for every port no route covers; NULL: "sim" */
+    const char *allow;          /* the program ports allowed, "0x378-0x37f,0x3f8"; NULL: each
+                                 * route's ports, and the default backend's default (all for
+                                 * sim and helper, nothing for real ports but ppdev's own) */
     const char *const *devices; /* sim device specs, NULL-terminated; NULL: the default board */
     const char *const *plugins; /* device plug-in .so paths, NULL-terminated; may be NULL */
     const char *board;          /* path of a shared board to attach (sim); NULL: private board */
     const char *trace;          /* trace file path, "-" for stderr, NULL for none */
     const char *trace_format;   /* "text" (default) or "jsonl" */
     int quiet;                  /* no denial messages */
+    const char *const *routes;  /* "PORTS=NAME[:ARGS]": those program ports go to that backend
+                                 * instance; NULL-terminated, may be NULL */
+    const char *const *remaps;  /* "PORTS=TARGET": a program access to p in PORTS reaches its
+                                 * backend at TARGET + (p - first of PORTS); NULL-terminated,
+                                 * may be NULL */
 } iotrap_ports_config;
 
 /* Opens a session.  On failure returns a negative status and writes a message naming
@@ -32,19 +41,21 @@ typedef struct iotrap_ports_config {
 IOTRAP_API int iotrap_ports_open(const iotrap_ports_config *cfg, iotrap_ports **out,
                                  char *err, size_t errlen);
 
-/* The same, configured from IOTRAP_BACKEND, IOTRAP_ALLOW, IOTRAP_DEVICES (specs separated
- * by ';'), IOTRAP_DEVICE_PLUGINS (':'), IOTRAP_BOARD, IOTRAP_TRACE, IOTRAP_TRACE_FORMAT
- * and IOTRAP_QUIET. */
+/* The same, configured from IOTRAP_BACKEND, IOTRAP_ROUTES (routes separated by ';'),
+ * IOTRAP_REMAP (';'), IOTRAP_ALLOW, IOTRAP_DEVICES (';'), IOTRAP_DEVICE_PLUGINS (':'),
+ * IOTRAP_BOARD, IOTRAP_TRACE, IOTRAP_TRACE_FORMAT and IOTRAP_QUIET. */
 IOTRAP_API int iotrap_ports_open_env(iotrap_ports **out, char *err, size_t errlen);
 
 IOTRAP_API void iotrap_ports_close(iotrap_ports *ports);
 
-/* 1 if every port of [port, port+width) may be accessed in that direction. */
+/* 1 if the program may access every port of [port, port+width) in that direction. */
 IOTRAP_API int iotrap_ports_allowed(const iotrap_ports *ports, uint16_t port, unsigned width,
                                     int write);
 
-/* Accesses of 1, 2 or 4 bytes.  A denied access returns IOTRAP_E_DENIED, is traced with
- * result "denied" and does not reach the backend.  `pc` is only reported in the trace. */
+/* Accesses of 1, 2 or 4 bytes at the program's port, which the port map sends to its
+ * route's backend at the target port.  A denied access returns IOTRAP_E_DENIED, is traced
+ * with result "denied" and does not reach any backend.  `pc` is only reported in the
+ * trace. */
 IOTRAP_API int iotrap_ports_in(iotrap_ports *ports, uint16_t port, unsigned width,
                                uint32_t *value, uint64_t pc);
 IOTRAP_API int iotrap_ports_out(iotrap_ports *ports, uint16_t port, unsigned width,

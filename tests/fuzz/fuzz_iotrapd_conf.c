@@ -1,5 +1,5 @@
 /* libFuzzer target: arbitrary text as an iotrap.conf(5) file through iotrapd's parser
- * (daemon/conf.c, with the range parser of backends/direct_portset.c).  Invariants:
+ * (daemon/conf.c, with the port-list parser of common/portset.c).  Invariants:
  *  - the result is 0 or -1; on -1 the error is "fuzz.conf:LINE: reason" with LINE a line
  *    of the text, and nothing is left allocated (LeakSanitizer);
  *  - on 0: no more rules than lines, each with a subject id the resolver gave or a
@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "daemon/conf.h"
+#include <iotrap/status.h>
+#include "session/portmap.h"
 
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
 
@@ -77,7 +79,7 @@ struct named {
     bool found;
 };
 
-static int check_item(void *ctx, unsigned first, unsigned last)
+static int check_item(void *ctx, uint16_t first, uint16_t last)
 {
     struct named *n = ctx;
     if (n->port < first || n->port > last)
@@ -97,7 +99,7 @@ static bool named_on_its_own(const char *text, unsigned port)
         size_t len = strcspn(v, " \t\r\v\f\n#");
         char *val = strndup(v, len);
         char err[200];
-        iotrap__ranges_parse(val, check_item, &n, err, sizeof err);
+        iotrap__portlist_parse(val, check_item, &n, err, sizeof err);
         free(val);
     }
     return n.found;
@@ -125,7 +127,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *end;
         unsigned long line = strtoul(err + 10, &end, 10);
         CHECK(line >= 1 && line <= lines && end[0] == ':');
-        CHECK(conf.rules == NULL && conf.devices == NULL);
+        CHECK(conf.rules == NULL && conf.devices == NULL && conf.routes == NULL &&
+              conf.remaps == NULL);
         free(err);
         free(text);
         return 0;
@@ -136,15 +139,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(conf.ndevices == 0 ? conf.devices == NULL : conf.devices[conf.ndevices] == NULL);
     for (size_t i = 0; i < conf.ndevices; i++)
         CHECK(conf.devices[i] && strstr(text, conf.devices[i]));
+    /* Every route and remap kept is one the session's own parser accepts. */
+    for (size_t i = 0; i < conf.nroutes; i++) {
+        iotrap__route_spec r;
+        CHECK(iotrap__route_parse(conf.routes[i], &r, err, 256) == IOTRAP_OK);
+    }
+    for (size_t i = 0; i < conf.nremaps; i++) {
+        iotrap__remap_spec m;
+        CHECK(iotrap__remap_parse(conf.remaps[i], &m, err, 256) == IOTRAP_OK);
+    }
 
-    iotrap__portset all = {{0}};
+    iotrap__portset all;
+    iotrap__portset_clear(&all);
     for (size_t i = 0; i < conf.nrules; i++) {
         const iotrapd_rule *r = &conf.rules[i];
         CHECK(r->access >= 1 && r->access <= 3);
         CHECK(r->id <= 0x7fffffffu);
         CHECK(r->line >= 1 && r->line <= lines);
-        for (size_t w = 0; w < sizeof all.bits / sizeof all.bits[0]; w++)
-            all.bits[w] |= r->ports.bits[w];
+        iotrap__portset_or(&all, &r->ports);
     }
     CHECK(memcmp(&all, &conf.all, sizeof all) == 0);
 

@@ -1,6 +1,6 @@
 /* libFuzzer target: arbitrary bytes as one iotrapd request message, through the protocol
- * decoder (backends/helper_proto.c) and the daemon's whole request handler
- * (iotrapd_handle in daemon/server.c: decode, policy, backend, reply) with a backend that
+ * decoder (backends/helper_proto.c) and the daemon's whole dispatch (iotrapd_dispatch in
+ * daemon/dispatch.c: decode, policy, the port session, backend, reply) with a backend that
  * only records.  Invariants checked:
  *  - a decoded request is consistent: known op, width 1/2/4, port + width within the port
  *    space, the op's count range, len = the op's data size, and n = header + len;
@@ -13,16 +13,18 @@
  * The message and the reply buffer are heap blocks of exactly their size, so that
  * AddressSanitizer catches a read or write past either.  The client is chosen by the low
  * bits of seq: a user with a rule, a group member, root (no rule) and a stranger; bit 2
- * of seq picks a backend without string calls, so that the handler's own element loops
- * run too. */
+ * of seq picks a backend without string calls, so that the session's element loops run
+ * too. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include "backends/helper_proto.h"
+#include "backends/backend.h"
 #include "daemon/conf.h"
-#include "daemon/server.h"
+#include "daemon/dispatch.h"
+#include "session/session.h"
 
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
 
@@ -103,9 +105,17 @@ static int f_out_string(struct iotrap__backend_instance *bi, uint16_t port, unsi
     return IOTRAP_OK;
 }
 
+static int f_open(struct iotrap__backend_instance *bi, const struct iotrap__backend_params *bp,
+                  char *err, size_t errlen)
+{
+    (void)bi, (void)bp, (void)err, (void)errlen;
+    return IOTRAP_OK;
+}
+
 static const struct iotrap__backend recorder = {
     .name = "recorder",
     .summary = "fuzz",
+    .open = f_open,
     .in = f_in,
     .out = f_out,
     .in_string = f_in_string,
@@ -125,17 +135,29 @@ static const char policy[] = "allow uid=1001 ports=0-0xffff access=rw\n"
                              "allow gid=7 ports=0x378-0x37a access=w\n"
                              "allow gid=7 ports=0x379 access=r\n";
 
-/* The same without string calls: the handler then loops over the elements itself. */
+/* The same without string calls: the session then loops over the elements itself. */
 static const struct iotrap__backend recorder_plain = {
     .name = "recorder-plain",
     .summary = "fuzz",
+    .open = f_open,
     .in = f_in,
     .out = f_out,
 };
 
 static iotrapd_conf conf;
-static struct iotrap__backend_instance bi = {&recorder, NULL};
-static struct iotrap__backend_instance bi_plain = {&recorder_plain, NULL};
+/* Two daemons, as iotrapd opens its own: one serving through each recorder. */
+static iotrapd_server servers[2] = {{.lock = PTHREAD_MUTEX_INITIALIZER},
+                                    {.lock = PTHREAD_MUTEX_INITIALIZER}};
+
+static void open_server(iotrapd_server *srv, const struct iotrap__backend *backend)
+{
+    const struct iotrap__backend *table[] = {backend, NULL};
+    iotrap_ports_config cfg = {.backend = backend->name, .quiet = 1};
+    iotrap__session_params sp = {&cfg, &conf.all, table};
+    char err[256];
+    srv->conf = &conf;
+    CHECK(iotrap__session_open(&sp, &srv->ports, err, sizeof err) == IOTRAP_OK);
+}
 
 static const gid_t member_groups[] = {100, 7};
 static const iotrapd_peer peers[4] = {
@@ -174,6 +196,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!ready) {
         char err[256];
         CHECK(iotrapd_conf_parse(policy, "fuzz.conf", &res, &conf, err, sizeof err) == 0);
+        open_server(&servers[0], &recorder);
+        open_server(&servers[1], &recorder_plain);
         ready = 1;
     }
     uint8_t *msg = malloc(size ? size : 1);
@@ -204,10 +228,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     unsigned who = size >= IOTRAP__PROTO_HDR ? msg[8] & 3 : 0;
     bool plain = size >= IOTRAP__PROTO_HDR && (msg[8] & 4);
-    iotrapd_server srv = {.conf = &conf, .backend = plain ? &bi_plain : &bi};
+    iotrapd_server *srv = &servers[plain];
+    srv->requests = srv->accesses = srv->denials = srv->malformed = 0;
     uint8_t *out = malloc(IOTRAP__PROTO_MAX_MSG);
     memset(&seen, 0, sizeof seen);
-    size_t m = iotrapd_handle(&srv, &peers[who], msg, size, out);
+    size_t m = iotrapd_dispatch(srv, &peers[who], IOTRAPD_VIA_SOCKET, msg, size, out);
     CHECK(m >= IOTRAP__PROTO_HDR && m <= IOTRAP__PROTO_MAX_MSG);
 
     iotrap__proto_reply rep;
@@ -216,7 +241,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool write = rq.op == IOTRAP__OP_OUT || rq.op == IOTRAP__OP_OUTS;
     if (rc != IOTRAP_OK) {
         CHECK(rep.status == IOTRAP_E_PROTOCOL && rep.len == 0 && seen.calls == 0);
-        CHECK(srv.malformed == 1);
+        CHECK(srv->malformed == 1);
     } else if (rq.op == IOTRAP__OP_PING || rq.op == IOTRAP__OP_CHANNEL) {
         CHECK(rep.status == IOTRAP_OK && rep.len == 0 && seen.calls == 0);
     } else {
@@ -225,7 +250,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             allowed = allowed && oracle_allows(who, p, write);
         if (!allowed) {
             CHECK(rep.status == IOTRAP_E_DENIED && rep.len == 0 && seen.calls == 0);
-            CHECK(srv.denials == 1);
+            CHECK(srv->denials == 1);
         } else {
             CHECK(rep.status == IOTRAP_OK);
             bool string = rq.op == IOTRAP__OP_INS || rq.op == IOTRAP__OP_OUTS;
@@ -238,7 +263,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             CHECK(rep.count == rq.count);
             CHECK(rep.len == (write ? 0 : rq.count * rq.width));
-            CHECK(srv.accesses == rq.count);
+            CHECK(srv->accesses == rq.count);
         }
     }
     free(out);

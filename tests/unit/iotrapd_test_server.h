@@ -15,7 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "daemon/conf.h"
-#include "daemon/server.h"
+#include "daemon/socket.h"
+#include "tests/unit/iotrapd_test_session.h"
 
 static char dir[64], path[128];
 static pid_t server;
@@ -37,7 +38,7 @@ static void start_server(const struct iotrap__backend *backend, unsigned max_cli
     snprintf(path, sizeof path, "%s/s", dir);
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     strcpy(sa.sun_path, path);
-    int l = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     assert_true(l >= 0);
     assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
     assert_int_equal(listen(l, 128), 0);
@@ -51,8 +52,6 @@ static void start_server(const struct iotrap__backend *backend, unsigned max_cli
     assert_true(server >= 0);
     if (server == 0) {
         static iotrapd_conf conf;
-        static struct iotrap__backend_instance bi;
-        bi.backend = backend;
         char err[128], rule[128];
         snprintf(rule, sizeof rule, "allow uid=%u ports=0x3f8-0x3ff access=rw\n",
                  (unsigned)getuid());
@@ -64,9 +63,13 @@ static void start_server(const struct iotrap__backend *backend, unsigned max_cli
         int rc = child_setup ? child_setup() : 0;
         if (rc)
             _exit(rc);
-        iotrapd_server s = {.listen_fd = l, .conf = &conf, .backend = &bi, .stop = &stop,
-                            .max_clients = max_clients, .max_per_uid = max_per_uid};
-        _exit(iotrapd_serve(&s) == 0 ? 0 : 5);
+        static iotrapd_server s = {.lock = PTHREAD_MUTEX_INITIALIZER};
+        s.conf = &conf;
+        if (open_test_session(&s, backend, &conf, NULL) != IOTRAP_OK)
+            _exit(6);
+        iotrapd_listener listener = {.fd = l, .stop = &stop, .max_clients = max_clients,
+                                     .max_per_uid = max_per_uid};
+        _exit(iotrapd_serve(&s, &listener) == 0 ? 0 : 5);
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
     close(l);
@@ -100,7 +103,7 @@ static int connect_client(void)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     assert_true(fd >= 0);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     struct timeval tv = {3, 0};

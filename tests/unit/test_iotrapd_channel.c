@@ -26,7 +26,6 @@
 #include <unistd.h>
 #include "backends/helper_proto.h"
 #include "daemon/conf.h"
-#include "daemon/server.h"
 #include "tests/unit/iotrapd_test_server.h"
 
 /* What the backend saw, shared with the test process. */
@@ -55,7 +54,7 @@ static int b_out(struct iotrap__backend_instance *bi, uint16_t port, unsigned wi
 }
 
 static const struct iotrap__backend recorder = {
-    .name = "recorder", .summary = "test", .in = b_in, .out = b_out,
+    .name = "recorder", .summary = "test", .open = test_backend_open, .in = b_in, .out = b_out,
 };
 
 /* The server's log (syslog with LOG_PERROR), in the test directory. */

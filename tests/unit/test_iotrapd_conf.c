@@ -185,6 +185,18 @@ static void t_other_directives(void **state)
     assert_null(c->devices[2]);
     assert_int_equal(c->nrules, 0);
     iotrapd_conf_free(c);
+    c = parse_ok("route 0x378-0x37f=ppdev:/dev/parport1\n"
+                 "route 0x3f8-0x3ff=devport\n"
+                 "remap 0x3f8-0x3ff=0xc000\n"
+                 "trace /var/log/iotrapd.trace jsonl\n");
+    assert_int_equal(c->nroutes, 2);
+    assert_string_equal(c->routes[1], "0x3f8-0x3ff=devport");
+    assert_null(c->routes[2]);
+    assert_int_equal(c->nremaps, 1);
+    assert_string_equal(c->remaps[0], "0x3f8-0x3ff=0xc000");
+    assert_string_equal(c->trace, "/var/log/iotrapd.trace");
+    assert_string_equal(c->trace_format, "jsonl");
+    iotrapd_conf_free(c);
     c = parse_ok("");
     assert_int_equal(c->nrules, 0);
     assert_false(allows(c, 0, 0, 0x378, 1, false));
@@ -216,15 +228,25 @@ static void t_errors_name_file_and_line(void **state)
         {"allow uid=1 ports access=r\n",
          "t.conf:1: 'ports' is not KEY=VALUE (keys: user, uid, group, gid, ports, access)"},
         {"allow uid=1 ports=0x10000 access=r\n",
-         "t.conf:1: bad port '0x10000' (want a number 0-0xffff or FIRST-LAST)"},
+         "t.conf:1: ports=0x10000: bad port \"0x10000\": above 0xffff"},
         {"allow uid=1 ports=0x37f-0x378 access=r\n",
-         "t.conf:1: port range '0x37f-0x378' ends before it starts"},
+         "t.conf:1: ports=0x37f-0x378: bad port range \"0x37f-0x378\": end before start"},
         {"allow uid=1 ports=0x378-zz access=r\n",
-         "t.conf:1: bad port range '0x378-zz' (want FIRST-LAST, each 0-0xffff)"},
+         "t.conf:1: ports=0x378-zz: bad port \"zz\": not a number"},
         {"allow uid=1 ports=0x378,,1 access=r\n",
-         "t.conf:1: bad port '' (want a number 0-0xffff or FIRST-LAST)"},
+         "t.conf:1: ports=0x378,,1: empty item in port list \"0x378,,1\""},
         {"deny uid=1 ports=1\n",
-         "t.conf:1: unknown directive 'deny' (want allow, backend, user or device)"},
+         "t.conf:1: unknown directive 'deny' (want allow, backend, route, remap, device, "
+         "trace or user)"},
+        {"route 0x378-0x37f\n", "t.conf:1: route \"0x378-0x37f\" has no \"=\" (expected "
+         "PORTS=NAME[:ARGS], e.g. 0x378-0x37f=ppdev:/dev/parport0)"},
+        {"route\n", "t.conf:1: route takes one PORTS=NAME[:ARGS]"},
+        {"remap 0x378-0x37f=0x10000\n", "t.conf:1: remap \"0x378-0x37f=0x10000\": target: "
+         "bad port \"0x10000\": above 0xffff"},
+        {"remap 1=2 3=4\n", "t.conf:1: remap takes one PORTS=TARGET"},
+        {"trace\n", "t.conf:1: trace takes a FILE and optionally a format (text or jsonl)"},
+        {"trace /tmp/t csv\n", "t.conf:1: unknown trace format 'csv' (want text or jsonl)"},
+        {"trace /tmp/t\ntrace /tmp/u\n", "t.conf:2: trace given twice"},
         {"backend direct\nbackend sim\n", "t.conf:2: backend given twice (first at line 1)"},
         {"backend\n", "t.conf:1: backend takes one value"},
         {"user nobody-here\n", "t.conf:1: unknown user 'nobody-here'"},

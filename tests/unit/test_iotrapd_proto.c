@@ -1,12 +1,14 @@
-/* The iotrapd wire protocol (backends/helper_proto.c) and the daemon's request handler
- * (daemon/server.c) with a recording backend: round trips, every malformed form, denial
- * before the backend, strings in one backend call. */
+/* The iotrapd wire protocol (backends/helper_proto.c) and the daemon's dispatch
+ * (daemon/dispatch.c) through its port session with a recording backend: round trips,
+ * every malformed form, denial before the backend, strings in one backend call, and the
+ * rules held against the ports a remap makes the daemon touch. */
 #include "config.h"
 #include "tests/unit/harness.h"
 #include <stdlib.h>
 #include "backends/helper_proto.h"
 #include "daemon/conf.h"
-#include "daemon/server.h"
+#include "daemon/dispatch.h"
+#include "tests/unit/iotrapd_test_session.h"
 
 /* ---- a backend that records what reaches it ---- */
 static struct {
@@ -64,7 +66,7 @@ static int rec_out_string(struct iotrap__backend_instance *bi, uint16_t port, un
 }
 
 static const struct iotrap__backend recorder = {
-    .name = "recorder", .summary = "test", .open = NULL,
+    .name = "recorder", .summary = "test", .open = test_backend_open,
     .in = rec_in, .out = rec_out, .in_string = rec_in_string, .out_string = rec_out_string,
 };
 
@@ -72,7 +74,6 @@ static int no_user(const char *n, unsigned *id) { (void)n; (void)id; return -1; 
 static const iotrapd_resolver res = {no_user, no_user, NULL};
 
 static iotrapd_conf conf;
-static struct iotrap__backend_instance bi = {&recorder, NULL};
 static iotrapd_server srv;
 static const iotrapd_peer alice = {.uid = 1001, .gid = 1001, .pid = 42};
 static uint8_t req[IOTRAP__PROTO_MAX_MSG], rep[IOTRAP__PROTO_MAX_MSG];
@@ -84,12 +85,14 @@ static int setup(void **state)
     assert_int_equal(iotrapd_conf_parse("allow uid=1001 ports=0x378-0x37a access=rw\n"
                                         "allow uid=1001 ports=0x3f8-0x3ff access=r\n",
                                         "t.conf", &res, &conf, err, sizeof err), 0);
-    srv = (iotrapd_server){.conf = &conf, .backend = &bi};
+    srv = (iotrapd_server){.conf = &conf, .lock = PTHREAD_MUTEX_INITIALIZER};
+    assert_int_equal(open_test_session(&srv, &recorder, &conf, NULL), IOTRAP_OK);
     return 0;
 }
 
 static int teardown(void **state)
 {
+    iotrap_ports_close(srv.ports);
     iotrapd_conf_free(&conf);
     return 0;
 }
@@ -97,7 +100,7 @@ static int teardown(void **state)
 /* Sends req (n bytes) through the handler; returns the decoded reply status. */
 static int roundtrip(size_t n, uint16_t op, uint32_t seq, iotrap__proto_reply *r)
 {
-    size_t m = iotrapd_handle(&srv, &alice, req, n, rep);
+    size_t m = iotrapd_dispatch(&srv, &alice, IOTRAPD_VIA_SOCKET, req, n, rep);
     assert_int_equal(iotrap__proto_get_reply(rep, m, op, seq, r), IOTRAP_OK);
     return r->status;
 }
@@ -173,7 +176,7 @@ static void t_denied_never_reaches_backend(void **state)
     assert_int_equal(roundtrip(n, IOTRAP__OP_OUTS, 3, &r), IOTRAP_E_DENIED);
     iotrapd_peer mallory = {.uid = 666, .gid = 666};
     n = iotrap__proto_put_req(req, IOTRAP__OP_IN, 4, 0x378, 1, 1, NULL, 0);
-    size_t m = iotrapd_handle(&srv, &mallory, req, n, rep);
+    size_t m = iotrapd_dispatch(&srv, &mallory, IOTRAPD_VIA_SOCKET, req, n, rep);
     assert_int_equal(iotrap__proto_get_reply(rep, m, IOTRAP__OP_IN, 4, &r), IOTRAP_OK);
     assert_int_equal(r.status, IOTRAP_E_DENIED);
     assert_int_equal(seen.calls, 0);
@@ -236,6 +239,38 @@ static void t_malformed_requests(void **state)
     assert_int_equal(srv.malformed, 1);
 }
 
+/* With the daemon's own remaps, a rule holds for the port the daemon touches: a client
+ * reaches 0x378 through 0x278, and a remap cannot open a port the rules do not name. */
+static void t_rules_hold_for_targets(void **state)
+{
+    iotrap_ports_close(srv.ports);
+    static const char *const remaps[] = {"0x278-0x27a=0x378", "0x300=0x3fa", NULL};
+    assert_int_equal(open_test_session(&srv, &recorder, &conf, remaps), IOTRAP_OK);
+    iotrap__proto_reply r;
+    size_t n = iotrap__proto_put_req(req, IOTRAP__OP_OUT, 1, 0x279, 2, 1, "\x01\x02", 2);
+    assert_int_equal(roundtrip(n, IOTRAP__OP_OUT, 1, &r), IOTRAP_OK);
+    assert_int_equal(seen.calls, 1);
+    assert_int_equal(seen.port, 0x379);
+    assert_int_equal(seen.width, 2);
+    /* 0x3fa may only be read: the remap to it does not make it writable, and the
+     * client's own 0x300 is named by no rule at all. */
+    n = iotrap__proto_put_req(req, IOTRAP__OP_IN, 2, 0x300, 1, 1, NULL, 0);
+    assert_int_equal(roundtrip(n, IOTRAP__OP_IN, 2, &r), IOTRAP_OK);
+    assert_int_equal(seen.port, 0x3fa);
+    n = iotrap__proto_put_req(req, IOTRAP__OP_OUT, 3, 0x300, 1, 1, "\x01", 1);
+    assert_int_equal(roundtrip(n, IOTRAP__OP_OUT, 3, &r), IOTRAP_E_DENIED);
+    /* 0x27a reaches 0x37a, but a word there takes 0x27b too, which is neither moved nor
+     * named by a rule. */
+    n = iotrap__proto_put_req(req, IOTRAP__OP_IN, 4, 0x27a, 2, 1, NULL, 0);
+    assert_int_equal(roundtrip(n, IOTRAP__OP_IN, 4, &r), IOTRAP_E_DENIED);
+    /* Unmoved ports are unchanged. */
+    n = iotrap__proto_put_req(req, IOTRAP__OP_IN, 5, 0x378, 1, 1, NULL, 0);
+    assert_int_equal(roundtrip(n, IOTRAP__OP_IN, 5, &r), IOTRAP_OK);
+    assert_int_equal(seen.port, 0x378);
+    assert_int_equal(seen.calls, 3);
+    assert_int_equal(srv.denials, 2);
+}
+
 static void t_every_truncation_refused(void **state)
 {
     iotrap__proto_req q;
@@ -265,6 +300,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(t_strings_in_one_call, setup, teardown),
     cmocka_unit_test_setup_teardown(t_denied_never_reaches_backend, setup, teardown),
     cmocka_unit_test_setup_teardown(t_malformed_requests, setup, teardown),
+    cmocka_unit_test_setup_teardown(t_rules_hold_for_targets, setup, teardown),
     cmocka_unit_test_setup_teardown(t_every_truncation_refused, setup, teardown),
     cmocka_unit_test_setup_teardown(t_reply_checks, setup, teardown),
 };

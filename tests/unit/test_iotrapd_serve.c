@@ -1,4 +1,4 @@
-/* iotrapd's serving loop (daemon/server.c) in a child process on a socket in a temporary
+/* iotrapd's socket transport (daemon/socket.c) in a child process on a socket in a temporary
  * directory, with a backend that only counts: the connection limits (per user and in
  * all), running out of descriptors without spinning, a client that never reads its
  * replies, and a prompt stop on SIGTERM. */
@@ -16,7 +16,6 @@
 #include <unistd.h>
 #include "backends/helper_proto.h"
 #include "daemon/conf.h"
-#include "daemon/server.h"
 #include "tests/unit/iotrapd_test_server.h"
 
 static int b_in(struct iotrap__backend_instance *bi, uint16_t port, unsigned width,
@@ -35,7 +34,7 @@ static int b_out(struct iotrap__backend_instance *bi, uint16_t port, unsigned wi
 }
 
 static const struct iotrap__backend counter = {
-    .name = "counter", .summary = "test", .in = b_in, .out = b_out,
+    .name = "counter", .summary = "test", .open = test_backend_open, .in = b_in, .out = b_out,
 };
 
 /* The descriptor limit of the server child, when a test lowers it (0: unchanged). */

@@ -21,7 +21,7 @@ static char err[1024];
     ({                                                                                      \
         static char *args_[] = { "run", __VA_ARGS__, NULL };                                \
         err[0] = '\0';                                                                      \
-        iotrap__run_parse((int)(sizeof(args_) / sizeof(args_[0])) - 1, args_, (o), err,     \
+        iotrap__run_parse((int)(sizeof(args_) / sizeof(args_[0])) - 1, args_, 1, (o), err,     \
                           sizeof(err));                                                     \
     })
 
@@ -114,14 +114,14 @@ static void t_missing_value_is_reported_not_program(void **state)
     iotrap__run_options o;
     expect_error(PARSE(&o, "--device"), "option '--device' needs a value (SPEC)");
     expect_error(PARSE(&o, "--trace"), "option '--trace' needs a value (FILE|-)");
-    expect_error(PARSE(&o, "--allow", "--", "prog"), "option '--allow' needs a value (RANGES)");
+    expect_error(PARSE(&o, "--allow", "--", "prog"), "option '--allow' needs a value (PORTS)");
 }
 
 static void t_err_empty_value(void **state)
 {
     iotrap__run_options o;
     expect_error(PARSE(&o, "--allow=", "prog"),
-                 "option '--allow' has an empty value (expected RANGES)");
+                 "option '--allow' has an empty value (expected PORTS)");
     expect_error(PARSE(&o, "--device", "", "prog"), "option '--device' has an empty value");
 }
 

@@ -1,8 +1,9 @@
-/* Parsers of numbers, port lists and device specs, and every message the session and
- * the board give for bad configuration. */
+/* Parsers of numbers and device specs, and every message the session and the board give
+ * for bad configuration (port lists: test_portset.c). */
 #include <dlfcn.h>
 #include "tests/unit/test_ports_helpers.h"
 #include "common/parse.h"
+#include "session/portmap.h"
 
 static void t_uint(void **state)
 {
@@ -24,59 +25,6 @@ static void t_uint(void **state)
     const char *bad[] = { "", "0x", "12a", "-1", "+1", " 1", "0x1g", "1.0", "0b1" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(iotrap__parse_uint(bad[i], strlen(bad[i]), 0xffff, &v), IOTRAP_E_SYNTAX);
-}
-
-static int bit(const uint8_t *bm, unsigned p)
-{
-    return (bm[p >> 3] >> (p & 7)) & 1;
-}
-
-static void t_port_list(void **state)
-{
-    static uint8_t bm[IOTRAP__PORT_BITMAP_BYTES];
-    char err[256];
-    assert_int_equal(iotrap__parse_port_list("0x378-0x37f,0x3f8", bm, err, sizeof(err)), IOTRAP_OK);
-    assert_false(bit(bm, 0x377));
-    for (unsigned p = 0x378; p <= 0x37f; p++)
-        assert_true(bit(bm, p));
-    assert_false(bit(bm, 0x380));
-    assert_true(bit(bm, 0x3f8));
-    assert_false(bit(bm, 0x3f9));
-    assert_int_equal(iotrap__parse_port_list(" 80 , 0x70 - 0x71 ", bm, err, sizeof(err)), IOTRAP_OK);
-    assert_true(bit(bm, 80) && bit(bm, 0x70) && bit(bm, 0x71));
-    assert_false(bit(bm, 0x72));
-    assert_int_equal(iotrap__parse_port_list("all", bm, err, sizeof(err)), IOTRAP_OK);
-    assert_true(bit(bm, 0) && bit(bm, 0xffff) && bit(bm, 0x1234));
-    assert_int_equal(iotrap__parse_port_list("none", bm, err, sizeof(err)), IOTRAP_OK);
-    for (unsigned i = 0; i < IOTRAP__PORT_BITMAP_BYTES; i++)
-        assert_int_equal(bm[i], 0);
-    assert_int_equal(iotrap__parse_port_list("0xffff", bm, err, sizeof(err)), IOTRAP_OK);
-    assert_true(bit(bm, 0xffff));
-}
-
-static void expect_list_error(const char *text, int status, const char *msg)
-{
-    static uint8_t bm[IOTRAP__PORT_BITMAP_BYTES];
-    char err[256] = "";
-    assert_int_equal(iotrap__parse_port_list(text, bm, err, sizeof(err)), status);
-    assert_string_equal(err, msg);
-}
-
-static void t_port_list_errors(void **state)
-{
-    expect_list_error("0x400-0x3ff", IOTRAP_E_RANGE, "bad port range \"0x400-0x3ff\": end before start");
-    expect_list_error("0x10000", IOTRAP_E_RANGE, "bad port \"0x10000\": above 0xffff");
-    expect_list_error("0x378-0x1ffff", IOTRAP_E_RANGE, "bad port \"0x1ffff\": above 0xffff");
-    expect_list_error("zz", IOTRAP_E_SYNTAX, "bad port \"zz\": not a number");
-    expect_list_error("0x378,lpt", IOTRAP_E_SYNTAX, "bad port \"lpt\": not a number");
-    expect_list_error("0x378,,0x3f8", IOTRAP_E_SYNTAX, "empty item in port list \"0x378,,0x3f8\"");
-    expect_list_error("0x378,", IOTRAP_E_SYNTAX, "empty item in port list \"0x378,\"");
-    expect_list_error("0x378-", IOTRAP_E_SYNTAX, "bad port range \"0x378-\": no end port");
-    expect_list_error("-0x378", IOTRAP_E_SYNTAX, "bad port range \"-0x378\": no start port");
-    expect_list_error("1-2-3", IOTRAP_E_SYNTAX, "bad port \"2-3\": not a number");
-    expect_list_error("  ", IOTRAP_E_SYNTAX,
-                      "empty port list (give ranges like 0x378-0x37f,0x3f8, or all, or none)");
-    expect_list_error("All", IOTRAP_E_SYNTAX, "bad port \"All\": not a number");
 }
 
 static void t_device_spec(void **state)
@@ -206,10 +154,7 @@ static void t_config_errors(void **state)
 
 static void t_more_config_errors(void **state)
 {
-    static uint8_t bm[IOTRAP__PORT_BITMAP_BYTES];
     char err[6000];
-    assert_int_equal(iotrap__parse_port_list(NULL, bm, err, sizeof(err)), IOTRAP_E_INVAL);
-    assert_string_equal(err, "no port list given");
     expect_open_error(NULL, NULL, "ram@0x300-",
                       "bad port range \"0x300-\" in \"ram@0x300-\": no end port");
     expect_open_error(NULL, NULL, "ram@-0x300",
@@ -283,7 +228,6 @@ static void t_too_many_devices(void **state)
 static void t_parsers_never_crash(void **state)
 {
     static const char alphabet[] = "0123456789abcdefxX-,@=; lptuarmcos\t";
-    static uint8_t bm[IOTRAP__PORT_BITMAP_BYTES];
     unsigned seed = 12345;
     char text[48], err[256];
     for (int n = 0; n < 20000; n++) {
@@ -292,7 +236,12 @@ static void t_parsers_never_crash(void **state)
             text[i] = alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
         text[len] = '\0';
         err[0] = '\0';
-        int rc = iotrap__parse_port_list(text, bm, err, sizeof(err));
+        iotrap__route_spec route;
+        int rc = iotrap__route_parse(text, &route, err, sizeof(err));
+        assert_true(rc == IOTRAP_OK || (rc < 0 && err[0]));
+        iotrap__remap_spec remap;
+        err[0] = '\0';
+        rc = iotrap__remap_parse(text, &remap, err, sizeof(err));
         assert_true(rc == IOTRAP_OK || (rc < 0 && err[0]));
         iotrap__device_spec s;
         err[0] = '\0';
@@ -304,8 +253,6 @@ static void t_parsers_never_crash(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_uint),
-    cmocka_unit_test(t_port_list),
-    cmocka_unit_test(t_port_list_errors),
     cmocka_unit_test(t_device_spec),
     cmocka_unit_test(t_device_spec_errors),
     cmocka_unit_test(t_config_errors),

@@ -1,9 +1,9 @@
-/* The trace decorator: text lines, JSON lines (parsed back), denials, long strings,
- * standard error, and whole lines from concurrent processes. */
+/* The trace: text lines, JSON lines (parsed back), denials, long strings, standard error,
+ * whole lines from concurrent processes, and its one way in. */
 #include <stdio.h>
 #include <sys/wait.h>
 #include "tests/unit/test_ports_helpers.h"
-#include "backends/trace.h"
+#include "session/trace.h"
 
 static char trace_path[256];
 
@@ -318,35 +318,23 @@ static void t_processes_share_a_trace(void **state)
     free(text);
 }
 
-/* The decorator is a backend like any other: it wraps one through the vtable. */
-extern const struct iotrap__backend iotrap__backend_sim;
-
-static void t_decorator_vtable(void **state)
+/* The trace has one way in, iotrap__trace_write(), which the session calls after each
+ * access; it is no backend, so nothing can open it by name. */
+static void t_one_way_in(void **state)
 {
     snprintf(trace_path, sizeof(trace_path), "%s/trace", test_dir());
-    struct iotrap__backend_instance sim = { &iotrap__backend_sim, NULL }, tr;
-    sim.priv = calloc(1, iotrap__backend_sim.priv_size);
-    assert_non_null(sim.priv);
-    iotrap_ports_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    const char *devs[] = { "ram@0x300-0x301", NULL };
-    cfg.devices = devs;
     char err[256];
-    assert_int_equal(iotrap__backend_sim.open(&sim, "", &cfg, err, sizeof(err)), IOTRAP_OK);
-    assert_int_equal(iotrap__trace_wrap(&tr, &sim, trace_path, "jsonl", err, sizeof(err)),
-                     IOTRAP_OK);
-    const struct iotrap__backend *be = tr.backend;
-    assert_string_equal(be->name, "trace");
-    assert_int_equal(be->out(&tr, 0x300, 2, 0x1234), IOTRAP_OK);
-    uint32_t v = 0;
-    assert_int_equal(be->in(&tr, 0x301, 1, &v), IOTRAP_OK);
-    assert_int_equal(v, 0x12);
-    /* It cannot be opened on its own. */
-    assert_int_equal(be->open(&tr, "", &cfg, err, sizeof(err)), IOTRAP_E_UNSUPPORTED);
-    assert_string_equal(err, "the trace backend wraps another backend: use --trace FILE");
-    be->close(&tr);
-    iotrap__backend_sim.close(&sim);
-    free(sim.priv);
+    iotrap__trace *t = NULL;
+    assert_int_equal(iotrap__trace_open(&t, trace_path, "jsonl", err, sizeof(err)), IOTRAP_OK);
+    iotrap__trace_rec rec = {IOTRAP__TR_OUT, 2, 0x300, 0x300, 0x1234, NULL, 0, false, 0x10};
+    iotrap__trace_write(t, &rec);
+    rec = (iotrap__trace_rec){IOTRAP__TR_INS, 1, 0x378, 0xe050, 0, "AB", 2, false, 0x20};
+    iotrap__trace_write(t, &rec);
+    iotrap__trace_close(t);
+    assert_int_equal(iotrap__trace_open(&t, trace_path, "xml", err, sizeof(err)),
+                     IOTRAP_E_SYNTAX);
+    assert_null(t);
+    assert_string_equal(err, "unknown trace format \"xml\" (known: text, jsonl)");
 
     char *text = slurp(trace_path, NULL);
     int n;
@@ -357,11 +345,18 @@ static void t_decorator_vtable(void **state)
     expect_str(&o, "op", "out");
     expect_num(&o, "width", 2);
     expect_num(&o, "value", 0x1234);
-    expect_str(&o, "pc", "0x0");
+    expect_str(&o, "pc", "0x10");
     assert_true(jparse(lines[1], &o));
-    expect_num(&o, "port", 0x301);
-    expect_num(&o, "value", 0x12);
+    expect_num(&o, "port", 0x378);
+    expect_num(&o, "target", 0xe050);
+    expect_str(&o, "data", "4142");
     free(text);
+
+    iotrap_ports_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.backend = "trace";
+    open_fails(&cfg, err, sizeof(err));
+    assert_memory_equal(err, "unknown backend \"trace\" (known: ", 32);
 }
 
 static void t_trace_from_env(void **state)
@@ -402,7 +397,7 @@ static void t_trace_from_env(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(t_decorator_vtable),
+    cmocka_unit_test(t_one_way_in),
     cmocka_unit_test(t_trace_from_env),
     cmocka_unit_test(t_text_lines),
     cmocka_unit_test(t_jsonl),

@@ -62,22 +62,28 @@ int main(int argc, char **argv)
     }
     inst.priv = calloc(1, inst.backend->priv_size ? inst.backend->priv_size : 1);
     char why[256] = "";
-    iotrap_ports_config cfg = {.backend = argv[1], .allow = "0x378-0x37f,0x3f8-0x3ff"};
-    if (strcmp(inst.backend->name, "ppdev") == 0)
-        cfg.allow = "0x378-0x37c";
+    iotrap_ports_config cfg = {.backend = argv[1]};
+    const char *args = colon ? colon + 1 : "";
     if (inst.backend->probe) {
-        int rc = inst.backend->probe(colon ? colon + 1 : "", why, sizeof why);
+        int rc = inst.backend->probe(args, why, sizeof why);
         fprintf(stderr, "probe: %s: %s\n", iotrap_status_name(rc), why);
     }
-    int rc = inst.backend->open(&inst, colon ? colon + 1 : "", &cfg, why, sizeof why);
+    struct iotrap__backend_params bp = {args, -1, &cfg};
+    int rc = inst.backend->open(&inst, &bp, why, sizeof why);
     if (rc != IOTRAP_OK) {
         fprintf(stderr, "vm-backend: open: %s\n", why);
         return 1;
     }
     if (inst.backend->grant) {
-        if ((rc = inst.backend->grant(&inst, 0x378, 8, true)) != IOTRAP_OK ||
-            (rc = inst.backend->grant(&inst, 0x3f8, 8, true)) != IOTRAP_OK)
-            fail("grant", rc);
+        iotrap__portset native, reach;
+        iotrap__portset_clear(&native);
+        iotrap__portset_clear(&reach);
+        iotrap__portset_add(&native, 0x378, 0x37f);
+        iotrap__portset_add(&native, 0x3f8, 0x3ff);
+        if ((rc = inst.backend->grant(&inst, &native, &reach, why, sizeof why)) != IOTRAP_OK) {
+            fprintf(stderr, "vm-backend: grant: %s\n", why);
+            return 1;
+        }
     }
     if (epp) {
         /* Reads only: the EPP address and data registers. */

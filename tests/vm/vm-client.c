@@ -7,7 +7,8 @@
  *   vm-client SOCKET out PORT WIDTH VALUE
  *   vm-client SOCKET ins PORT WIDTH COUNT        prints the bytes in hex
  *   vm-client SOCKET outs PORT TEXT              TEXT's bytes as one REP OUTSB
- *   vm-client SOCKET raw HEXBYTES                one message as given; prints the reply
+ *   vm-client SOCKET raw HEXBYTES                the bytes as given, then the end of what
+ *       it sends (shutdown): prints the reply, or "no reply" when the daemon closes first
  *   vm-client SOCKET send-and-die PORT VALUE     an OUT request, then exit unread
  *   vm-client SOCKET oversize                    an OUTS message 100 bytes longer than
  *       the protocol allows (its header saying so); prints the reply
@@ -38,12 +39,47 @@ static int connect_to(const char *path)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         fprintf(stderr, "vm-client: connect %s: %s\n", path, strerror(errno));
         exit(1);
     }
     return fd;
+}
+
+/* Receives one reply (its header, then the length the header gives) into msg; returns
+ * its size, 0 when the connection closed first, -1 on an error. */
+static ssize_t recv_reply(int fd)
+{
+    size_t have = 0, need = IOTRAP__PROTO_HDR;
+    while (have < need) {
+        ssize_t r = recv(fd, msg + have, need - have, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r;
+        have += (size_t)r;
+        if (have == IOTRAP__PROTO_HDR) {
+            uint32_t len = msg[20] | msg[21] << 8 | msg[22] << 16 | (uint32_t)msg[23] << 24;
+            if (len > sizeof msg - IOTRAP__PROTO_HDR)
+                return -1;
+            need += len;
+        }
+    }
+    return (ssize_t)have;
+}
+
+/* Prints the status of the reply that follows what was sent, or that there is none. */
+static int print_reply(int fd)
+{
+    ssize_t r = recv_reply(fd);
+    if (r < (ssize_t)IOTRAP__PROTO_HDR) {
+        printf("no reply\n");
+        return 1;
+    }
+    int32_t st = (int32_t)(msg[12] | msg[13] << 8 | msg[14] << 16 | (uint32_t)msg[15] << 24);
+    printf("reply op 0x%02x status %s\n", msg[6], iotrap_status_name(st));
+    return 0;
 }
 
 /* Sends a request and waits for its reply; returns the daemon's status. */
@@ -56,7 +92,7 @@ static int transact(int fd, uint16_t op, uint16_t port, uint8_t width, uint32_t 
         fprintf(stderr, "vm-client: send: %s\n", strerror(errno));
         return IOTRAP_E_IO;
     }
-    ssize_t r = recv(fd, msg, sizeof msg, 0);
+    ssize_t r = recv_reply(fd);
     if (r <= 0) {
         fprintf(stderr, "vm-client: no reply (%s)\n", r == 0 ? "connection closed" : strerror(errno));
         return IOTRAP_E_IO;
@@ -127,7 +163,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "activate") && argc > 3) {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
         snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
-        int l = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+        int l = socket(AF_UNIX, SOCK_STREAM, 0);
         unlink(path);
         if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(l, 16) != 0 ||
             dup2(l, 3) != 3) {
@@ -202,14 +238,8 @@ int main(int argc, char **argv)
         }
         if (send(fd, msg, n, MSG_NOSIGNAL) != (ssize_t)n)
             return 1;
-        ssize_t r = recv(fd, msg, sizeof msg, 0);
-        if (r < (ssize_t)IOTRAP__PROTO_HDR) {
-            printf("no reply\n");
-            return 1;
-        }
-        int32_t st = (int32_t)(msg[12] | msg[13] << 8 | msg[14] << 16 | (uint32_t)msg[15] << 24);
-        printf("reply op 0x%02x status %s\n", msg[6], iotrap_status_name(st));
-        return 0;
+        shutdown(fd, SHUT_WR);
+        return print_reply(fd);
     }
     if (!strcmp(cmd, "oversize") && argc == 3) {
         static uint8_t big[IOTRAP__PROTO_MAX_MSG + 100];
@@ -221,14 +251,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "vm-client: send: %s\n", strerror(errno));
             return 1;
         }
-        ssize_t r = recv(fd, msg, sizeof msg, 0);
-        if (r < (ssize_t)IOTRAP__PROTO_HDR) {
-            printf("no reply\n");
-            return 1;
-        }
-        int32_t st = (int32_t)(msg[12] | msg[13] << 8 | msg[14] << 16 | (uint32_t)msg[15] << 24);
-        printf("reply op 0x%02x status %s\n", msg[6], iotrap_status_name(st));
-        return 0;
+        return print_reply(fd);
     }
     if (!strcmp(cmd, "send-and-die") && argc == 5) {
         uint8_t v = (uint8_t)strtoul(argv[4], NULL, 0);

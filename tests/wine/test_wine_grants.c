@@ -7,8 +7,8 @@
 
 #include "tests/unit/harness.h"
 #include <iotrap/status.h>
-#include "wine-dll/wine_grants.h"
-#include "wine-dll/wine_grants_file.h"
+#include "session/grants.h"
+#include "session/grants_file.h"
 
 static char dir[64];
 static char path[96];

@@ -1,10 +1,11 @@
-/* The layout of the grant file (see wine_grants.h); private to wine_grants*.c. */
-#ifndef IOTRAP_WINE_GRANTS_FILE_H
-#define IOTRAP_WINE_GRANTS_FILE_H
+/* The layout of the grant file (see grants.h), shared by its writers (session/grants.c)
+ * and its reader in the trap engine (shim/grants.c). */
+#ifndef IOTRAP_SESSION_GRANTS_FILE_H
+#define IOTRAP_SESSION_GRANTS_FILE_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include "wine-dll/wine_grants.h"
+#include "session/grants.h"
 
 #define IOTRAP__GRANT_VERSION 2
 

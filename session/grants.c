@@ -1,4 +1,4 @@
-/* The grant file shared by the iotrap drivers and the trap engine (wine_grants.h):
+/* The grant file shared by the iotrap drivers and the trap engine (grants.h):
  * layout, creation, the writers' side and the lock-free lookup. */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include <iotrap/status.h>
-#include "wine-dll/wine_grants.h"
-#include "wine-dll/wine_grants_file.h"
+#include "session/grants.h"
+#include "session/grants_file.h"
 
 static const char grants_magic[8] = "IOTRAPGR";
 

@@ -12,12 +12,15 @@
  * behaviour many such programs expect); an entry narrows that to the ports whose bit in
  * the map is clear, exactly as the processor reads a TSS I/O permission map.
  *
- * File layout: a header, then IOTRAP__GRANT_SLOTS slots.  Writers (the drivers' Unix
+ * The drivers' Unix side (wine-dll/) writes the file with the calls below; the trap
+ * engine (shim/grants.c) reads it.  Neither includes the other: the file is core state.
+ *
+ * File layout (session/grants_file.h): a header, then IOTRAP__GRANT_SLOTS slots.  Writers (the drivers' Unix
  * side) serialise on flock() and publish a slot under a sequence counter; readers (the
  * SIGSEGV handler) never lock: they retry while the counter is odd or changes.
  */
-#ifndef IOTRAP_WINE_GRANTS_H
-#define IOTRAP_WINE_GRANTS_H
+#ifndef IOTRAP_SESSION_GRANTS_H
+#define IOTRAP_SESSION_GRANTS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -25,27 +28,6 @@
 #define IOTRAP__GRANT_MAP_BYTES 8192
 #define IOTRAP__GRANT_SLOTS 128
 #define IOTRAP__GRANT_ENV "IOTRAP_WINE_GRANTS"
-
-/* ---- For the trap engine (shim/): async-signal-safe except where noted ------------ */
-
-/* Maps the file named by IOTRAP_WINE_GRANTS, if set (not in a signal handler: call it
- * from the preload library's constructor).  Returns 0, or -1 if the variable names a
- * file that cannot be used (the trap engine then grants nothing to raw instructions of
- * Windows code, which is the safe side). */
-int iotrap__wine_grants_init(void);
-
-/* 1 if the calling process may execute a raw access to [port, port + width), 0 if a
- * driver IOCTL revoked it.  Without IOTRAP_WINE_GRANTS, or outside a Wine process, always
- * 1.  The caller checks the session policy separately (both must allow); a 0 means the
- * SIGSEGV goes on to Wine untouched, which raises EXCEPTION_PRIV_INSTRUCTION.
- * `ucontext` may be NULL (the hot-site trampolines, outside the handler) once a trap of
- * the process has found its Windows process id. */
-int iotrap__wine_raw_granted(const void *ucontext, uint16_t port, unsigned width);
-
-/* 1 if the interrupted code is Windows code of a Wine process (its TEB is found). */
-int iotrap__wine_windows_code(const void *ucontext);
-
-/* ---- For the drivers and tools (not async-signal-safe) ---------------------------- */
 
 /* Creates an empty grant file (mode 0600).  Returns 0 or a negative IOTRAP_E_* code. */
 int iotrap__wine_grants_create(const char *path);

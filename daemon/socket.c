@@ -1,12 +1,17 @@
-/* iotrapd's serving loop: see server.h and docs/protocol.md.
+/* iotrapd's socket transport: see socket.h and docs/protocol.md.
  *
  * One poll loop serves the sockets; a connection that asked for a fast channel is served
- * by a thread of its own as well (daemon/channel.c).  Every request, from either, is
- * handled under one lock, one at a time: that is what serializes the accesses, so two
- * clients never interleave inside one REP string.  A request is one
- * SOCK_SEQPACKET message, so a client that dies mid-request never delivers half of one;
- * a request is performed exactly once, before its reply is sent, and a reply that cannot
- * be sent (client gone, or not reading its replies) only drops that client.
+ * by a thread of its own as well (daemon/channel.c).  Every request, from either, goes
+ * through the one dispatch (daemon/dispatch.c), under one lock, one at a time: that is what
+ * serializes the accesses, so two clients never interleave inside one REP string.
+ *
+ * The socket is a stream (so that `ssh -L` can forward it: SSH forwards only streams), and
+ * a message's 24-byte header carries the length of what follows.  A request is acted on
+ * only once it has arrived whole, so a client that dies mid-request never gets half of
+ * one performed; a header whose magic or length cannot be trusted leaves no way to find
+ * the next message, so it is answered and the connection closed.  A request is performed
+ * exactly once, before its reply is sent, and a reply that cannot be sent (client gone, or
+ * not reading its replies) only drops that client.
  */
 #include "config.h"
 #include <errno.h>
@@ -22,105 +27,23 @@
 #include <unistd.h>
 #include "backends/helper_proto.h"
 #include "daemon/channel.h"
-#include "daemon/server.h"
+#include "daemon/socket.h"
+
+/* Requests up to this size are received into the client's own bytes; a longer one (a
+ * string) into a buffer allocated for it and freed after it. */
+#define SMALL_MSG 64
 
 struct client {
     int fd;
     iotrapd_peer peer;
     gid_t *groups; /* the peer's supplementary groups (heap), or NULL */
     iotrapd_chan *chan; /* its fast channel, or NULL */
+    size_t have, need;  /* bytes of the current request received; its whole size (0 until
+                         * the header is in) */
+    uint8_t *big;       /* the current request when longer than SMALL_MSG, or NULL */
+    bool gone;          /* the connection ended or failed */
+    uint8_t small[SMALL_MSG];
 };
-
-static const char *op_dir(unsigned op)
-{
-    return op == IOTRAP__OP_OUT || op == IOTRAP__OP_OUTS ? "write" : "read";
-}
-
-static int do_access(iotrapd_server *s, const iotrap__proto_req *rq, uint8_t *data)
-{
-    struct iotrap__backend_instance *bi = s->backend;
-    const struct iotrap__backend *b = bi->backend;
-    unsigned w = rq->width;
-    int rc = IOTRAP_OK;
-    switch (rq->op) {
-    case IOTRAP__OP_IN: {
-        uint32_t v = 0;
-        rc = b->in(bi, rq->port, w, &v);
-        for (unsigned i = 0; i < w; i++)
-            data[i] = (uint8_t)(v >> (8 * i));
-        break;
-    }
-    case IOTRAP__OP_OUT: {
-        uint32_t v = 0;
-        for (unsigned i = 0; i < w; i++)
-            v |= (uint32_t)rq->data[i] << (8 * i);
-        rc = b->out(bi, rq->port, w, v);
-        break;
-    }
-    case IOTRAP__OP_INS:
-        if (b->in_string) {
-            rc = b->in_string(bi, rq->port, w, data, rq->count);
-            break;
-        }
-        for (uint32_t k = 0; k < rq->count && rc == IOTRAP_OK; k++) {
-            uint32_t v = 0;
-            rc = b->in(bi, rq->port, w, &v);
-            for (unsigned i = 0; i < w; i++)
-                data[k * w + i] = (uint8_t)(v >> (8 * i));
-        }
-        break;
-    case IOTRAP__OP_OUTS:
-        if (b->out_string) {
-            rc = b->out_string(bi, rq->port, w, rq->data, rq->count);
-            break;
-        }
-        for (uint32_t k = 0; k < rq->count && rc == IOTRAP_OK; k++) {
-            uint32_t v = 0;
-            for (unsigned i = 0; i < w; i++)
-                v |= (uint32_t)rq->data[k * w + i] << (8 * i);
-            rc = b->out(bi, rq->port, w, v);
-        }
-        break;
-    }
-    return rc;
-}
-
-size_t iotrapd_handle(iotrapd_server *s, const iotrapd_peer *peer, const uint8_t *msg,
-                      size_t n, uint8_t *out)
-{
-    iotrap__proto_req rq;
-    char why[160];
-    s->requests++;
-    int rc = iotrap__proto_get_req(msg, n, &rq, why, sizeof why);
-    if (rc != IOTRAP_OK) {
-        s->malformed++;
-        syslog(LOG_NOTICE, "malformed request from uid=%u pid=%d: %s", (unsigned)peer->uid,
-               (int)peer->pid, why);
-        return iotrap__proto_put_reply(out, rq.op, rq.seq, rc, 0, NULL, 0);
-    }
-    if (rq.op == IOTRAP__OP_PING || rq.op == IOTRAP__OP_CHANNEL)
-        return iotrap__proto_put_reply(out, rq.op, rq.seq, IOTRAP_OK, 0, NULL, 0);
-    bool write = rq.op == IOTRAP__OP_OUT || rq.op == IOTRAP__OP_OUTS;
-    if (!iotrapd_conf_allows(s->conf, peer, rq.port, rq.width, write)) {
-        s->denials++;
-        syslog(LOG_WARNING, "denied uid=%u pid=%d port=0x%04x width=%u dir=%s count=%u",
-               (unsigned)peer->uid, (int)peer->pid, rq.port, rq.width, op_dir(rq.op),
-               rq.count);
-        return iotrap__proto_put_reply(out, rq.op, rq.seq, IOTRAP_E_DENIED, 0, NULL, 0);
-    }
-    /* The data of an IN/INS reply is built in place after the reply header. */
-    uint8_t *data = out + IOTRAP__PROTO_HDR;
-    rc = do_access(s, &rq, data);
-    if (rc != IOTRAP_OK) {
-        syslog(LOG_ERR, "backend %s failed on port 0x%04x (%s) for uid=%u pid=%d: %s",
-               s->backend->backend->name, rq.port, op_dir(rq.op), (unsigned)peer->uid,
-               (int)peer->pid, iotrap_strerror(rc));
-        return iotrap__proto_put_reply(out, rq.op, rq.seq, rc, 0, NULL, 0);
-    }
-    s->accesses += rq.count;
-    uint32_t len = write ? 0 : rq.count * rq.width;
-    return iotrap__proto_put_reply(out, rq.op, rq.seq, IOTRAP_OK, rq.count, NULL, len);
-}
 
 /* Who is at the other end, as the kernel recorded it at connect(): uid, gid, pid and the
  * supplementary groups.  Returns 0, or -1 when the client cannot be identified (it is then
@@ -161,6 +84,8 @@ static int identify(struct client *c)
 
 static void drop_client(struct client *c)
 {
+    free(c->big);
+    c->big = NULL;
     /* The channel's thread first: it uses the groups freed below. */
     iotrapd_chan_close(c->chan);
     c->chan = NULL;
@@ -191,9 +116,9 @@ static size_t open_channel(iotrapd_server *s, struct client *c, uint8_t *out, in
     }
     if (rc != IOTRAP_OK)
         return iotrap__proto_put_reply(out, IOTRAP__OP_CHANNEL, seq, rc, 0, NULL, 0);
-    pthread_mutex_lock(&iotrapd_serve_lock);
+    pthread_mutex_lock(&s->lock);
     s->channels++;
-    pthread_mutex_unlock(&iotrapd_serve_lock);
+    pthread_mutex_unlock(&s->lock);
     uint8_t d[IOTRAP__CHAN_REPLY_LEN];
     uint32_t v[2] = {IOTRAP__CHAN_LAYOUT, IOTRAP__CHAN_SIZE};
     for (int i = 0; i < 8; i++)
@@ -235,22 +160,22 @@ static bool log_allowed(time_t *last)
     return true;
 }
 
-static void accept_one(iotrapd_server *s, struct client *clients, size_t *nclients,
+static void accept_one(const iotrapd_listener *l, struct client *clients, size_t *nclients,
                        int *spare, bool *pause)
 {
     static time_t last_full, last_uid, last_err;
-    unsigned max = s->max_clients ? s->max_clients : IOTRAPD_MAX_CLIENTS;
-    unsigned per_uid = s->max_per_uid ? s->max_per_uid : IOTRAPD_MAX_PER_UID;
+    unsigned max = l->max_clients ? l->max_clients : IOTRAPD_MAX_CLIENTS;
+    unsigned per_uid = l->max_per_uid ? l->max_per_uid : IOTRAPD_MAX_PER_UID;
     if (max > IOTRAPD_MAX_CLIENTS)
         max = IOTRAPD_MAX_CLIENTS;
-    int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    int fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
     int e = fd < 0 ? errno : 0;
     if ((e == EMFILE || e == ENFILE) && *spare >= 0) {
         /* Out of descriptors: the pending connection would keep the listening socket
          * readable and the loop spinning, and its client waiting forever.  Give up the
          * spare descriptor for a moment to accept it and close it at once. */
         close(*spare);
-        fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
         int e2 = fd < 0 ? errno : 0;
         if (fd >= 0)
             close(fd);
@@ -299,11 +224,66 @@ static void accept_one(iotrapd_server *s, struct client *clients, size_t *nclien
     (*nclients)++;
 }
 
-int iotrapd_serve(iotrapd_server *s)
+/* A client that went away in the middle of a request: nothing of it was performed. */
+static void unfinished(iotrapd_server *s, const struct client *c)
+{
+    pthread_mutex_lock(&s->lock);
+    s->requests++;
+    s->malformed++;
+    pthread_mutex_unlock(&s->lock);
+    syslog(LOG_NOTICE, "malformed request from uid=%u pid=%d: the connection ended after %zu "
+                       "of its %zu bytes", (unsigned)c->peer.uid, (int)c->peer.pid, c->have,
+           c->need ? c->need : (size_t)IOTRAP__PROTO_HDR);
+}
+
+static uint32_t le32(const uint8_t *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* Reads what has arrived of the client's current request.  Returns 1 when it is whole,
+ * 0 when more is to come (or when the connection ended: then c->gone is set), and -1
+ * when its header cannot be trusted to frame it: that header is then all there is to
+ * answer, and the connection is closed after the answer. */
+static int receive(struct client *c)
+{
+    /* The header, then at once whatever of the data has arrived with it: most requests
+     * come whole in one segment. */
+    for (;;) {
+        size_t want = c->need ? c->need - c->have : IOTRAP__PROTO_HDR - c->have;
+        uint8_t *at = (c->big ? c->big : c->small) + c->have;
+        ssize_t n = recv(c->fd, at, want, MSG_DONTWAIT);
+        if (n <= 0) {
+            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+                c->gone = true;
+            return 0;
+        }
+        c->have += (size_t)n;
+        if (!c->need && c->have == IOTRAP__PROTO_HDR) {
+            uint32_t len = le32(c->small + 20);
+            if (le32(c->small) != IOTRAP__PROTO_MAGIC || len > IOTRAP__PROTO_MAX_DATA)
+                return -1;
+            c->need = IOTRAP__PROTO_HDR + len;
+            if (c->need > SMALL_MSG) {
+                if (!(c->big = malloc(c->need))) {
+                    c->gone = true;
+                    return 0;
+                }
+                memcpy(c->big, c->small, IOTRAP__PROTO_HDR);
+            }
+        }
+        if (c->need && c->have == c->need)
+            return 1;
+        if ((size_t)n < want)
+            return 0; /* the rest has not arrived yet */
+    }
+}
+
+int iotrapd_serve(iotrapd_server *s, const iotrapd_listener *l)
 {
     static struct client clients[IOTRAPD_MAX_CLIENTS];
     static struct pollfd pfd[IOTRAPD_MAX_CLIENTS + 1];
-    static uint8_t in[IOTRAP__PROTO_MAX_MSG + 1], out[IOTRAP__PROTO_MAX_MSG];
+    static uint8_t out[IOTRAP__PROTO_MAX_MSG];
     size_t nclients = 0;
     int rc = 0;
     /* Kept for the moment the descriptors run out (see accept_one). */
@@ -320,10 +300,10 @@ int iotrapd_serve(iotrapd_server *s)
     sigdelset(&waitmask, SIGINT);
     bool paused = false;
 
-    while (!*s->stop) {
+    while (!*l->stop) {
         /* A paused listener (see accept_one) is left out of this round: poll ignores a
          * negative descriptor. */
-        pfd[0] = (struct pollfd){.fd = paused ? -1 : s->listen_fd, .events = POLLIN};
+        pfd[0] = (struct pollfd){.fd = paused ? -1 : l->fd, .events = POLLIN};
         for (size_t i = 0; i < nclients; i++)
             pfd[i + 1] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN};
         struct timespec pause_ts = {0, 100 * 1000 * 1000};
@@ -343,24 +323,26 @@ int iotrapd_serve(iotrapd_server *s)
             struct client *c = &clients[i];
             bool drop = false;
             if (pfd[i + 1].revents & POLLIN) {
-                struct iovec iov = {in, sizeof in};
-                struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-                ssize_t n = recvmsg(c->fd, &mh, MSG_DONTWAIT);
-                if (n > 0) {
-                    /* An oversized message is cut to sizeof in; it then fails the length
-                     * check like any other inconsistent one. */
-                    pthread_mutex_lock(&iotrapd_serve_lock);
-                    size_t rsize = iotrapd_handle(s, &c->peer, in, (size_t)n, out);
-                    pthread_mutex_unlock(&iotrapd_serve_lock);
+                int got = receive(c);
+                if (got != 0) {
+                    const uint8_t *msg = c->big ? c->big : c->small;
+                    size_t rsize = iotrapd_dispatch(s, &c->peer, IOTRAPD_VIA_SOCKET, msg,
+                                                    c->have, out);
                     int memfd = -1;
-                    if (rsize >= IOTRAP__PROTO_HDR &&
-                        (out[6] | out[7] << 8) == (IOTRAP__OP_CHANNEL | IOTRAP__OP_REPLY))
+                    if (got > 0 && rsize >= IOTRAP__PROTO_HDR &&
+                        (out[6] | out[7] << 8) == (IOTRAP__OP_CHANNEL | IOTRAP__OP_REPLY) &&
+                        (out[12] | out[13] | out[14] | out[15]) == 0)
                         rsize = open_channel(s, c, out, &memfd);
-                    if (send_reply(c->fd, out, rsize, memfd) != (ssize_t)rsize)
+                    if (send_reply(c->fd, out, rsize, memfd) != (ssize_t)rsize || got < 0)
                         drop = true;
                     if (memfd >= 0)
                         close(memfd);
-                } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                    free(c->big);
+                    c->big = NULL;
+                    c->have = c->need = 0;
+                } else if (c->gone) {
+                    if (c->have)
+                        unfinished(s, c);
                     drop = true;
                 }
             } else {
@@ -375,7 +357,7 @@ int iotrapd_serve(iotrapd_server *s)
                 clients[k++] = clients[i];
         nclients = k;
         if (pfd[0].revents & POLLIN)
-            accept_one(s, clients, &nclients, &spare, &paused);
+            accept_one(l, clients, &nclients, &spare, &paused);
     }
     for (size_t i = 0; i < nclients; i++)
         drop_client(&clients[i]);

@@ -1,4 +1,4 @@
-/* The trap engine's side of the grant file (wine_grants.h): which Windows process this
+/* The trap engine's side of the grant file (session/grants.h): which Windows process this
  * is, and whether its permission map lets a raw instruction through.
  *
  * Compiled into the preload library only.  The Windows process id is read from the
@@ -18,8 +18,8 @@
 #endif
 
 #include "shim/shim.h"
-#include "wine-dll/wine_grants.h"
-#include "wine-dll/wine_grants_file.h"
+#include "session/grants.h"
+#include "session/grants_file.h"
 
 static const struct iotrap__grant_file *grants;
 static int grants_broken;

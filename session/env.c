@@ -1,0 +1,121 @@
+/* The IOTRAP_* environment as a session configuration, see env.h. */
+#include <stdlib.h>
+#include <string.h>
+#include <iotrap/ports.h>
+#include "common/parse.h"
+#include "session/env.h"
+
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Splits the variable `name` (when set) at `sep` into l; `what` names an item in the
+ * message about a list without any. */
+static int read_list(struct iotrap__env_list *l, const char *name, char sep, const char *what,
+                     const char *hint, char *err, size_t errlen)
+{
+    const char *text = env(name);
+    if (!text)
+        return IOTRAP_OK;
+    size_t n = 2;
+    for (const char *s = text; *s; s++)
+        n += *s == sep;
+    l->copy = strdup(text);
+    l->items = calloc(n, sizeof(*l->items));
+    if (!l->copy || !l->items)
+        return iotrap__err(err, errlen, IOTRAP_E_NOMEM, "out of memory");
+    size_t k = 0;
+    for (char *s = l->copy;;) {
+        char *e = strchr(s, sep);
+        if (e)
+            *e = '\0';
+        while (is_space(*s))
+            s++;
+        size_t len = strlen(s);
+        while (len && is_space(s[len - 1]))
+            s[--len] = '\0';
+        if (len)
+            l->items[k++] = s;
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    if (k == 0)
+        return iotrap__err(err, errlen, IOTRAP_E_SYNTAX, "%s=\"%s\" holds no %s%s", name, text,
+                           what, hint);
+    return IOTRAP_OK;
+}
+
+static void free_list(struct iotrap__env_list *l)
+{
+    free(l->copy);
+    free(l->items);
+    l->copy = NULL;
+    l->items = NULL;
+}
+
+int iotrap__env_config_read(iotrap__env_config *ec, char *err, size_t errlen)
+{
+    memset(ec, 0, sizeof(*ec));
+    iotrap_ports_config *cfg = &ec->cfg;
+    cfg->backend = env("IOTRAP_BACKEND");
+    cfg->allow = env("IOTRAP_ALLOW");
+    cfg->board = env("IOTRAP_BOARD");
+    cfg->trace = env("IOTRAP_TRACE");
+    cfg->trace_format = env("IOTRAP_TRACE_FORMAT");
+    const char *quiet = env("IOTRAP_QUIET");
+    cfg->quiet = quiet && strcmp(quiet, "0") != 0;
+
+    static const char *const no_devices[] = { NULL };
+    const char *d = env("IOTRAP_DEVICES");
+    int rc;
+    if (d && strcmp(d, "none") == 0) {
+        cfg->devices = no_devices;
+    } else if ((rc = read_list(&ec->devices, "IOTRAP_DEVICES", ';', "device spec",
+                               " (use none for an empty board)", err, errlen)) != IOTRAP_OK) {
+        goto fail;
+    }
+    if ((rc = read_list(&ec->plugins, "IOTRAP_DEVICE_PLUGINS", ':', "plug-in file", "", err,
+                        errlen)) != IOTRAP_OK ||
+        (rc = read_list(&ec->routes, "IOTRAP_ROUTES", ';', "route", "", err, errlen)) !=
+            IOTRAP_OK ||
+        (rc = read_list(&ec->remaps, "IOTRAP_REMAP", ';', "remap", "", err, errlen)) !=
+            IOTRAP_OK)
+        goto fail;
+    if (ec->devices.items)
+        cfg->devices = ec->devices.items;
+    cfg->plugins = ec->plugins.items;
+    cfg->routes = ec->routes.items;
+    cfg->remaps = ec->remaps.items;
+    return IOTRAP_OK;
+fail:
+    iotrap__env_config_free(ec);
+    return rc;
+}
+
+void iotrap__env_config_free(iotrap__env_config *ec)
+{
+    free_list(&ec->devices);
+    free_list(&ec->plugins);
+    free_list(&ec->routes);
+    free_list(&ec->remaps);
+    memset(ec, 0, sizeof(*ec));
+}
+
+int iotrap_ports_open_env(iotrap_ports **out, char *err, size_t errlen)
+{
+    iotrap__env_config ec;
+    int rc = iotrap__env_config_read(&ec, err, errlen);
+    if (rc < 0)
+        return rc;
+    rc = iotrap_ports_open(&ec.cfg, out, err, errlen);
+    iotrap__env_config_free(&ec);
+    return rc;
+}

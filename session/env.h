@@ -1,0 +1,30 @@
+/* The IOTRAP_* environment as a session configuration: how `iotrap run` hands its options
+ * to every process of a run, read in one place by the launcher, the preload library and
+ * the Wine builtins alike. */
+#ifndef IOTRAP_SESSION_ENV_H
+#define IOTRAP_SESSION_ENV_H
+
+#include <stddef.h>
+#include <iotrap/ports.h>
+
+/* A list variable split into its items. */
+struct iotrap__env_list {
+    char *copy;         /* the items point into it */
+    const char **items; /* NULL-terminated */
+};
+
+typedef struct iotrap__env_config {
+    iotrap_ports_config cfg;
+    struct iotrap__env_list devices, plugins, routes, remaps;
+} iotrap__env_config;
+
+/* Fills ec from IOTRAP_BACKEND, IOTRAP_ROUTES, IOTRAP_REMAP, IOTRAP_ALLOW, IOTRAP_DEVICES,
+ * IOTRAP_DEVICE_PLUGINS, IOTRAP_BOARD, IOTRAP_TRACE, IOTRAP_TRACE_FORMAT and IOTRAP_QUIET.
+ * The lists are split at their separator (';', or ':' for plug-ins) and each item is
+ * trimmed of spaces; empty items are ignored, and a list that is set but holds no item at
+ * all is an error naming the variable.  On success the caller releases ec with
+ * iotrap__env_config_free(). */
+int iotrap__env_config_read(iotrap__env_config *ec, char *err, size_t errlen);
+void iotrap__env_config_free(iotrap__env_config *ec);
+
+#endif

@@ -1,0 +1,59 @@
+/* Port sessions, the core's side of iotrap/ports.h: the policy (the program ports
+ * allowed), the port map (session/portmap.h: which backend instance serves each port, at
+ * which target port) and the trace, behind one handle.
+ *
+ *     program port p --policy(p)--> map: route r, target t --> backend r at port t
+ *
+ * The trap engine, the Wine builtins and emulators open sessions with iotrap_ports_open();
+ * iotrapd opens one as a server (iotrap__session_open with serve_targets) and serves each
+ * client request through the same access functions.
+ */
+#ifndef IOTRAP_SESSION_SESSION_H
+#define IOTRAP_SESSION_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <iotrap/ports.h>
+#include "common/portset.h"
+
+struct iotrap__backend;
+
+typedef struct iotrap__session_params {
+    const iotrap_ports_config *cfg;
+    /* A server (iotrapd) instead of a program: the target ports it may touch at all (the
+     * union of its rules).  The policy then allows the ports that reach them, and a native
+     * backend is granted all of them for good, since no program code runs in the server.
+     * NULL for a program's session. */
+    const iotrap__portset *serve_targets;
+    /* The backends that cfg may name, NULL-terminated, in the order "auto" tries them;
+     * NULL: every backend compiled in (iotrap__backends).  Tests put recorders here. */
+    const struct iotrap__backend *const *backends;
+} iotrap__session_params;
+
+int iotrap__session_open(const iotrap__session_params *sp, iotrap_ports **out, char *err,
+                         size_t errlen);
+
+/* The IOTRAP__CAP_* bits of every backend instance of the session, or-ed. */
+unsigned iotrap__session_caps(const iotrap_ports *p);
+
+/* True when some allowed port runs natively, untrapped (a granted native backend). */
+bool iotrap__session_native(const iotrap_ports *p);
+
+/* The port a backend sees for program port `port`. */
+uint16_t iotrap__session_target(const iotrap_ports *p, uint16_t port);
+
+/* The map as chosen, in the forms the launcher passes on so that every process of a run
+ * uses the backends that "auto" chose: *backend the default route's "NAME[:ARGS]", routes
+ * "PORTS=NAME[:ARGS]" items joined with ';' ("" without routes).  Each returns the length
+ * it needs, as snprintf. */
+size_t iotrap__session_backend_spec(const iotrap_ports *p, char *buf, size_t len);
+size_t iotrap__session_routes_spec(const iotrap_ports *p, char *buf, size_t len);
+
+/* The map in lines for people ("  0x378-0x37f -> ppdev:/dev/parport0 (window
+ * 0x378-0x37f)", "  other ports -> sim", remaps, "  allowed: ..."), each line starting
+ * with `prefix`.  Returns the length it needs. */
+size_t iotrap__session_describe(const iotrap_ports *p, const char *prefix, char *buf,
+                                size_t len);
+
+#endif
