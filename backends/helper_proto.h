@@ -1,7 +1,7 @@
 /* The iotrapd wire protocol, version 1 (documented in docs/protocol.md).
  *
- * One request or reply is one SOCK_SEQPACKET message: a 24-byte little-endian header
- * followed by `len` data bytes.  The encoders and the checking decoders live here so that
+ * A request or reply is a 24-byte little-endian header followed by `len` data bytes; on
+ * the stream socket, the header's length is what frames one message from the next.  The encoders and the checking decoders live here so that
  * the client (backends/helper.c) and the daemon (daemon/) cannot disagree, and so that
  * every malformed message is refused by the same code, with a reason.
  */
