@@ -1,6 +1,8 @@
 # daemon: iotrapd, the privilege-separated port server (iotrapd(8), iotrap.conf(5),
 # docs/protocol.md), its unit tests and its host-side suite.
+if ENABLE_DAEMON
 sbin_PROGRAMS += daemon/iotrapd
+endif
 iotrapd_core = daemon/conf.c daemon/conf.h daemon/dispatch.c daemon/dispatch.h \
 	daemon/socket.c daemon/socket.h daemon/channel.c daemon/channel.h
 daemon_iotrapd_SOURCES = daemon/iotrapd.c $(iotrapd_core)
@@ -26,16 +28,16 @@ tests_unit_test_iotrapd_channel_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPST
 endif
 
 # The daemon with the simulated board, on this machine, unprivileged or as root.
-TESTS += tests/daemon.test
-EXTRA_DIST += tests/daemon.test
+EXTRA_DIST += tests/daemon.test etc/iotrap.conf etc/iotrapd.socket etc/iotrapd.service.in
+if ENABLE_DAEMON
+iotrap_tests += tests/daemon.test
 
 # The shipped policy (all commented out) and the systemd units; the service names the
 # daemon where this build installs it.
-dist_sysconf_DATA = etc/iotrap.conf
+sysconf_DATA = etc/iotrap.conf
 systemdsystemunitdir = $(prefix)/lib/systemd/system
-dist_systemdsystemunit_DATA = etc/iotrapd.socket
-nodist_systemdsystemunit_DATA = etc/iotrapd.service
-EXTRA_DIST += etc/iotrapd.service.in
+systemdsystemunit_DATA = etc/iotrapd.socket etc/iotrapd.service
+endif
 CLEANFILES += etc/iotrapd.service
 etc/iotrapd.service: $(srcdir)/etc/iotrapd.service.in Makefile
 	@mkdir -p $(@D)

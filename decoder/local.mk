@@ -19,7 +19,7 @@ endif
 # The libFuzzer target, built with clang (configure's CLANG) when it supports
 # -fsanitize=fuzzer; tests/fuzz.test runs it for a bounded time.  Without it the suite
 # fails and says what to install.
-TESTS += tests/fuzz.test
+iotrap_tests += tests/fuzz.test
 EXTRA_DIST += tests/fuzz.test tests/fuzz/run_decode.sh tests/fuzz/fuzz_decode.c
 CLEANFILES += tests/fuzz/fuzz_decode
 if HAVE_LIBFUZZER

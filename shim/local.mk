@@ -52,6 +52,6 @@ tests_progs_io_patch_m32_LDFLAGS = -m32
 tests_progs_io_patch_m32_LDADD = -lpthread
 endif
 
-TESTS += tests/integration.test
+iotrap_tests += tests/integration.test
 EXTRA_DIST += tests/integration.test tests/integration/common.bash tests/integration/Npe.java
 CLEANFILES += tests/integration-cases/*

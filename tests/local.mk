@@ -9,6 +9,11 @@ AM_TESTS_ENVIRONMENT = \
 	export top_srcdir top_builddir IOTRAP_PRELOAD_DIR PATH;
 EXTRA_DIST += tests/tap-run tests/unit/harness.h
 
+# configure's switches and make install, on trees of their own.
+iotrap_tests += tests/build.test
+EXTRA_DIST += tests/build.test tests/build/common.bash tests/build/install_full.sh \
+	tests/build/install_minimal.sh tests/build/configure_refusals.sh
+
 # Unit tests (cmocka): tests/unit.test runs every tests/unit/test_* binary of check_PROGRAMS.
-TESTS += tests/unit.test
+iotrap_tests += tests/unit.test
 EXTRA_DIST += tests/unit.test

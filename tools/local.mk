@@ -19,7 +19,7 @@ tests_unit_test_options_LDADD = $(CMOCKA_LIBS)
 endif
 
 # The command-line suite, and a static program it runs to see the warning about it.
-TESTS += tests/cli.test
+iotrap_tests += tests/cli.test
 EXTRA_DIST += tests/cli.test tests/cli/common.bash tests/cli/run_backend_auto.sh \
 	tests/cli/bench_json.sh tests/cli/command_help.sh tests/cli/decode.sh tests/cli/doctor.sh \
 	tests/cli/run_allow_quiet.sh tests/cli/run_bad_config.sh tests/cli/run_demo.sh \

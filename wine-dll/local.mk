@@ -211,7 +211,7 @@ WINE_TEST_PROGS = probe giveio porttalk winio inpout_folder dlportio dlportio_sy
 EXTRA_DIST += tests/wine.test tests/wine/lib.sh tests/wine/common.h \
 	$(addprefix tests/wine/,$(addsuffix .c,$(WINE_TEST_PROGS))) tests/wine/native_inpout32.c \
 	tests/wine/cases tests/wine/checks tests/wine/bench.sh tests/wine/test_wine_grants.c
-TESTS += tests/wine.test
+iotrap_tests += tests/wine.test
 # The programs are prerequisites of the suite's log, so `make check` builds them first.
 WINE_CHECK_FILES =
 tests/wine.log: $(WINE_CHECK_FILES)

@@ -11,5 +11,8 @@ tests_vm_vm_client_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
 tests_vm_vm_fidelity_SOURCES = tests/vm/vm-fidelity.c tests/vm/vm_safe.h
 tests_vm_vm_bench_SOURCES = tests/vm/vm-bench.c tests/vm/vm_safe.h
 
-TESTS += tests/vm.test
+# The guest checks serve through iotrapd too.
+if ENABLE_DAEMON
+iotrap_tests += tests/vm.test
+endif
 EXTRA_DIST += tests/vm.test tests/vm/init tests/vm/guest.sh tests/vm/mkinitramfs

@@ -1,0 +1,28 @@
+#!/bin/bash
+# `make install` of the tree under test (every part enabled that this machine can build)
+# puts each part where it belongs, the preload library for each bitness with the links the
+# loader's $LIB expands to, and `make uninstall` takes every file away again.
+. "$top_srcdir/tests/build/common.bash"
+make -s -C "$top_builddir" install DESTDIR="$tmp/root" >"$tmp/log" 2>&1 || { tail -n 20 "$tmp/log"; fail "make install failed"; }
+files_under "$tmp/root" >"$tmp/files"
+p=usr/local
+has "$tmp/files" "$p/bin/iotrap" "$p/lib/libiotrap.so.0" "$p/include/iotrap/ports.h" \
+    "$p/lib/pkgconfig/iotrap.pc" "$p/lib/iotrap/preload/x86_64/libiotrap-preload.so" \
+    "$p/lib/iotrap/preload/lib/x86_64-linux-gnu" "$p/lib/iotrap/preload/lib64" \
+    "$p/share/man/man1/iotrap.1"
+lacks "$tmp/files" 'libiotrap-preload\.la$'
+if [[ -x $top_builddir/daemon/iotrapd ]]; then
+    has "$tmp/files" "$p/sbin/iotrapd" "$p/etc/iotrap.conf" "$p/lib/systemd/system/iotrapd.socket" \
+        "$p/lib/systemd/system/iotrapd.service"
+fi
+if [[ -e $top_builddir/stage/preload/i386/libiotrap-preload.so ]]; then
+    has "$tmp/files" "$p/lib/iotrap/preload/i386/libiotrap-preload.so" \
+        "$p/lib/iotrap/preload/lib/i386-linux-gnu" "$p/lib/iotrap/preload/lib32"
+fi
+# The links lead to the libraries from where they are.
+[[ -f $tmp/root/$p/lib/iotrap/preload/lib/x86_64-linux-gnu/libiotrap-preload.so ]] ||
+    fail "lib/x86_64-linux-gnu does not lead to the x86-64 library"
+make -s -C "$top_builddir" uninstall DESTDIR="$tmp/root" >"$tmp/log" 2>&1 || { tail -n 20 "$tmp/log"; fail "make uninstall failed"; }
+files_under "$tmp/root" >"$tmp/left"
+[[ ! -s $tmp/left ]] || { cat "$tmp/left"; fail "make uninstall left files behind"; }
+echo ok
