@@ -163,6 +163,17 @@ static int open_instance(struct route *rt, const struct iotrap__backend *be,
     return rc;
 }
 
+/* How messages name a route: "backend direct" for the default one, else the route as
+ * given. */
+static const char *who(const struct route_job *job, const struct route *rt, char *buf,
+                       size_t len)
+{
+    if (job->r)
+        return job->what;
+    snprintf(buf, len, "backend %s", rt->spec);
+    return buf;
+}
+
 /* Refuses a backend whose window does not hold the target of every allowed port of the
  * route: those accesses could never be served. */
 static int check_window(const iotrap_ports *p, const struct route *rt,
@@ -178,19 +189,14 @@ static int check_window(const iotrap_ports *p, const struct route *rt,
         uint16_t t = iotrap__portmap_target(&p->map, (uint16_t)port);
         if (t >= wfirst && (uint32_t)t < wfirst + wcount)
             continue;
-        char moved[32] = "";
+        char moved[32] = "", name[320];
         if (t != port)
             snprintf(moved, sizeof moved, " (remapped to 0x%x)", (unsigned)t);
-        char who[320];
-        if (job->r)
-            snprintf(who, sizeof who, "%s", job->what);
-        else
-            snprintf(who, sizeof who, "backend %s", rt->spec);
         return iotrap__err(err, errlen, IOTRAP_E_RANGE,
                            "%s serves only ports 0x%x-0x%x, and the allowed ports include "
                            "0x%x%s (give those ports a --route of their own)",
-                           who, (unsigned)wfirst, (unsigned)(wfirst + wcount - 1),
-                           (unsigned)port, moved);
+                           who(job, rt, name, sizeof name), (unsigned)wfirst,
+                           (unsigned)(wfirst + wcount - 1), (unsigned)port, moved);
     }
     return IOTRAP_OK;
 }
@@ -302,18 +308,19 @@ static int grant_native(iotrap_ports *p, struct route *rt, const struct route_jo
         iotrap__portset_add(serving || t == port ? native : reach, t, t);
     }
     iotrap__portset_andnot(reach, native);
-    char why[256] = "";
+    char why[256] = "", name[320];
     int rc = rt->bi.backend->grant(&rt->bi, native, reach, why, sizeof why);
+    if (rc > 0)
+        rc = IOTRAP_E_SYSTEM;
     if (rc == IOTRAP_OK) {
         rt->granted = true;
         p->native = p->native || (!serving && !iotrap__portset_empty(native));
     } else {
-        iotrap__err(err, errlen, rc < 0 ? rc : IOTRAP_E_SYSTEM,
-                    "%s %s could not grant the allowed ports: %s", job->what, rt->spec,
-                    why[0] ? why : iotrap_strerror(rc));
+        iotrap__err(err, errlen, rc, "%s could not grant the allowed ports: %s",
+                    who(job, rt, name, sizeof name), why[0] ? why : iotrap_strerror(rc));
     }
     free(native);
-    return rc < 0 ? rc : rc ? IOTRAP_E_SYSTEM : IOTRAP_OK;
+    return rc;
 }
 
 static int open_route(iotrap_ports *p, struct route_job *job, const iotrap_ports_config *cfg,
@@ -351,12 +358,13 @@ static int open_route(iotrap_ports *p, struct route_job *job, const iotrap_ports
     const struct iotrap__backend *be = rt->bi.backend;
     if ((be->caps & IOTRAP__CAP_NATIVE) && be->grant) {
         /* The grant is the process's I/O bitmap: two instances would undo each other. */
+        char name[320];
         for (unsigned r = 0; r < p->map.nroutes; r++)
             if (r != job->r && p->routes[r].granted)
                 return iotrap__err(err, errlen, IOTRAP_E_INVAL,
-                                   "%s %s and another route both use %s, which grants ports "
+                                   "%s and another route both use %s, which grants ports "
                                    "to the whole process: give it one --route with all their "
-                                   "ports", job->what, rt->spec, be->name);
+                                   "ports", who(job, rt, name, sizeof name), be->name);
         rc = grant_native(p, rt, job, sp->serve_targets != NULL, err, errlen);
         if (rc != IOTRAP_OK)
             return rc;
