@@ -183,9 +183,13 @@ static int chan_transact(struct helper_priv *p, uint16_t op, uint16_t port, uint
     /* Sequentially consistent, like the daemon's announcement that it sleeps: one of the
      * two sees the other (see daemon/channel.c). */
     atomic_store(&ctl->req_seq, seq);
-    if (atomic_load(&ctl->server_sleeps))
+    bool asleep = atomic_load(&ctl->server_sleeps) != 0;
+    if (asleep)
         syscall(SYS_futex, &ctl->req_seq, FUTEX_WAKE, 1, NULL, NULL, 0);
-    uint64_t deadline = p->spin ? now_ns() + HELPER_SPIN_NS : 0;
+    /* Spinning for the reply pays only while the daemon's thread is awake to serve it: one
+     * that slept has just been woken and must first be scheduled, and the daemon keeps
+     * only as many threads spinning as there are CPUs to spare. */
+    uint64_t deadline = p->spin && !asleep ? now_ns() + HELPER_SPIN_NS : 0;
     for (unsigned i = 0; atomic_load_explicit(&ctl->rep_seq, memory_order_acquire) != seq;
          i++) {
         if (!deadline || ((i & 63) == 0 && now_ns() > deadline))

@@ -85,6 +85,11 @@ int iotrap__proto_get_req(const uint8_t *msg, size_t n, iotrap__proto_req *req,
     req->width = msg[14];
     req->count = get32(msg + 16);
     req->len = get32(msg + 20);
+    if (req->len > IOTRAP__PROTO_MAX_DATA) {
+        snprintf(why, whylen, "header says %u data bytes, more than the %u a message may carry",
+                 req->len, IOTRAP__PROTO_MAX_DATA);
+        return IOTRAP_E_PROTOCOL;
+    }
     if (n != IOTRAP__PROTO_HDR + (size_t)req->len) {
         snprintf(why, whylen, "header says %u data bytes, message has %zu", req->len,
                  n - IOTRAP__PROTO_HDR);

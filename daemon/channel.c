@@ -6,7 +6,11 @@
  * short idle window after each request, watching the request word in the shared page,
  * and only then sleeps on it (a futex), so an idle client costs no CPU time.  The client
  * likewise spins briefly for the reply before it sleeps.  Spinning only pays when the two
- * can run at once, so neither side spins when it may use a single CPU.
+ * can run at once, so neither side spins when it may use a single CPU, and no more
+ * channel threads spin at once than leave one CPU for the clients: with more busy
+ * channels than CPUs the spinners would take the time the others need.  A client spins
+ * for its reply only while its channel's thread is awake (not asleep on the futex), which
+ * bounds the clients' spinning the same way.
  *
  * The page is the client's to scribble on at any moment: the thread copies a request out
  * before looking at it, and hands the copy to the same dispatch as the socket
@@ -38,7 +42,7 @@ struct iotrapd_chan {
     void *map; /* IOTRAP__CHAN_SIZE bytes shared with the client */
     pthread_t thread;
     atomic_bool closing;
-    bool spin;
+    unsigned cpus;
     /* Private copies: the request as it was when taken, the reply before it is published. */
     uint8_t in[IOTRAP__PROTO_MAX_MSG + 1], out[IOTRAP__PROTO_MAX_MSG];
 };
@@ -66,39 +70,38 @@ static void relax(void)
 static bool wait_request(iotrapd_chan *ch, iotrap__chan_ctl *ctl, uint32_t last,
                          uint32_t *seq)
 {
-    uint64_t deadline = ch->spin ? now_ns() + CHAN_IDLE_SPIN_NS : 0;
-    for (unsigned i = 0;; i++) {
-        if (atomic_load(&ch->closing))
-            return false;
-        uint32_t v = atomic_load(&ctl->req_seq);
-        if (v != last) {
-            /* Looked at again: the word may have moved because the channel is closing
-             * (iotrapd_chan_close sets the flag before it moves the word). */
-            if (atomic_load(&ch->closing))
-                return false;
-            *seq = v;
-            return true;
-        }
-        if (!deadline || ((i & 63) == 0 && now_ns() > deadline))
+    /* A place among the spinners, if one is free. */
+    bool spin = ch->cpus > 1 && atomic_fetch_add(&ch->s->spinning, 1) < ch->cpus - 1;
+    if (ch->cpus > 1 && !spin)
+        atomic_fetch_sub(&ch->s->spinning, 1);
+    uint64_t deadline = spin ? now_ns() + CHAN_IDLE_SPIN_NS : 0;
+    uint32_t v = last;
+    for (unsigned i = 0; !atomic_load(&ch->closing); i++) {
+        if ((v = atomic_load(&ctl->req_seq)) != last || !deadline ||
+            ((i & 63) == 0 && now_ns() > deadline))
             break;
         relax();
     }
+    if (spin)
+        atomic_fetch_sub(&ch->s->spinning, 1);
     for (;;) {
+        /* Looked at after the word: it may have moved because the channel is closing
+         * (iotrapd_chan_close sets the flag before it moves the word). */
+        if (atomic_load(&ch->closing))
+            return false;
+        if (v != last) {
+            *seq = v;
+            return true;
+        }
         /* Announce the sleep, then look again: a client that published after this store
          * sees the flag and wakes us; one that published before is seen here (both sides
          * use sequentially consistent operations), or makes FUTEX_WAIT return at once. */
         atomic_store(&ctl->server_sleeps, 1);
-        uint32_t v = atomic_load(&ctl->req_seq);
+        v = atomic_load(&ctl->req_seq);
         if (v == last && !atomic_load(&ch->closing))
             futex(&ctl->req_seq, FUTEX_WAIT, last);
         atomic_store(&ctl->server_sleeps, 0);
         v = atomic_load(&ctl->req_seq);
-        if (atomic_load(&ch->closing))
-            return false;
-        if (v != last) {
-            *seq = v;
-            return true;
-        }
     }
 }
 
@@ -127,12 +130,12 @@ static void *chan_main(void *arg)
     return NULL;
 }
 
-/* True when the machine has more than one CPU online: only then can spinning meet the
- * client running at the same time.  (Not this thread's affinity: a daemon pinned to one
- * CPU still meets clients on the others.) */
-static bool several_cpus(void)
+/* The CPUs online: spinning can meet the client only when there is more than one.  (Not
+ * this thread's affinity: a daemon pinned to one CPU still meets clients on the others.) */
+static unsigned cpus_online(void)
 {
-    return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
 }
 
 iotrapd_chan *iotrapd_chan_open(iotrapd_server *s, const iotrapd_peer *peer, int *memfd)
@@ -142,7 +145,7 @@ iotrapd_chan *iotrapd_chan_open(iotrapd_server *s, const iotrapd_peer *peer, int
         return NULL;
     ch->s = s;
     ch->peer = *peer;
-    ch->spin = several_cpus();
+    ch->cpus = cpus_online();
     int fd = memfd_create("iotrapd-channel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     int e = 0;
     if (fd < 0 || ftruncate(fd, IOTRAP__CHAN_SIZE) != 0 ||

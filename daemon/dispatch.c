@@ -63,8 +63,9 @@ static size_t handle(iotrapd_server *s, const iotrapd_peer *peer, enum iotrapd_t
     }
     if (rc != IOTRAP_OK) {
         s->malformed++;
-        syslog(LOG_NOTICE, "malformed request from uid=%u pid=%d: %s", (unsigned)peer->uid,
-               (int)peer->pid, why);
+        iotrapd_log(&s->log, iotrapd_now_ms(), peer->uid, IOTRAPD_LOG_MALFORMED, LOG_NOTICE,
+                    "malformed request from uid=%u pid=%d: %s", (unsigned)peer->uid,
+                    (int)peer->pid, why);
         return iotrap__proto_put_reply(out, rq.op, rq.seq, rc, 0, NULL, 0);
     }
     if (rq.op == IOTRAP__OP_PING || rq.op == IOTRAP__OP_CHANNEL)
@@ -76,21 +77,35 @@ static size_t handle(iotrapd_server *s, const iotrapd_peer *peer, enum iotrapd_t
         snprintf(moved, sizeof moved, " target=0x%04x", target);
     if (!peer_may(s, peer, rq.port, rq.width, write)) {
         s->denials++;
-        syslog(LOG_WARNING, "denied uid=%u pid=%d port=0x%04x width=%u dir=%s count=%u%s",
-               (unsigned)peer->uid, (int)peer->pid, rq.port, rq.width, op_dir(rq.op),
-               rq.count, moved);
+        iotrapd_log(&s->log, iotrapd_now_ms(), peer->uid, IOTRAPD_LOG_DENIED, LOG_WARNING,
+                    "denied uid=%u pid=%d port=0x%04x width=%u dir=%s count=%u%s",
+                    (unsigned)peer->uid, (int)peer->pid, rq.port, rq.width, op_dir(rq.op),
+                    rq.count, moved);
         return iotrap__proto_put_reply(out, rq.op, rq.seq, IOTRAP_E_DENIED, 0, NULL, 0);
     }
     /* The data of an IN/INS reply is built in place after the reply header. */
     rc = perform(s, &rq, out + IOTRAP__PROTO_HDR);
     if (rc != IOTRAP_OK) {
-        syslog(LOG_ERR, "access failed on port 0x%04x%s (%s) for uid=%u pid=%d: %s", rq.port,
-               moved, op_dir(rq.op), (unsigned)peer->uid, (int)peer->pid, iotrap_strerror(rc));
+        iotrapd_log(&s->log, iotrapd_now_ms(), peer->uid, IOTRAPD_LOG_FAILED, LOG_ERR,
+                    "access failed on port 0x%04x%s (%s) for uid=%u pid=%d: %s", rq.port,
+                    moved, op_dir(rq.op), (unsigned)peer->uid, (int)peer->pid,
+                    iotrap_strerror(rc));
         return iotrap__proto_put_reply(out, rq.op, rq.seq, rc, 0, NULL, 0);
     }
     s->accesses += rq.count;
     uint32_t len = write ? 0 : rq.count * rq.width;
     return iotrap__proto_put_reply(out, rq.op, rq.seq, IOTRAP_OK, rq.count, NULL, len);
+}
+
+void iotrapd_malformed(iotrapd_server *s, const iotrapd_peer *peer, const char *why)
+{
+    pthread_mutex_lock(&s->lock);
+    s->requests++;
+    s->malformed++;
+    iotrapd_log(&s->log, iotrapd_now_ms(), peer->uid, IOTRAPD_LOG_MALFORMED, LOG_NOTICE,
+                "malformed request from uid=%u pid=%d: %s", (unsigned)peer->uid,
+                (int)peer->pid, why);
+    pthread_mutex_unlock(&s->lock);
 }
 
 size_t iotrapd_dispatch(iotrapd_server *s, const iotrapd_peer *peer, enum iotrapd_transport via,

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <iotrap/ports.h>
 #include "daemon/conf.h"
+#include "daemon/lograte.h"
 
 enum iotrapd_transport { IOTRAPD_VIA_SOCKET, IOTRAPD_VIA_CHANNEL };
 
@@ -24,6 +25,10 @@ typedef struct iotrapd_server {
     /* Counters, reported at exit: requests served, accesses done, denials, bad requests,
      * fast channels opened and the requests that came over them. */
     uint64_t requests, accesses, denials, malformed, channels, channel_requests;
+    /* The per-uid budgets of the denied, malformed and failed lines. */
+    iotrapd_lograte log;
+    /* Fast-channel threads spinning for their next request (daemon/channel.c). */
+    _Atomic unsigned spinning;
 } iotrapd_server;
 
 /* Handles one request message of n bytes from peer and writes the reply into out (at
@@ -33,5 +38,9 @@ typedef struct iotrapd_server {
  * up; over a channel it is refused.  Takes s->lock itself. */
 size_t iotrapd_dispatch(iotrapd_server *s, const iotrapd_peer *peer, enum iotrapd_transport via,
                         const uint8_t *msg, size_t n, uint8_t *out);
+
+/* Counts and logs a malformed request of peer's that never reached the dispatch (a
+ * connection that ended in the middle of one).  Takes s->lock itself. */
+void iotrapd_malformed(iotrapd_server *s, const iotrapd_peer *peer, const char *why);
 
 #endif

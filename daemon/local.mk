@@ -4,11 +4,16 @@ if ENABLE_DAEMON
 sbin_PROGRAMS += daemon/iotrapd
 endif
 iotrapd_core = daemon/conf.c daemon/conf.h daemon/dispatch.c daemon/dispatch.h \
+	daemon/lograte.c daemon/lograte.h \
 	daemon/socket.c daemon/socket.h daemon/channel.c daemon/channel.h
 daemon_iotrapd_SOURCES = daemon/iotrapd.c $(iotrapd_core)
 daemon_iotrapd_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
 
 if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_iotrapd_lograte
+tests_unit_test_iotrapd_lograte_SOURCES = tests/unit/test_iotrapd_lograte.c daemon/lograte.c
+tests_unit_test_iotrapd_lograte_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_iotrapd_lograte_LDADD = $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_iotrapd_conf tests/unit/test_iotrapd_proto \
 	tests/unit/test_iotrapd_serve tests/unit/test_iotrapd_channel
 tests_unit_test_iotrapd_conf_SOURCES = tests/unit/test_iotrapd_conf.c daemon/conf.c

@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -227,13 +228,10 @@ static void accept_one(const iotrapd_listener *l, struct client *clients, size_t
 /* A client that went away in the middle of a request: nothing of it was performed. */
 static void unfinished(iotrapd_server *s, const struct client *c)
 {
-    pthread_mutex_lock(&s->lock);
-    s->requests++;
-    s->malformed++;
-    pthread_mutex_unlock(&s->lock);
-    syslog(LOG_NOTICE, "malformed request from uid=%u pid=%d: the connection ended after %zu "
-                       "of its %zu bytes", (unsigned)c->peer.uid, (int)c->peer.pid, c->have,
-           c->need ? c->need : (size_t)IOTRAP__PROTO_HDR);
+    char why[128];
+    snprintf(why, sizeof why, "the connection ended after %zu of its %zu bytes", c->have,
+             c->need ? c->need : (size_t)IOTRAP__PROTO_HDR);
+    iotrapd_malformed(s, &c->peer, why);
 }
 
 static uint32_t le32(const uint8_t *b)
@@ -306,8 +304,14 @@ int iotrapd_serve(iotrapd_server *s, const iotrapd_listener *l)
         pfd[0] = (struct pollfd){.fd = paused ? -1 : l->fd, .events = POLLIN};
         for (size_t i = 0; i < nclients; i++)
             pfd[i + 1] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN};
-        struct timespec pause_ts = {0, 100 * 1000 * 1000};
-        int r = ppoll(pfd, nclients + 1, paused ? &pause_ts : NULL, &waitmask);
+        /* Wake for the log summaries that fall due, and to listen again after a pause. */
+        pthread_mutex_lock(&s->lock);
+        int64_t due = iotrapd_log_flush(&s->log, iotrapd_now_ms(), false);
+        pthread_mutex_unlock(&s->lock);
+        if (paused && (due < 0 || due > 100))
+            due = 100;
+        struct timespec wait_ts = {due / 1000, (due % 1000) * 1000000};
+        int r = ppoll(pfd, nclients + 1, due >= 0 ? &wait_ts : NULL, &waitmask);
         paused = false;
         if (r < 0) {
             if (errno == EINTR)
@@ -361,6 +365,9 @@ int iotrapd_serve(iotrapd_server *s, const iotrapd_listener *l)
     }
     for (size_t i = 0; i < nclients; i++)
         drop_client(&clients[i]);
+    pthread_mutex_lock(&s->lock);
+    iotrapd_log_flush(&s->log, iotrapd_now_ms(), true);
+    pthread_mutex_unlock(&s->lock);
     if (spare >= 0)
         close(spare);
     sigprocmask(SIG_SETMASK, &oldmask, NULL);

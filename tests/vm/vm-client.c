@@ -12,6 +12,8 @@
  *   vm-client SOCKET send-and-die PORT VALUE     an OUT request, then exit unread
  *   vm-client SOCKET oversize                    an OUTS message 100 bytes longer than
  *       the protocol allows (its header saying so); prints the reply
+ *   vm-client SOCKET repeat N in|out PORT WIDTH  N requests, each IN or OUT (of 0); prints
+ *       how many were allowed and how many denied
  *   vm-client SOCKET rtt N                       N OUT requests to 0x3ff; prints ns per
  *       round trip (the transport alone, without a trap)
  *   vm-client SOCKET activate COMMAND...         systemd-style socket activation: listens
@@ -193,6 +195,24 @@ int main(int argc, char **argv)
         printf("ns/op %.1f\n", ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / n);
         return 0;
     }
+    if (!strcmp(cmd, "repeat") && argc == 7) {
+        long n = atol(argv[3]), ok = 0, denied = 0;
+        int out = !strcmp(argv[4], "out");
+        uint16_t port = (uint16_t)strtoul(argv[5], NULL, 0);
+        uint8_t w = (uint8_t)atoi(argv[6]), zero[4] = {0, 0, 0, 0};
+        for (long i = 0; i < n; i++) {
+            int rc = transact(fd, out ? IOTRAP__OP_OUT : IOTRAP__OP_IN, port, w, 1,
+                              out ? zero : NULL, out ? w : 0, &rep);
+            if (rc == IOTRAP_OK)
+                ok++;
+            else if (rc == IOTRAP_E_DENIED)
+                denied++;
+            else
+                return result(rc);
+        }
+        printf("allowed %ld denied %ld\n", ok, denied);
+        return 0;
+    }
     if (!strcmp(cmd, "ping") && argc == 3)
         return result(transact(fd, IOTRAP__OP_PING, 0, 0, 0, NULL, 0, &rep));
     if (!strcmp(cmd, "in") && argc == 5) {
@@ -261,7 +281,8 @@ int main(int argc, char **argv)
     }
 usage:
     fprintf(stderr, "usage: vm-client SOCKET ping | in PORT W | out PORT W V | ins PORT W N | "
-                    "outs PORT TEXT | raw HEX | oversize | send-and-die PORT V | rtt N | activate CMD... | "
+                    "outs PORT TEXT | raw HEX | oversize | send-and-die PORT V | rtt N | repeat N in|out PORT W | "
+                    "activate CMD... | "
                     "stress CLIENTS ROUNDS\n");
     return 2;
 }
