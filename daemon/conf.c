@@ -25,9 +25,14 @@ static const struct danger {
     {0x000, 0x01f, "DMA controller 1"},
     {0x020, 0x021, "master PIC"},
     {0x022, 0x023, "IMCR (PIC/APIC interrupt routing)"},
+    {0x02e, 0x02f, "Super I/O configuration"},
     {0x040, 0x043, "PIT"},
+    {0x04e, 0x04f, "Super I/O configuration"},
     {0x060, 0x060, "keyboard controller data"},
+    {0x061, 0x061, "system control port B (NMI sources, speaker)"},
+    {0x062, 0x062, "embedded controller data"},
     {0x064, 0x064, "keyboard controller command (reset line)"},
+    {0x066, 0x066, "embedded controller command"},
     {0x070, 0x071, "CMOS/RTC (0x70 bit 7: NMI mask)"},
     {0x081, 0x091, "DMA page registers"},
     {0x092, 0x092, "system control port A (fast reset, A20 gate)"},
@@ -41,6 +46,7 @@ static const struct danger {
     {0x3f0, 0x3f5, "floppy controller"},
     {0x3f6, 0x3f7, "primary IDE control, floppy"},
     {0x4d0, 0x4d1, "PIC edge/level control"},
+    {0x510, 0x511, "firmware configuration (QEMU fw_cfg)"},
     {0xcf8, 0xcff, "PCI configuration (0xcf9: reset control)"},
 };
 #define NDANGERS (sizeof dangers / sizeof dangers[0])

@@ -32,7 +32,8 @@
 #include "daemon/socket.h"
 #include "session/session.h"
 
-#define DEFAULT_CONFIG "/etc/iotrap.conf"
+/* Where `make install` puts the policy: $(sysconfdir), /etc for a distribution's build. */
+#define DEFAULT_CONFIG IOTRAP_SYSCONFDIR "/iotrap.conf"
 #define DEFAULT_SOCKET "/run/iotrap/iotrapd.sock"
 #define DEFAULT_BACKEND "direct"
 #define DEFAULT_USER "nobody"
@@ -247,23 +248,34 @@ static void raise_fd_limit(void)
 }
 
 /* Leaves root and every capability: the backend keeps what it already holds (the I/O
- * bitmap granted by ioperm, or an open device).  explicit: the user was named (option or
- * file) rather than the default, so a name that does not resolve is an error. */
+ * bitmap granted by ioperm, or an open device). */
+/* The user a daemon started as root runs as: one that exists (the default, nobody, may
+ * be missing: then 65534), and not root.  explicit: the user was named (option or file)
+ * rather than the default, so a name that does not resolve is an error. */
+static int resolve_user(const char *user, bool explicit, uid_t *uid, gid_t *gid)
+{
+    struct passwd *pw = getpwnam(user);
+    if (!pw && explicit) {
+        fprintf(stderr, "iotrapd: unknown user '%s'\n", user);
+        return -1;
+    }
+    *uid = pw ? pw->pw_uid : 65534;
+    *gid = pw ? pw->pw_gid : 65534;
+    if (*uid == 0 || *gid == 0) {
+        fprintf(stderr, "iotrapd: refusing to keep running as root (user %s, uid %u, "
+                        "gid %u)\n", user, (unsigned)*uid, (unsigned)*gid);
+        return -1;
+    }
+    return 0;
+}
+
 static int drop_privileges(const char *user, bool explicit)
 {
     if (geteuid() == 0) {
-        struct passwd *pw = getpwnam(user);
-        if (!pw && explicit) {
-            fprintf(stderr, "iotrapd: unknown user '%s'\n", user);
+        uid_t uid;
+        gid_t gid;
+        if (resolve_user(user, explicit, &uid, &gid) != 0)
             return -1;
-        }
-        uid_t uid = pw ? pw->pw_uid : 65534;
-        gid_t gid = pw ? pw->pw_gid : 65534;
-        if (uid == 0 || gid == 0) {
-            fprintf(stderr, "iotrapd: refusing to keep running as root (user %s, uid %u, "
-                            "gid %u)\n", user, (unsigned)uid, (unsigned)gid);
-            return -1;
-        }
         for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
             prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
         /* Groups before the gid before the uid: each step needs the privilege the next
@@ -400,10 +412,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "iotrapd: %s\n", err);
         return 1;
     }
-    if (check) {
-        printf("%s: %zu rule(s), OK\n", config, conf.nrules);
-        return 0;
-    }
     if (!backend)
         backend = conf.backend[0] ? conf.backend : DEFAULT_BACKEND;
     if (!trace && conf.trace[0]) {
@@ -432,6 +440,17 @@ int main(int argc, char **argv)
     if (rc != IOTRAP_OK) {
         fprintf(stderr, "iotrapd: %s\n", err);
         return exit_status(rc);
+    }
+    /* --check checks what start checks, up to the socket: the file, the session (its
+     * backends, routes, remaps and devices) and the user to run as. */
+    if (check) {
+        uid_t uid;
+        gid_t gid;
+        iotrap_ports_close(srv.ports);
+        if (resolve_user(user, user_named, &uid, &gid) != 0)
+            return 1;
+        printf("%s: %zu rule(s), OK\n", config, conf.nrules);
+        return 0;
     }
 
     int lfd = make_socket(sock, activated);

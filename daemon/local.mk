@@ -7,6 +7,7 @@ iotrapd_core = daemon/conf.c daemon/conf.h daemon/dispatch.c daemon/dispatch.h \
 	daemon/lograte.c daemon/lograte.h \
 	daemon/socket.c daemon/socket.h daemon/channel.c daemon/channel.h
 daemon_iotrapd_SOURCES = daemon/iotrapd.c $(iotrapd_core)
+daemon_iotrapd_CPPFLAGS = $(AM_CPPFLAGS) -DIOTRAP_SYSCONFDIR='"$(sysconfdir)"'
 daemon_iotrapd_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
 
 if HAVE_CMOCKA
@@ -46,7 +47,8 @@ endif
 CLEANFILES += etc/iotrapd.service
 etc/iotrapd.service: $(srcdir)/etc/iotrapd.service.in Makefile
 	@mkdir -p $(@D)
-	$(AM_V_GEN)sed 's|@sbindir[@]|$(sbindir)|g' $(srcdir)/etc/iotrapd.service.in >$@
+	$(AM_V_GEN)sed -e 's|@sbindir[@]|$(sbindir)|g' -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+		$(srcdir)/etc/iotrapd.service.in >$@
 
 # libFuzzer targets for the request decoder and handler and for the configuration parser,
 # built with clang like the decoder's (decoder/local.mk); tests/fuzz.test runs each for a

@@ -14,6 +14,22 @@ lacks "$tmp/files" 'libiotrap-preload\.la$'
 if [[ -x $top_builddir/daemon/iotrapd ]]; then
     has "$tmp/files" "$p/sbin/iotrapd" "$p/etc/iotrap.conf" "$p/lib/systemd/system/iotrapd.socket" \
         "$p/lib/systemd/system/iotrapd.service"
+    # The service starts the installed daemon on the installed policy, which is also the
+    # daemon's own default, and systemd finds nothing to object to in either unit.
+    unit=$tmp/root/$p/lib/systemd/system/iotrapd.service
+    exe=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
+    conf=$(sed -n 's/^ExecStart=.* --config \([^ ]*\).*/\1/p' "$unit")
+    [[ -x $tmp/root$exe && -f $tmp/root$conf ]] || { cat "$unit"; fail "the unit names $exe and $conf"; }
+    default=$("$tmp/root$exe" --help | sed -n 's/.*policy file (default \(.*\))$/\1/p')
+    [[ $default == "$conf" ]] || fail "iotrapd's default policy is $default, the installed one $conf"
+    if command -v systemd-analyze >/dev/null; then
+        mkdir "$tmp/units"
+        for u in iotrapd.service iotrapd.socket; do
+            sed "s|=/|=$tmp/root/|" "$tmp/root/$p/lib/systemd/system/$u" >"$tmp/units/$u"
+        done
+        out=$(systemd-analyze verify --man=no "$tmp/units/iotrapd.service" "$tmp/units/iotrapd.socket" 2>&1) &&
+            [[ -z $out ]] || { echo "$out"; fail "systemd-analyze verify objects to the units"; }
+    fi
 fi
 if [[ -e $top_builddir/stage/preload/i386/libiotrap-preload.so ]]; then
     has "$tmp/files" "$p/lib/iotrap/preload/i386/libiotrap-preload.so" \

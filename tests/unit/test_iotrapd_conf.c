@@ -121,14 +121,16 @@ static void t_dangerous_ports(void **state)
                                       0x64, 0x70, 0x71, 0x81, 0x8f, 0x90, 0x92, 0x9f, 0xa0,
                                       0xa1, 0xb2, 0xb3, 0xc0, 0xdf, 0x170, 0x177, 0x1f0,
                                       0x1f7, 0x376, 0x377, 0x3f0, 0x3f5, 0x3f6, 0x3f7, 0x4d0,
-                                      0x4d1, 0xcf8, 0xcf9, 0xcfc, 0xcff};
+                                      0x4d1, 0xcf8, 0xcf9, 0xcfc, 0xcff, 0x61, 0x62, 0x66,
+                                      0x2e, 0x2f, 0x4e, 0x4f, 0x510, 0x511};
     for (size_t i = 0; i < sizeof danger / sizeof danger[0]; i++) {
         assert_non_null(iotrapd_dangerous(danger[i]));
         assert_false(allows(c, 1, 1, danger[i], 1, false));
     }
     assert_true(allows(c, 1, 1, 0x80, 1, true)); /* POST code port is not dangerous */
     assert_true(allows(c, 1, 1, 0x378, 1, true));
-    assert_true(allows(c, 1, 1, 0x61, 1, true));
+    assert_true(allows(c, 1, 1, 0x63, 1, true)); /* between the EC's ports */
+    assert_true(allows(c, 1, 1, 0x512, 1, true));
     assert_false(allows(c, 1, 1, 0xcfb, 2, false)); /* word reaching into 0xcfc */
     /* Accesses that start on an open port and reach into a dangerous one. */
     assert_true(allows(c, 1, 1, 0x3ec, 4, true));
@@ -167,7 +169,8 @@ static void t_dangerous_ports(void **state)
     /* 0x60-0x64 mixes dangerous and ordinary ports: it opens only the ordinary ones. */
     assert_false(allows(c, 1, 1, 0x60, 1, true));
     assert_false(allows(c, 1, 1, 0x64, 1, true));
-    assert_true(allows(c, 1, 1, 0x62, 1, true));
+    assert_false(allows(c, 1, 1, 0x62, 1, true)); /* the embedded controller */
+    assert_true(allows(c, 1, 1, 0x63, 1, true));
     iotrapd_conf_free(c);
 }
 
