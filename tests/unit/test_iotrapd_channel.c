@@ -295,6 +295,58 @@ static void t_malformed_in_page_refused_and_logged(void **state)
     finish();
 }
 
+/* A CHANNEL request that fails any check is refused like any other request and opens
+ * nothing: no descriptor comes with the reply and no thread starts. */
+static void t_bad_channel_request_opens_nothing(void **state)
+{
+    (void)state;
+    start();
+    int fd = connect_client();
+    int threads = wait_threads(threads_of(server));
+    static const struct {
+        unsigned offset;
+        uint8_t value;
+    } bad[] = {
+        {4, 2},    /* version 2 */
+        {15, 1},   /* reserved byte */
+        {16, 1},   /* a count */
+        {12, 0x78} /* a port */,
+        {14, 1},   /* a width */
+        {0, 0x48}, /* magic: answered, then the connection is closed */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint8_t msg[64];
+        size_t n = iotrap__proto_put_req(msg, IOTRAP__OP_CHANNEL, 90 + (uint32_t)i, 0, 0, 0,
+                                         NULL, 0);
+        msg[bad[i].offset] = bad[i].value;
+        assert_int_equal(send(fd, msg, n, MSG_NOSIGNAL), (ssize_t)n);
+        union {
+            char buf[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } cm;
+        struct iovec iov = {msg, sizeof msg};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
+                            .msg_controllen = sizeof cm.buf};
+        ssize_t r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+        assert_int_equal(r, IOTRAP__PROTO_HDR);
+        assert_int_equal(msg[6], IOTRAP__OP_CHANNEL | IOTRAP__OP_REPLY);
+        int32_t st = (int32_t)(msg[12] | msg[13] << 8 | msg[14] << 16 | (uint32_t)msg[15] << 24);
+        if (st != IOTRAP_E_PROTOCOL)
+            fail_msg("case %zu: status %d", i, st);
+        assert_null(CMSG_FIRSTHDR(&mh));
+    }
+    assert_int_equal(wait_threads(threads), threads);
+    close(fd);
+    /* A well-formed one still gets its channel. */
+    fd = connect_client();
+    void *map;
+    assert_int_equal(ask_channel(fd, &map), IOTRAP_OK);
+    assert_int_equal(wait_threads(threads + 1), threads + 1);
+    munmap(map, IOTRAP__CHAN_SIZE);
+    close(fd);
+    finish();
+}
+
 static void t_killed_client_does_not_wedge(void **state)
 {
     (void)state;
@@ -435,6 +487,7 @@ static void t_idle_channels_do_not_spin(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_served_exactly_once),
     cmocka_unit_test(t_malformed_in_page_refused_and_logged),
+    cmocka_unit_test(t_bad_channel_request_opens_nothing),
     cmocka_unit_test(t_killed_client_does_not_wedge),
     cmocka_unit_test(t_64_concurrent_channels),
     cmocka_unit_test(t_idle_channels_do_not_spin),
