@@ -54,8 +54,9 @@ etc/iotrapd.service: $(srcdir)/etc/iotrapd.service.in Makefile
 # built with clang like the decoder's (decoder/local.mk); tests/fuzz.test runs each for a
 # share of IOTRAP_FUZZ_SECONDS.
 EXTRA_DIST += tests/fuzz/fuzz_iotrapd_proto.c tests/fuzz/fuzz_iotrapd_conf.c \
-	tests/fuzz/run_iotrapd.sh tests/fuzz/run_iotrapd_proto.sh tests/fuzz/run_iotrapd_conf.sh
-CLEANFILES += tests/fuzz/fuzz_iotrapd_proto tests/fuzz/fuzz_iotrapd_conf
+	tests/fuzz/fuzz_parsers.c tests/fuzz/run_iotrapd.sh tests/fuzz/run_iotrapd_proto.sh \
+	tests/fuzz/run_iotrapd_conf.sh tests/fuzz/run_parsers.sh
+CLEANFILES += tests/fuzz/fuzz_iotrapd_proto tests/fuzz/fuzz_iotrapd_conf tests/fuzz/fuzz_parsers
 if HAVE_LIBFUZZER
 fuzz_iotrapd_flags = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I$(top_srcdir)/include -I$(top_srcdir) -I$(top_builddir) -DIOTRAP_BUILDING -D_GNU_SOURCE \
@@ -77,5 +78,10 @@ tests/fuzz/fuzz_iotrapd_conf: $(addprefix $(srcdir)/,$(fuzz_iotrapd_conf_sources
 	@mkdir -p $(@D)
 	$(AM_V_CCLD)$(CLANG) $(fuzz_iotrapd_flags) -o $@ \
 		$(addprefix $(srcdir)/,$(fuzz_iotrapd_conf_sources))
-tests/fuzz.log: tests/fuzz/fuzz_iotrapd_proto tests/fuzz/fuzz_iotrapd_conf
+fuzz_parsers_sources = tests/fuzz/fuzz_parsers.c common/portset.c common/parse.c \
+	session/portmap.c common/status.c
+tests/fuzz/fuzz_parsers: $(addprefix $(srcdir)/,$(fuzz_parsers_sources)) $(fuzz_iotrapd_headers)
+	@mkdir -p $(@D)
+	$(AM_V_CCLD)$(CLANG) $(fuzz_iotrapd_flags) -o $@ $(addprefix $(srcdir)/,$(fuzz_parsers_sources))
+tests/fuzz.log: tests/fuzz/fuzz_iotrapd_proto tests/fuzz/fuzz_iotrapd_conf tests/fuzz/fuzz_parsers
 endif

@@ -14,7 +14,8 @@
  * AddressSanitizer catches a read or write past either.  The client is chosen by the low
  * bits of seq: a user with a rule, a group member, root (no rule) and a stranger; bit 2
  * of seq picks a backend without string calls, so that the session's element loops run
- * too. */
+ * too; bit 3 brings the request over a fast channel instead of the socket, where a
+ * CHANNEL request is refused. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,11 +229,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     unsigned who = size >= IOTRAP__PROTO_HDR ? msg[8] & 3 : 0;
     bool plain = size >= IOTRAP__PROTO_HDR && (msg[8] & 4);
+    enum iotrapd_transport via = size >= IOTRAP__PROTO_HDR && (msg[8] & 8) ? IOTRAPD_VIA_CHANNEL
+                                                                          : IOTRAPD_VIA_SOCKET;
     iotrapd_server *srv = &servers[plain];
     srv->requests = srv->accesses = srv->denials = srv->malformed = 0;
     uint8_t *out = malloc(IOTRAP__PROTO_MAX_MSG);
     memset(&seen, 0, sizeof seen);
-    size_t m = iotrapd_dispatch(srv, &peers[who], IOTRAPD_VIA_SOCKET, msg, size, out);
+    size_t m = iotrapd_dispatch(srv, &peers[who], via, msg, size, out);
     CHECK(m >= IOTRAP__PROTO_HDR && m <= IOTRAP__PROTO_MAX_MSG);
 
     iotrap__proto_reply rep;
@@ -240,6 +243,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(rep.status <= 0);
     bool write = rq.op == IOTRAP__OP_OUT || rq.op == IOTRAP__OP_OUTS;
     if (rc != IOTRAP_OK) {
+        CHECK(rep.status == IOTRAP_E_PROTOCOL && rep.len == 0 && seen.calls == 0);
+        CHECK(srv->malformed == 1);
+    } else if (rq.op == IOTRAP__OP_CHANNEL && via == IOTRAPD_VIA_CHANNEL) {
         CHECK(rep.status == IOTRAP_E_PROTOCOL && rep.len == 0 && seen.calls == 0);
         CHECK(srv->malformed == 1);
     } else if (rq.op == IOTRAP__OP_PING || rq.op == IOTRAP__OP_CHANNEL) {

@@ -1,12 +1,14 @@
 #!/bin/bash
-# Runs one of iotrapd's libFuzzer targets, tests/fuzz/fuzz_iotrapd_TARGET (proto: request
-# decoder and handler; conf: configuration parser), for half of IOTRAP_FUZZ_SECONDS
-# (default 60, so 30 s each), seeded with well-formed inputs; any crash, leak or failed
-# invariant fails the test.
-#   run_iotrapd.sh proto|conf
+# Runs one of the libFuzzer targets of what users and clients send (proto: iotrapd's request
+# decoder and dispatch, tests/fuzz/fuzz_iotrapd_proto; conf: its configuration parser,
+# fuzz_iotrapd_conf; parsers: port lists, routes, remaps, the port map and device specs,
+# fuzz_parsers) for half of IOTRAP_FUZZ_SECONDS (default 60, so 30 s each), seeded with
+# well-formed inputs; any crash, leak or failed invariant fails the test.
+#   run_iotrapd.sh proto|conf|parsers
 set -u
 target=$1
 bin="$top_builddir/tests/fuzz/fuzz_iotrapd_$target"
+[[ $target == parsers ]] && bin="$top_builddir/tests/fuzz/fuzz_parsers"
 if [[ ! -x $bin ]]; then
     echo "the libFuzzer target was not built: install clang with libFuzzer (Debian: clang"
     echo "and libclang-rt-dev), then re-run configure so that it finds -fsanitize=fuzzer"
@@ -48,7 +50,22 @@ conf)
         dict+=("\"$w\"")
     done
     ;;
-*) echo "usage: run_iotrapd.sh proto|conf"; exit 2 ;;
+parsers)
+    # The first byte picks the parser: 0 port list, 1 route, 2 remap, 3 device spec, 4 map.
+    printf '\x000x378-0x37f, 0x3f8,888' >"$work/corpus/list"
+    printf '\x00all' >"$work/corpus/all"
+    printf '\x010x378-0x37f=ppdev:/dev/parport1' >"$work/corpus/route"
+    printf '\x020x378-0x37f=0xe050' >"$work/corpus/remap"
+    printf '\x03lpt@0x378,out=x,mode=epp' >"$work/corpus/device"
+    printf '\x03ram@768-0x30f' >"$work/corpus/ram"
+    printf '\x04r 0x378-0x37f=ppdev\nr 0x3f8-0x3ff=devport\nm 0x3f8-0x3ff=0xc000\nm 0xfff0-0xffff=0x100\n' \
+        >"$work/corpus/map"
+    n=7
+    for w in 0x all none - , = : @ ppdev sim devport 0xffff 65535 0378; do
+        dict+=("\"$w\"")
+    done
+    ;;
+*) echo "usage: run_iotrapd.sh proto|conf|parsers"; exit 2 ;;
 esac
 opts=()
 if ((${#dict[@]})); then
