@@ -4,7 +4,8 @@
 # line on the console; tests/vm.test collects them.  `guest.sh --list` prints the names
 # only (the host uses it to know the plan, so that a check that never reports fails).
 #
-# Only QEMU's LPT (0x378-0x37f) and UART (0x3f8-0x3ff) are ever touched.
+# Only QEMU's devices are ever touched: the LPTs at 0x378-0x37f and 0xe050-0xe057, the UART
+# at 0x3f8-0x3ff and the pci-serial card's UART (the programs check: tests/vm/vm_safe.h).
 list=0
 [ "${1:-}" = --list ] && list=1
 n=0
@@ -66,21 +67,43 @@ same_as() {
 reset() { vm-prog --ioperm reset; }
 
 # Fails when the device registers, read natively, differ from a reference dump
-# ($2: --ppdev-claimed after ppdev held the port, see vm-prog.c).
+# ($2: --ppdev-claimed after ppdev held the port, see vm-prog.c; $3...: vm-prog's options
+# that name the devices, the legacy ones without).
 same_dump() {
-    vm-prog --ioperm dump $2 >$T/dump || return 1
-    if ! cmp -s "$1" $T/dump; then
+    ref=$1 flag=${2:-}
+    shift
+    [ $# = 0 ] || shift
+    vm-prog --ioperm "$@" dump $flag >$T/dump || return 1
+    if ! cmp -s "$ref" $T/dump; then
         echo "device state differs from the native reference:"
-        diff "$1" $T/dump
+        diff "$ref" $T/dump
         return 1
     fi
 }
 
+# The moved devices: the second LPT and the pci-serial card's UART, at the base the guest
+# firmware gave it.
+LPT2=0xe050
+UART2=
 if [ $list = 0 ]; then
-    for f in modes base-addr irq; do
-        echo "VMTAP: info parport0 $f: $(cat /proc/sys/dev/parport/parport0/$f 2>&1 | tr '\t\n' '  ')"
+    for p in parport0 parport1; do
+        for f in modes base-addr irq; do
+            echo "VMTAP: info $p $f: $(cat /proc/sys/dev/parport/$p/$f 2>&1 | tr '\t\n' '  ')"
+        done
     done
+    if vm-prog pci-uart >$T/pci-uart 2>&1; then
+        read UART2 UART2_TTY <$T/pci-uart
+        # Until a program opens it, its driver leaves the line unset; the console's
+        # settings make its line-control register read as the console UART's.
+        stty -F /dev/$UART2_TTY $(stty -F /dev/ttyS0 -g) 2>&1 | sed 's/^/VMTAP: info stty: /'
+        echo "VMTAP: info pci-serial UART at $UART2 (/dev/$UART2_TTY)"
+    else
+        sed 's/^/VMTAP: info /' $T/pci-uart
+    fi
 fi
+# vm-prog's options for the moved devices; the end of the UART's 8 ports.
+AT_NEW="--lpt $LPT2 --uart $UART2"
+UART2_END=$(printf 0x%x $((${UART2:-0} + 7)))
 
 # ---- native reference -----------------------------------------------------------------
 t_native_ioperm() {
@@ -90,6 +113,12 @@ t_native_ioperm() {
     reset
     vm-prog --ioperm lptuart lpt >$T/ref.lpt || return 1
     vm-prog --ioperm dump >$T/ref.lpt.dump || return 1
+    # The two known states of vm-prog, for checks that a run reached only the devices
+    # it should.
+    reset
+    vm-prog --ioperm dump >$T/ref.reset.dump || return 1
+    vm-prog --ioperm mark && vm-prog --ioperm dump >$T/ref.mark.dump || return 1
+    cmp -s $T/ref.reset.dump $T/ref.mark.dump && { echo "mark looks like reset"; return 1; }
     # The devices answer as QEMU documents them: data reads back, status 0xd8 idle.
     grep -q '^r8 378 = 55$' $T/ref.all && grep -q '^r8 379 = d8$' $T/ref.all &&
         grep -q '^r8 3ff = a5$' $T/ref.all
@@ -325,14 +354,18 @@ check "--backend auto as root on LPT+UART picks direct: native, no trap" t_auto_
 check "iotrap doctor shows what each real backend found, as root and uid 1000" t_doctor
 
 # ---- fidelity: generated encodings, native vs trapped-and-emulated ----------------------
-# $1 backend, $2 allowed ports, $3 set (all, bytes or lpt: see vm-fidelity.c).
+# The native transcript of a set (see vm-fidelity.c) and the device state it leaves,
+# made once.
+fid_ref() {
+    [ -s $T/ref.fid.$1 ] && return 0
+    reset
+    vm-fidelity --ioperm $1 >$T/ref.fid.$1.new 2>$T/err || { cat $T/err; return 1; }
+    vm-prog --ioperm dump >$T/ref.fid.$1.dump && mv $T/ref.fid.$1.new $T/ref.fid.$1
+}
+# $1 backend, $2 allowed ports, $3 set (all, bytes or lpt).
 t_fidelity() {
     be=$1 allow=$2 set=$3
-    if [ ! -s $T/ref.fid.$set ]; then
-        reset
-        vm-fidelity --ioperm $set >$T/ref.fid.$set 2>$T/err || { cat $T/err; return 1; }
-        vm-prog --ioperm dump >$T/ref.fid.$set.dump
-    fi
+    fid_ref $set || return 1
     reset
     same_as $T/ref.fid.$set iotrap run --backend "$be" --allow "$allow" -- vm-fidelity $set ||
         return 1
@@ -351,6 +384,44 @@ check "fidelity: generated IN/OUT/INS/OUTS through devport equal native" \
 check "fidelity: generated IN/OUT/INS/OUTS through ppdev (LPT) equal native" \
     t_fidelity ppdev:/dev/parport0@0x378 0x378-0x37a lpt
 check "fidelity: generated IN/OUT/INS/OUTS through helper equal native" t_fidelity_helper
+
+# ---- moved devices: the second LPT and the pci-serial UART -------------------------------
+# Every run at the moved devices starts with them reset and the legacy ones marked
+# (vm-prog mark): the transcripts must equal the native ones at the legacy devices, the
+# moved devices must end as the legacy ones did there, and the legacy devices must still
+# hold the mark, so that a run that went to the legacy devices after all cannot pass.
+moved_setup() {
+    [ -n "$UART2" ] || { echo "no pci-serial UART was found (see the guest's info lines)"; return 1; }
+    vm-prog --ioperm $AT_NEW reset && vm-prog --ioperm mark
+}
+# $1 the reference dump, $2 --ppdev-claimed when ppdev held the moved LPT.
+moved_check() {
+    same_dump "$1" "${2:-}" $AT_NEW || return 1
+    same_dump $T/ref.mark.dump || { echo "(a legacy device lost its mark)"; return 1; }
+}
+t_moved_devices() {
+    moved_setup || return 1
+    grep -q '^57424[[:space:]]' /proc/sys/dev/parport/parport1/base-addr && [ -c /dev/parport1 ] ||
+        { echo "no /dev/parport1 at 0xe050:"; cat /proc/sys/dev/parport/parport1/base-addr; return 1; }
+    # Four separate devices: each keeps its own state, whichever pair was written last.
+    same_dump $T/ref.reset.dump "" $AT_NEW && same_dump $T/ref.mark.dump || return 1
+    vm-prog --ioperm $AT_NEW mark && reset || return 1
+    same_dump $T/ref.mark.dump "" $AT_NEW && same_dump $T/ref.reset.dump
+}
+t_moved_native() {
+    moved_setup || return 1
+    same_as $T/ref.all vm-prog --ioperm $AT_NEW lptuart all && moved_check $T/ref.all.dump
+}
+t_moved_native_fidelity() {
+    fid_ref all && moved_setup || return 1
+    same_as $T/ref.fid.all vm-fidelity --ioperm $AT_NEW all && moved_check $T/ref.fid.all.dump
+}
+check "second LPT at 0xe050 (/dev/parport1) and pci-serial UART: four separate devices" \
+    t_moved_devices
+check "native IN/OUT at 0xe050 and the pci-serial UART: the legacy transcript and state" \
+    t_moved_native
+check "native fidelity cases at 0xe050 and the pci-serial UART equal those at the legacy ones" \
+    t_moved_native_fidelity
 
 # ---- benchmark ----------------------------------------------------------------------------
 # Figures go to $T/bench (ns per instruction) and to the console as "VMTAP: bench" lines.
