@@ -13,6 +13,7 @@ T=/tmp/vmt
 [ $list = 1 ] || { mkdir -p $T && chmod 1777 $T; }  # users write traces here too
 SOCK=/run/iotrap/iotrapd.sock
 PRINT_TEXT='iotrap: Centronics through iotrapd, uid 1000.'
+PRINT2_TEXT='iotrap: Centronics at 0x378 through a ppdev route to the card at 0xe050.'
 CLAIMED=
 
 LOG=/var/log/messages
@@ -172,14 +173,15 @@ t_ppdev_epp_refused() {
 check "ppdev backend refuses EPP registers on a port without EPP" t_ppdev_epp_refused
 
 # ---- iotrapd -----------------------------------------------------------------------------
-# start_iotrapd BACKEND RULES...: one rule per argument.
+# start_iotrapd BACKEND RULES...: one rule per argument; IOTRAPD_OPTS, more options.
 start_iotrapd() {
     stop_iotrapd
     be=$1; shift
     case $be in ppdev*) CLAIMED=ppdev ;; esac
     : >$T/iotrap.conf
     for r in "$@"; do echo "$r" >>$T/iotrap.conf; done
-    iotrapd --config $T/iotrap.conf --backend "$be" --foreground 2>>$T/iotrapd.log &
+    iotrapd --config $T/iotrap.conf --backend "$be" ${IOTRAPD_OPTS:-} --foreground \
+        2>>$T/iotrapd.log &
     DPID=$!
     echo $DPID >$T/iotrapd.pid
     i=0
@@ -422,6 +424,145 @@ check "native IN/OUT at 0xe050 and the pci-serial UART: the legacy transcript an
     t_moved_native
 check "native fidelity cases at 0xe050 and the pci-serial UART equal those at the legacy ones" \
     t_moved_native_fidelity
+
+# ---- the port map: an unchanged program at the moved devices ---------------------------
+# The program knows only 0x378 and 0x3f8; --remap and --route take its accesses to the
+# moved devices.
+LEGACY=0x378-0x37f,0x3f8-0x3ff
+REMAP="--remap 0x378-0x37f=$LPT2 --remap 0x3f8-0x3ff=$UART2"
+ROUTE_LPT2="--route 0x378-0x37f=ppdev:/dev/parport1"
+USER_MOVED="allow uid=1000 ports=$LPT2-0xe057,$UART2-$UART2_END access=rw"
+
+# t_moved SEQ SET FLAG COMMAND...: the sequence SEQ (vm-prog lptuart) and the fidelity set
+# SET, each run as COMMAND... PROGRAM; FLAG is --ppdev-claimed when ppdev holds the LPT.
+t_moved() {
+    seq=$1 set=$2 flag=$3
+    shift 3
+    fid_ref $set && moved_setup || return 1
+    same_as $T/ref.$seq "$@" vm-prog lptuart $seq && moved_check $T/ref.$seq.dump $flag || return 1
+    moved_setup
+    same_as $T/ref.fid.$set "$@" vm-fidelity $set && moved_check $T/ref.fid.$set.dump $flag ||
+        return 1
+    echo "$(wc -l <$T/ref.fid.$set) cases identical"
+}
+t_remap_helper() {
+    # iotrapd allows uid 1000 the moved devices only: its policy sees the targets.
+    start_iotrapd direct "$USER_MOVED" || return 1
+    t_moved all all "" $AS_USER iotrap run --backend helper --allow $LEGACY $REMAP --
+}
+t_remap_iotrapd() {
+    # The same remap done by iotrapd itself, for a client that knows nothing of it.
+    IOTRAPD_OPTS=$REMAP
+    start_iotrapd direct "$USER_MOVED" || return 1
+    t_moved all all "" $AS_USER iotrap run --backend helper --
+}
+# (devport: the bytes set, as for the legacy devices.)
+check "--remap on devport: the program's LPT and UART reach the moved devices, as native" \
+    t_moved all bytes "" iotrap run --backend devport --allow $LEGACY $REMAP --
+check "--remap on direct: the program's LPT and UART reach the moved devices, as native" \
+    t_moved all all "" iotrap run --backend direct --allow $LEGACY $REMAP --
+check "--remap on helper as uid 1000, iotrapd allowing only the targets: as native" \
+    t_remap_helper
+check "iotrapd --remap: a helper client's LPT and UART reach the moved devices, as native" \
+    t_remap_iotrapd
+check "--route 0x378-0x37f=ppdev:/dev/parport1 as uid 1000: the card at 0xe050, as native" \
+    t_moved lpt lpt --ppdev-claimed $AS_USER iotrap run $ROUTE_LPT2 --
+t_ppdev_own_base() {
+    # A program that knows the card's own address: ppdev finds parport1's base by itself
+    # and allows base..base+7 by default, wherever that is.
+    moved_setup || return 1
+    same_as $T/ref.lpt $AS_USER iotrap run --backend ppdev:/dev/parport1 -- \
+        vm-prog --lpt $LPT2 lptuart lpt && moved_check $T/ref.lpt.dump --ppdev-claimed
+}
+check "--backend ppdev:/dev/parport1 as uid 1000: the card's own 0xe050, allowed by default" \
+    t_ppdev_own_base
+check "composite: LPT by a ppdev route, UART by a devport route remapped to pci-serial" \
+    t_moved all lptuart --ppdev-claimed iotrap run $ROUTE_LPT2 --route 0x3f8-0x3ff=devport \
+    --remap 0x3f8-0x3ff=$UART2 --
+
+# The JSONL trace of a run without its pc, pid and tid (they change from run to run) and
+# without "target" (checked on its own).
+trace_core() {
+    sed -e 's/,"target":[0-9]*//' -e 's/,"pc":"[^"]*"//' -e 's/,"pid":[0-9]*//' \
+        -e 's/,"tid":[0-9]*//' "$1"
+}
+t_remap_direct_trace() {
+    # The reference: the same run through devport at the legacy devices, whose LPT
+    # accesses the remapped run must repeat port for port and value for value.
+    reset
+    rm -f $T/trace
+    iotrap run --backend devport --allow $LEGACY --trace $T/trace --trace-format jsonl -- \
+        vm-prog lptuart all >/dev/null || return 1
+    grep -q '"target"' $T/trace && { echo "target in an unremapped trace:"; head -n 3 $T/trace; return 1; }
+    trace_core $T/trace | grep -E '"port":(88[89]|89[0-5]),' >$T/trace.ref
+    # The LPT is remapped, the UART is not: the moved LPT and the legacy UART reset, the
+    # other two marked.
+    [ -n "$UART2" ] && vm-prog --ioperm --lpt $LPT2 reset && vm-prog --ioperm --uart $UART2 mark ||
+        return 1
+    rm -f $T/trace
+    same_as $T/ref.all iotrap run --backend direct --allow $LEGACY --remap 0x378-0x37f=$LPT2 \
+        --trace $T/trace --trace-format jsonl -- vm-prog lptuart all || return 1
+    same_dump $T/ref.all.dump "" --lpt $LPT2 && same_dump $T/ref.mark.dump "" --uart $UART2 ||
+        return 1
+    # Only the remapped accesses trapped (the UART ran natively), each traced with the
+    # program's port and its target.
+    trace_core $T/trace >$T/trace.got
+    cmp -s $T/trace.ref $T/trace.got ||
+        { echo "trace differs from the unremapped one:"; diff $T/trace.ref $T/trace.got | head; return 1; }
+    awk '{ p = t = -1
+           if (match($0, /"port":[0-9]+/)) p = substr($0, RSTART + 7, RLENGTH - 7) + 0
+           if (match($0, /"target":[0-9]+/)) t = substr($0, RSTART + 9, RLENGTH - 9) + 0
+           if (t != p - 888 + 57424) { print "wrong target: " $0; bad = 1 } }
+         END { print NR " remapped accesses traced"; exit bad || NR == 0 }' $T/trace
+}
+check "--remap on direct: remapped ports trap and are traced with their target, the rest native" \
+    t_remap_direct_trace
+
+t_route_print() {
+    moved_setup || return 1
+    $AS_USER iotrap run $ROUTE_LPT2 -- vm-prog print "$PRINT2_TEXT" || return 1
+    same_dump $T/ref.mark.dump
+}
+check "uid 1000 prints at 0x378 through a ppdev route onto the card at 0xe050" t_route_print
+
+# $1 the expected value of the pci-serial UART's scratch register.
+uart2_scratch_is() {
+    vm-prog --ioperm $AT_NEW dump | grep -q "^r8 3ff = $1\$" ||
+        { echo "pci-serial scratch is not $1:"; vm-prog --ioperm $AT_NEW dump | tail -n 1; return 1; }
+}
+t_remap_denied() {
+    moved_setup || return 1
+    # With 0x3ff allowed, the remapped write lands on the pci-serial UART's scratch...
+    iotrap run --backend devport --allow 0x3ff $REMAP -- vm-prog poke 0x3ff 0x66 >$T/out 2>&1 ||
+        { cat $T/out; return 1; }
+    uart2_scratch_is 66 || return 1
+    # ...with only the targets allowed, the program's 0x3ff is denied and nothing lands.
+    iotrap run --backend devport --allow $LPT2-0xe057,$UART2-$UART2_END $REMAP -- \
+        vm-prog poke 0x3ff 0x99 >$T/out 2>&1
+    rc=$?
+    [ $rc = 139 ] || { echo "poke 0x3ff exited $rc, expected 139"; cat $T/out; return 1; }
+    grep -q 'denied: out8 *0x03ff' $T/out || { echo "no denial message:"; cat $T/out; return 1; }
+    uart2_scratch_is 66 && same_dump $T/ref.mark.dump
+}
+t_remap_denied_iotrapd() {
+    # iotrapd allows uid 1000 the legacy UART, not the pci-serial one the remap reaches.
+    start_iotrapd direct "allow uid=1000 ports=0x3f8-0x3ff access=rw" || return 1
+    moved_setup || return 1
+    n0=$(grep -c 'denied uid=1000' $LOG)
+    $AS_USER iotrap run --backend helper --remap 0x3f8-0x3ff=$UART2 -- vm-prog poke 0x3ff 0x99 \
+        >$T/out 2>&1
+    rc=$?
+    [ $rc = 139 ] || { echo "exited $rc, expected 139 (SIGSEGV)"; cat $T/out; return 1; }
+    uart2_scratch_is 00 && same_dump $T/ref.mark.dump || return 1
+    sleep 1
+    target=$(printf 0x%04x $((UART2 + 7)))
+    [ "$(grep -c "denied uid=1000 pid=[0-9]* port=$target width=1 dir=write" $LOG)" -gt "$n0" ] ||
+        { echo "no denial at $target logged:"; tail -n 5 $LOG; return 1; }
+}
+check "a program port outside --allow stays denied when its remap target is allowed" \
+    t_remap_denied
+check "iotrapd checks its policy on the target: a remap onto a port it denies is denied" \
+    t_remap_denied_iotrapd
 
 # ---- benchmark ----------------------------------------------------------------------------
 # Figures go to $T/bench (ns per instruction) and to the console as "VMTAP: bench" lines.
