@@ -433,6 +433,18 @@ REMAP="--remap 0x378-0x37f=$LPT2 --remap 0x3f8-0x3ff=$UART2"
 ROUTE_LPT2="--route 0x378-0x37f=ppdev:/dev/parport1"
 USER_MOVED="allow uid=1000 ports=$LPT2-0xe057,$UART2-$UART2_END access=rw"
 
+# Fails unless every line of the JSONL trace $1 has a legacy "port" and, as "target", the
+# same register of the moved device (REMAP); prints how many there were.
+traced_targets() {
+    awk -v lpt2=$((LPT2)) -v uart2=$((UART2)) '{
+            p = t = -1
+            if (match($0, /"port":[0-9]+/)) p = substr($0, RSTART + 7, RLENGTH - 7) + 0
+            if (match($0, /"target":[0-9]+/)) t = substr($0, RSTART + 9, RLENGTH - 9) + 0
+            want = p >= 888 && p <= 895 ? p - 888 + lpt2 : p >= 1016 && p <= 1023 ? p - 1016 + uart2 : -2
+            if (t != want) { print "wrong target: " $0; bad = 1 } }
+        END { print NR " remapped accesses traced"; exit bad || NR == 0 }' "$1"
+}
+
 # t_moved SEQ SET FLAG COMMAND...: the sequence SEQ (vm-prog lptuart) and the fidelity set
 # SET, each run as COMMAND... PROGRAM; FLAG is --ppdev-claimed when ppdev holds the LPT.
 t_moved() {
@@ -451,10 +463,12 @@ t_remap_helper() {
     t_moved all all "" $AS_USER iotrap run --backend helper --allow $LEGACY $REMAP --
 }
 t_remap_iotrapd() {
-    # The same remap done by iotrapd itself, for a client that knows nothing of it.
-    IOTRAPD_OPTS=$REMAP
+    # The same remap done by iotrapd itself, for a client that knows nothing of it; its
+    # trace names the client's ports and their targets.
+    IOTRAPD_OPTS="$REMAP --trace $T/dtrace --trace-format jsonl"
+    rm -f $T/dtrace
     start_iotrapd direct "$USER_MOVED" || return 1
-    t_moved all all "" $AS_USER iotrap run --backend helper --
+    t_moved all all "" $AS_USER iotrap run --backend helper -- && traced_targets $T/dtrace
 }
 # (devport: the bytes set, as for the legacy devices.)
 check "--remap on devport: the program's LPT and UART reach the moved devices, as native" \
@@ -504,16 +518,12 @@ t_remap_direct_trace() {
         --trace $T/trace --trace-format jsonl -- vm-prog lptuart all || return 1
     same_dump $T/ref.all.dump "" --lpt $LPT2 && same_dump $T/ref.mark.dump "" --uart $UART2 ||
         return 1
-    # Only the remapped accesses trapped (the UART ran natively), each traced with the
-    # program's port and its target.
+    # Only the remapped accesses trapped (the UART ran natively: the reference holds the
+    # LPT's accesses only), each traced with the program's port and its target.
     trace_core $T/trace >$T/trace.got
     cmp -s $T/trace.ref $T/trace.got ||
         { echo "trace differs from the unremapped one:"; diff $T/trace.ref $T/trace.got | head; return 1; }
-    awk '{ p = t = -1
-           if (match($0, /"port":[0-9]+/)) p = substr($0, RSTART + 7, RLENGTH - 7) + 0
-           if (match($0, /"target":[0-9]+/)) t = substr($0, RSTART + 9, RLENGTH - 9) + 0
-           if (t != p - 888 + 57424) { print "wrong target: " $0; bad = 1 } }
-         END { print NR " remapped accesses traced"; exit bad || NR == 0 }' $T/trace
+    traced_targets $T/trace
 }
 check "--remap on direct: remapped ports trap and are traced with their target, the rest native" \
     t_remap_direct_trace
