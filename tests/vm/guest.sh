@@ -610,6 +610,9 @@ check "iotrapd checks its policy on the target: a remap onto a port it denies is
     t_remap_denied_iotrapd
 
 # ---- benchmark ----------------------------------------------------------------------------
+# The first figure's check measures them all: about 15 s on a quiet machine, several times
+# that when the host's cores are busy.
+CHECK_TIMEOUT=300
 # Figures go to $T/bench (ns per instruction) and to the console as "VMTAP: bench" lines.
 ns() { sed -n 's/^ns\/op //p'; }
 # pin_iotrapd: with more than one CPU, the running iotrapd on CPU 1 (see bench_measure).
