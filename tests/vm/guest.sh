@@ -604,8 +604,23 @@ t_remap_denied_iotrapd() {
     [ "$(grep -c "$denial" $LOG)" -gt "$n0" ] ||
         { echo "no denial at $target logged:"; tail -n 5 $LOG; return 1; }
 }
+t_remap_direct_closed() {
+    # direct opens a target for the one access it performs there: right after a remapped
+    # write to 0xe050, the program's own OUT to 0xe050 traps and is denied.
+    moved_setup || return 1
+    iotrap run --backend direct --allow 0x378-0x37f --remap 0x378-0x37f=$LPT2 -- \
+        vm-prog poke 0x378 0x11 $LPT2 0x22 >$T/out 2>&1
+    rc=$?
+    [ $rc = 139 ] && grep -q '^poked 378 = 11$' $T/out && ! grep -q "^poked e050" $T/out ||
+        { echo "exited $rc, expected 139 after the first poke:"; cat $T/out; return 1; }
+    vm-prog --ioperm $AT_NEW dump | grep -q '^r8 378 = 11$' ||
+        { echo "0xe050 does not hold the remapped write:"; vm-prog --ioperm $AT_NEW dump; return 1; }
+    same_dump $T/ref.mark.dump
+}
 check "a program port outside --allow stays denied when its remap target is allowed" \
     t_remap_denied
+check "--remap on direct never leaves the target open to the program's own IN/OUT" \
+    t_remap_direct_closed
 check "iotrapd checks its policy on the target: a remap onto a port it denies is denied" \
     t_remap_denied_iotrapd
 

@@ -5,7 +5,8 @@
  *
  *   vm-prog [OPTIONS] lptuart lpt|uart|all   a fixed access sequence, one line per read
  *   vm-prog [OPTIONS] print TEXT             prints TEXT with the Centronics handshake
- *   vm-prog [OPTIONS] poke PORT VALUE        one OUTB (used for the denial test)
+ *   vm-prog [OPTIONS] poke PORT VALUE...     one OUTB per pair, in order (the denial
+ *       tests); each port is a test device's, legacy or moved
  *   vm-prog [OPTIONS] forks N                forks; parent (0x3ff) and child (0x378)
  *       each write and read back N values at once, and check every read
  *   vm-prog [OPTIONS] reset | mark | dump [--ppdev-claimed]
@@ -101,12 +102,14 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "print") == 0 && a < argc)
         return print_text(argv[a]);
-    if (strcmp(cmd, "poke") == 0 && a + 1 < argc) {
-        unsigned port = (unsigned)strtoul(argv[a], NULL, 0);
-        unsigned v = (unsigned)strtoul(argv[a + 1], NULL, 0);
-        vm_require_safe(port, 1);
-        vm_raw_out(port, 1, v);
-        printf("poked %03x = %02x\n", port, v);
+    if (strcmp(cmd, "poke") == 0 && a + 1 < argc && (argc - a) % 2 == 0) {
+        for (; a < argc; a += 2) {
+            unsigned port = (unsigned)strtoul(argv[a], NULL, 0);
+            unsigned v = (unsigned)strtoul(argv[a + 1], NULL, 0);
+            vm_require_safe(port, 1);
+            vm_raw_out(port, 1, v);
+            printf("poked %03x = %02x\n", port, v);
+        }
         return 0;
     }
     if (strcmp(cmd, "forks") == 0 && a < argc) {
@@ -161,7 +164,7 @@ int main(int argc, char **argv)
         return pci_uart();
 usage:
     fprintf(stderr, "usage: vm-prog [--ioperm] [--lpt BASE] [--uart BASE] lptuart lpt|uart|all"
-                    " | print TEXT | poke PORT VALUE | forks N | reset | mark"
+                    " | print TEXT | poke PORT VALUE... | forks N | reset | mark"
                     " | dump [--ppdev-claimed] | pci-uart\n");
     return 2;
 }
