@@ -1,6 +1,6 @@
 /* Fidelity of trapped-and-emulated port I/O against the real CPU, on QEMU's devices.
  *
- *   vm-fidelity [--ioperm] all|bytes|lpt
+ *   vm-fidelity [--ioperm] [--lpt BASE] [--uart BASE] all|bytes|lpt|lptuart
  *
  * Generates a fixed set of IN/OUT/INS/OUTS encodings with DX ports (every width, operand-
  * size, address-size, REP/REPNE, segment and REX prefixes in several orders, REP counts
@@ -13,11 +13,14 @@
  * The imm8-port forms (E4-E7) are not generated: every port below 0x100 is a system
  * device.  Control-register values never have STROBE (bit 0) or IRQ enable (bit 4) set:
  * a strobe would print a byte, and ppdev leaves bit 4 to the kernel.
- * "lpt" keeps to 0x378-0x37a (all that ppdev reaches); "all" adds 4-byte LPT accesses
- * and the UART's MSR/scratch registers; "bytes" is "all" without the 4-byte LPT accesses,
+ * "lpt" keeps to 0x378-0x37a (all that ppdev reaches); "lptuart" adds the UART's
+ * MSR/scratch registers (for a ppdev LPT beside another backend's UART); "all" adds
+ * 4-byte LPT accesses to that; "bytes" is "all" without the 4-byte LPT accesses,
  * for /dev/port: QEMU answers a 4-byte IN on its LPT with 0xffffffff and drops a 4-byte
  * OUT (its LPT registers take byte accesses only, and QEMU splits only 2-byte ones),
  * while /dev/port always does byte accesses at four consecutive ports.
+ * With --lpt or --uart the accesses go natively to moved devices (vm_where.h); DX holds
+ * the moved port, and is printed as the legacy one so that the transcripts compare.
  */
 #include <asm/prctl.h>
 #include <errno.h>
@@ -29,7 +32,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "vm_safe.h"
+#include "vm_where.h"
 
 struct regs {
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15, rflags;
@@ -80,11 +83,11 @@ static uint8_t safe(unsigned v)
 
 static void device_state(char *out, size_t len)
 {
-    unsigned d = vm_in(0x378, 1), c = vm_in(0x37a, 1);
+    unsigned d = vm_in(vm_where(0x378), 1), c = vm_in(vm_where(0x37a), 1);
     if (lpt_only)
         snprintf(out, len, "378:%02x 37a:%02x", d, c);
     else
-        snprintf(out, len, "378:%02x 37a:%02x 3ff:%02x", d, c, vm_in(0x3ff, 1));
+        snprintf(out, len, "378:%02x 37a:%02x 3ff:%02x", d, c, vm_in(vm_where(0x3ff), 1));
 }
 
 static void run_case(const uint8_t *bytes, size_t n, int op, unsigned port, unsigned width,
@@ -101,7 +104,7 @@ static void run_case(const uint8_t *bytes, size_t n, int op, unsigned port, unsi
         .rbx = 0x2222222222222222ull, .rbp = 0x3333333333333333ull,
         .r8 = 8, .r9 = 9, .r10 = 10, .r11 = 11, .r12 = 12, .r13 = 13, .r14 = 14, .r15 = 15,
     };
-    r.rdx = 0xabcd000000000000ull | port;
+    r.rdx = 0xabcd000000000000ull | vm_where(port);
     r.rcx = count | (a32 ? 0xfeed000100000000ull : 0);
     uint64_t start = (uint64_t)(uintptr_t)buf + (df ? 40 : 8);
     r.rsi = start | (a32 ? 0xdead000000000000ull : 0);
@@ -120,7 +123,7 @@ static void run_case(const uint8_t *bytes, size_t n, int op, unsigned port, unsi
     uint64_t rsi = fs ? r.rsi + fsbase : r.rsi;
     printf(" | ax=%016" PRIx64 " cx=%016" PRIx64 " dx=%016" PRIx64 " si=%016" PRIx64
            " di=%016" PRIx64 " fl=%03" PRIx64,
-           r.rax, r.rcx, r.rdx, rsi - (uint64_t)(uintptr_t)buf,
+           r.rax, r.rcx, r.rdx - vm_where(port) + port, rsi - (uint64_t)(uintptr_t)buf,
            r.rdi - (uint64_t)(uintptr_t)buf, r.rflags & 0xcd5);
     if (r.rbx != 0x2222222222222222ull || r.rbp != 0x3333333333333333ull || r.r8 != 8 ||
         r.r15 != 15)
@@ -139,20 +142,16 @@ int main(int argc, char **argv)
 {
     int a = 1;
     setvbuf(stdout, NULL, _IOLBF, 0); /* a crash shows the last case */
-    if (a < argc && !strcmp(argv[a], "--ioperm")) {
-        if (ioperm(0x378, 8, 1) || ioperm(0x3f8, 8, 1)) {
-            fprintf(stderr, "ioperm: %s\n", strerror(errno));
-            return 2;
-        }
-        a++;
-    }
+    if (vm_where_options(argc, argv, &a) != 0)
+        return 2;
     if (a + 1 != argc || (strcmp(argv[a], "all") && strcmp(argv[a], "bytes") &&
-                          strcmp(argv[a], "lpt"))) {
-        fprintf(stderr, "usage: vm-fidelity [--ioperm] all|bytes|lpt\n");
+                          strcmp(argv[a], "lpt") && strcmp(argv[a], "lptuart"))) {
+        fprintf(stderr, "usage: vm-fidelity [--ioperm] [--lpt BASE] [--uart BASE] "
+                        "all|bytes|lpt|lptuart\n");
         return 2;
     }
     lpt_only = !strcmp(argv[a], "lpt");
-    int bytes = !strcmp(argv[a], "bytes");
+    int bytes = !strcmp(argv[a], "bytes"), lptuart = !strcmp(argv[a], "lptuart");
     void *m = mmap(MAP_AT, 2 * 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     if (m != MAP_AT) {
@@ -163,17 +162,18 @@ int main(int argc, char **argv)
     buf = (uint8_t *)m + 4096;
     syscall(SYS_arch_prctl, ARCH_GET_FS, &fsbase);
 
-    static const struct pw lpt[] = {{0x378, 1}, {0x378, 2}, {0x379, 1}, {0x379, 2}, {0x37a, 1}};
-    /* 0x37c-0x37f: no register in QEMU's LPT (all ones, writes dropped), the one place
-     * where a 4-byte access means the same to QEMU and to /dev/port. */
-    static const struct pw all[] = {{0x378, 1}, {0x378, 2}, {0x379, 1}, {0x379, 2},
+    /* The LPT's three SPP registers (all that ppdev reaches), the UART's scratch and MSR,
+     * then 4-byte LPT accesses.  0x37c-0x37f: no register in QEMU's LPT (all ones, writes
+     * dropped), the one place where a 4-byte access means the same to QEMU and to
+     * /dev/port. */
+    static const struct pw set[] = {{0x378, 1}, {0x378, 2}, {0x379, 1}, {0x379, 2},
                                     {0x37a, 1}, {0x3ff, 1}, {0x3fe, 2}, {0x37c, 4},
                                     {0x378, 4}};
-    const struct pw *set = lpt_only ? lpt : all;
-    size_t nset = lpt_only ? sizeof lpt / sizeof lpt[0]
-                           : sizeof all / sizeof all[0] - (size_t)bytes;
-    for (size_t k = 0; k < nset; k++)
+    size_t nset = lpt_only ? 5 : lptuart ? 7 : bytes ? 8 : 9;
+    for (size_t k = 0; k < nset; k++) {
         vm_require_safe(set[k].port, set[k].width);
+        vm_require_safe(vm_where(set[k].port), set[k].width);
+    }
 
     for (size_t k = 0; k < nset; k++) {
         unsigned port = set[k].port, w = set[k].width;

@@ -3,30 +3,39 @@
  * Run natively as root with --ioperm, it is the reference; run under `iotrap run` without
  * permission, every access traps and goes through the backend under test.
  *
- *   vm-prog [--ioperm] lptuart lpt|uart|all   a fixed access sequence, one line per read
- *   vm-prog [--ioperm] print TEXT             prints TEXT with the Centronics handshake
- *   vm-prog [--ioperm] poke PORT VALUE        one OUTB (used for the denial test)
- *   vm-prog [--ioperm] forks N                forks; parent (0x3ff) and child (0x378)
+ *   vm-prog [OPTIONS] lptuart lpt|uart|all   a fixed access sequence, one line per read
+ *   vm-prog [OPTIONS] print TEXT             prints TEXT with the Centronics handshake
+ *   vm-prog [OPTIONS] poke PORT VALUE...     one OUTB per pair, in order (the denial
+ *       tests); each port is a test device's, legacy or moved
+ *   vm-prog [OPTIONS] forks N                forks; parent (0x3ff) and child (0x378)
  *       each write and read back N values at once, and check every read
- *   vm-prog [--ioperm] reset | dump [--ppdev-claimed]   known device state / its registers
+ *   vm-prog [OPTIONS] reset | mark | dump [--ppdev-claimed]
+ *       the known state every run starts from, a different one that no run leaves
+ *       behind (to see that a run did not touch a device), the registers
+ *   vm-prog pci-uart                         the pci-serial card's I/O base and tty name
+ * OPTIONS: --ioperm, --lpt BASE, --uart BASE (see vm_where.h).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/io.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "vm_seq.h"
+#include "vm_where.h"
 
+/* Every access of this program goes to where vm_where() says the device is. */
 static uint32_t vm_raw_in(unsigned port, unsigned width)
 {
-    return vm_in(port, width);
+    unsigned at = vm_where(port);
+    vm_require_safe(at, width);
+    return vm_in(at, width);
 }
 
 static void vm_raw_out(unsigned port, unsigned width, uint32_t v)
 {
-    vm_out(port, width, v);
+    unsigned at = vm_where(port);
+    vm_require_safe(at, width);
+    vm_out(at, width, v);
 }
 
 /* The Centronics handshake as a DOS-era driver does it: wait until the printer is not
@@ -34,32 +43,52 @@ static void vm_raw_out(unsigned port, unsigned width, uint32_t v)
 static int print_text(const char *text)
 {
     const unsigned data = 0x378, status = 0x379, control = 0x37a;
-    vm_out(control, 1, 0x0c);
+    vm_raw_out(control, 1, 0x0c);
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         unsigned spins = 0;
-        while (!(vm_in(status, 1) & 0x80))
+        while (!(vm_raw_in(status, 1) & 0x80))
             if (++spins > 100000) {
                 fprintf(stderr, "printer stays busy\n");
                 return 1;
             }
-        vm_out(data, 1, *p);
-        vm_out(control, 1, 0x0d);
-        vm_out(control, 1, 0x0c);
+        vm_raw_out(data, 1, *p);
+        vm_raw_out(control, 1, 0x0d);
+        vm_raw_out(control, 1, 0x0c);
     }
     return 0;
+}
+
+/* Prints "BASE TTY" of the pci-serial card: guest.sh remaps onto BASE and sets the line
+ * of TTY up like the console's. */
+static int pci_uart(void)
+{
+    char dir[300], path[320];
+    unsigned base = vm_pci_uart_find(dir, sizeof dir);
+    if (!base) {
+        fprintf(stderr, "no pci-serial card (1b36:0002) with an 8-port I/O BAR\n");
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/tty", dir);
+    DIR *d = opendir(path);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.') {
+            printf("0x%x %s\n", base, e->d_name);
+            closedir(d);
+            return 0;
+        }
+    fprintf(stderr, "the pci-serial card at 0x%x has no tty (%s)\n", base, path);
+    if (d)
+        closedir(d);
+    return 1;
 }
 
 int main(int argc, char **argv)
 {
     int a = 1;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (a < argc && strcmp(argv[a], "--ioperm") == 0) {
-        if (ioperm(0x378, 8, 1) != 0 || ioperm(0x3f8, 8, 1) != 0) {
-            fprintf(stderr, "ioperm: %s\n", strerror(errno));
-            return 2;
-        }
-        a++;
-    }
+    if (vm_where_options(argc, argv, &a) != 0)
+        return 2;
     if (a >= argc)
         goto usage;
     const char *cmd = argv[a++];
@@ -73,12 +102,14 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "print") == 0 && a < argc)
         return print_text(argv[a]);
-    if (strcmp(cmd, "poke") == 0 && a + 1 < argc) {
-        unsigned port = (unsigned)strtoul(argv[a], NULL, 0);
-        unsigned v = (unsigned)strtoul(argv[a + 1], NULL, 0);
-        vm_require_safe(port, 1);
-        vm_out(port, 1, v);
-        printf("poked %03x = %02x\n", port, v);
+    if (strcmp(cmd, "poke") == 0 && a + 1 < argc && (argc - a) % 2 == 0) {
+        for (; a < argc; a += 2) {
+            unsigned port = (unsigned)strtoul(argv[a], NULL, 0);
+            unsigned v = (unsigned)strtoul(argv[a + 1], NULL, 0);
+            vm_require_safe(port, 1);
+            vm_raw_out(port, 1, v);
+            printf("poked %03x = %02x\n", port, v);
+        }
         return 0;
     }
     if (strcmp(cmd, "forks") == 0 && a < argc) {
@@ -90,8 +121,8 @@ int main(int argc, char **argv)
         int bad = 0;
         for (long i = 0; i < n; i++) {
             uint8_t v = (uint8_t)(i * 2 + (child == 0)) & 0xfe;
-            vm_out(port, 1, v);
-            if (vm_in(port, 1) != v)
+            vm_raw_out(port, 1, v);
+            if (vm_raw_in(port, 1) != v)
                 bad++;
         }
         if (child == 0)
@@ -102,12 +133,15 @@ int main(int argc, char **argv)
         printf("forks: %s\n", bad ? "mismatch" : "consistent");
         return bad ? 1 : 0;
     }
-    if (strcmp(cmd, "reset") == 0) {
-        /* INIT low resets QEMU's status latch to 0xd8; then the idle control value. */
-        vm_out(0x37a, 1, 0x08);
-        vm_out(0x37a, 1, 0x0c);
-        vm_out(0x378, 1, 0x00);
-        vm_out(0x3ff, 1, 0x00);
+    if (strcmp(cmd, "reset") == 0 || strcmp(cmd, "mark") == 0) {
+        /* INIT low resets QEMU's status latch to 0xd8; then the idle control value, or
+         * for the mark one with AUTOFD too: a program's first read of the control
+         * register shows which of the two devices it reached. */
+        int mark = cmd[0] == 'm';
+        vm_raw_out(0x37a, 1, 0x08);
+        vm_raw_out(0x37a, 1, mark ? 0x0e : 0x0c);
+        vm_raw_out(0x378, 1, mark ? 0x99 : 0x00);
+        vm_raw_out(0x3ff, 1, mark ? 0x5c : 0x00);
         return 0;
     }
     if (strcmp(cmd, "dump") == 0) {
@@ -118,7 +152,7 @@ int main(int argc, char **argv)
         for (unsigned p = 0x378; p <= 0x37f; p++) {
             if (p == 0x379)
                 continue;
-            uint32_t v = vm_in(p, 1);
+            uint32_t v = vm_raw_in(p, 1);
             if (p == 0x37a && mask_irq)
                 v &= ~0x10u;
             printf("r8 %03x = %02x\n", p, v);
@@ -126,8 +160,11 @@ int main(int argc, char **argv)
         rd(0x3ff, 1);
         return 0;
     }
+    if (strcmp(cmd, "pci-uart") == 0)
+        return pci_uart();
 usage:
-    fprintf(stderr, "usage: vm-prog [--ioperm] lptuart lpt|uart|all | print TEXT | "
-                    "poke PORT VALUE | forks N | reset | dump [--ppdev-claimed]\n");
+    fprintf(stderr, "usage: vm-prog [--ioperm] [--lpt BASE] [--uart BASE] lptuart lpt|uart|all"
+                    " | print TEXT | poke PORT VALUE... | forks N | reset | mark"
+                    " | dump [--ppdev-claimed] | pci-uart\n");
     return 2;
 }
