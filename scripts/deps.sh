@@ -1,20 +1,28 @@
 # Installs the Debian packages iotrap needs; sourced by ./quickstart and ./run-tests.
 #
-#   iotrap_deps_install GROUP...     groups: build test m32 wine wine32 vm
+#   iotrap_deps_install GROUP...     groups: build test m32 wine wine32 vm chroot
 #
-# Packages that are present are not touched.  apt-get runs directly as root, through
+# Packages that are present are not touched.  A package without an architecture is
+# wanted for the native one (an installed foreign build of it does not count); "A|B"
+# names the same need on different releases: the first one installed, or else the first
+# one the archive has (Debian 12 has OpenJDK 17, Debian 13 OpenJDK 21).  apt-get runs directly as root, through
 # sudo otherwise, and when neither is possible the exact command is printed and the
 # function fails.  Optional groups (m32, wine32) may be undeliverable while a Debian mirror
 # is mid-sync; their apt error is kept in $IOTRAP_DEPS_UNAVAILABLE (one "package: error"
 # line each) so that the suites needing them report SKIP with the reason instead of failing.
 
 iotrap_deps_build=(build-essential autoconf automake libtool pkg-config libcapstone-dev libunwind-dev)
-iotrap_deps_test=(libcmocka-dev clang libclang-rt-dev ioport python3 openjdk-17-jdk-headless openssh-server openssh-client)
+iotrap_deps_test=(libcmocka-dev clang libclang-rt-dev ioport python3
+    'openjdk-21-jdk-headless|openjdk-17-jdk-headless' openssh-server openssh-client)
 iotrap_deps_m32=(gcc-multilib libc6-dev-i386 libcapstone-dev:i386)
 iotrap_deps_m32_optional=(libunwind-dev:i386)
-iotrap_deps_wine=(wine wine64 libwine-dev wine64-tools gcc-mingw-w64)
+# winegcc of Wine 9 and later runs the mingw C++ compilers even for C.
+iotrap_deps_wine=(wine wine64 libwine-dev wine64-tools gcc-mingw-w64 g++-mingw-w64-x86-64
+    g++-mingw-w64-i686)
 iotrap_deps_wine32=(wine32:i386)
 iotrap_deps_vm=(qemu-system-x86 linux-image-amd64 busybox-static cpio)
+# The Wine test matrix's Debian chroots (scripts/chroot.sh).
+iotrap_deps_chroot=(debootstrap rsync)
 
 : "${IOTRAP_DEPS_UNAVAILABLE:=${TMPDIR:-/tmp}/iotrap-deps-unavailable.$(id -u)}"
 
@@ -30,11 +38,39 @@ iotrap__apt() {
     fi
 }
 
+# 0 if package NAME[:ARCH] is installed for ARCH (default: the native architecture, or
+# "all").  dpkg-query alone would accept any architecture's build of an unqualified name.
+iotrap__installed() {
+    local name=${1%%:*} arch=${1#*:}
+    [ "$arch" = "$1" ] && arch=$(dpkg --print-architecture)
+    dpkg-query -W -f='${Architecture} ${Status}\n' "$name" 2>/dev/null |
+        grep -qE "^($arch|all) install ok installed\$"
+}
+
+# The package that stands for "A|B|...": the first installed, else the first the archive
+# has a candidate for, else A (whose install then fails with apt's own message).
+iotrap__resolve() {
+    local alt
+    case $1 in *'|'*) ;; *) echo "$1"; return ;; esac
+    for alt in ${1//|/ }; do
+        iotrap__installed "$alt" && { echo "$alt"; return; }
+    done
+    iotrap__update >/dev/null
+    for alt in ${1//|/ }; do
+        if apt-cache policy "$alt" 2>/dev/null | grep -q 'Candidate: [^(]'; then
+            echo "$alt"
+            return
+        fi
+    done
+    echo "${1%%|*}"
+}
+
 # Prints the packages of "$@" that are not installed.
 iotrap__missing() {
     local p
     for p in "$@"; do
-        dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+        p=$(iotrap__resolve "$p")
+        iotrap__installed "$p" || echo "$p"
     done
 }
 
@@ -99,6 +135,7 @@ iotrap_deps_install() {
         build) iotrap__install_required "${iotrap_deps_build[@]}" || return 1 ;;
         test) iotrap__install_required "${iotrap_deps_test[@]}" || return 1 ;;
         vm) iotrap__install_required "${iotrap_deps_vm[@]}" || return 1 ;;
+        chroot) iotrap__install_required "${iotrap_deps_chroot[@]}" || return 1 ;;
         wine) iotrap__install_required "${iotrap_deps_wine[@]}" || return 1 ;;
         m32)
             iotrap__need_i386 || return 1
