@@ -113,7 +113,10 @@ static uint64_t here(const struct emit *e)
 
 static void put(struct emit *e, const void *p, size_t n)
 {
-    if (e->n + n > e->cap) {
+    /* Compared as room left (n never exceeds cap), a form in which gcc 14's
+     * -Wstringop-overflow can follow the bound through the inlined emitters. */
+    size_t room = e->cap - e->n;
+    if (n > room) {
         e->bad = 1;
         return;
     }
