@@ -49,14 +49,9 @@ int iotrap_pe_ready(void)
 
 uint32_t iotrap_pe_in(uint16_t port, unsigned width, const void *pc, int *status)
 {
-    struct iotrap_wine_io_params p = {0};
-    p.pc = (uintptr_t)pc;
-    p.port = port;
-    p.width = (uint8_t)width;
+    struct iotrap_wine_in_params p = { pc, port, (uint8_t)width, 0, NOT_BOUND };
     if (bound)
         unix_call(IOTRAP_WINE_IN, &p);
-    else
-        p.status = NOT_BOUND;
     if (status)
         *status = p.status;
     if (p.status != 0)
@@ -66,55 +61,36 @@ uint32_t iotrap_pe_in(uint16_t port, unsigned width, const void *pc, int *status
 
 int iotrap_pe_out(uint16_t port, unsigned width, uint32_t value, const void *pc)
 {
-    struct iotrap_wine_io_params p = {0};
-    p.pc = (uintptr_t)pc;
-    p.port = port;
-    p.width = (uint8_t)width;
-    p.value = value;
-    if (!bound)
-        return NOT_BOUND;
-    unix_call(IOTRAP_WINE_OUT, &p);
-    return p.status;
-}
-
-static int string_call(enum iotrap_wine_call code, uint16_t port, unsigned width, const void *buf,
-                       uint32_t count, const void *pc)
-{
-    struct iotrap_wine_string_params p = {0};
-    p.pc = (uintptr_t)pc;
-    p.buf = (uintptr_t)buf;
-    p.count = count;
-    p.port = port;
-    p.width = (uint8_t)width;
-    if (!bound)
-        return NOT_BOUND;
-    unix_call(code, &p);
+    struct iotrap_wine_out_params p = { pc, port, (uint8_t)width, value, NOT_BOUND };
+    if (bound)
+        unix_call(IOTRAP_WINE_OUT, &p);
     return p.status;
 }
 
 int iotrap_pe_in_string(uint16_t port, unsigned width, void *buf, uint32_t count, const void *pc)
 {
-    int st = string_call(IOTRAP_WINE_IN_STRING, port, width, buf, count, pc);
+    struct iotrap_wine_in_string_params p = { pc, buf, count, port, (uint8_t)width, NOT_BOUND };
+    if (bound)
+        unix_call(IOTRAP_WINE_IN_STRING, &p);
     /* A refused read leaves what an undriven bus reads, not stale memory. */
-    if (st != 0)
+    if (p.status != 0)
         memset(buf, 0xff, (size_t)count * width);
-    return st;
+    return p.status;
 }
 
 int iotrap_pe_out_string(uint16_t port, unsigned width, const void *buf, uint32_t count,
                          const void *pc)
 {
-    return string_call(IOTRAP_WINE_OUT_STRING, port, width, buf, count, pc);
+    struct iotrap_wine_out_string_params p = { pc, buf, count, port, (uint8_t)width, NOT_BOUND };
+    if (bound)
+        unix_call(IOTRAP_WINE_OUT_STRING, &p);
+    return p.status;
 }
 
 int iotrap_pe_grant(uint32_t pid, unsigned op, const uint8_t *map)
 {
-    struct iotrap_wine_grant_params p = {0};
-    p.pid = pid;
-    p.op = op;
-    p.map = (uintptr_t)map;
-    if (!bound)
-        return NOT_BOUND;
-    unix_call(IOTRAP_WINE_GRANT, &p);
+    struct iotrap_wine_grant_params p = { map, pid, op, NOT_BOUND };
+    if (bound)
+        unix_call(IOTRAP_WINE_GRANT, &p);
     return p.status;
 }

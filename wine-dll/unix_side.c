@@ -12,11 +12,8 @@
 #include <string.h>
 
 #include <iotrap/ports.h>
-#include "wine-dll/unixlib.h"
+#include "wine-dll/unix_private.h"
 #include "session/grants.h"
-
-typedef int32_t iotrap_ntstatus;
-typedef iotrap_ntstatus (*unixlib_entry_t)(void *args);
 
 static pthread_once_t session_once = PTHREAD_ONCE_INIT;
 static iotrap_ports *session;
@@ -41,7 +38,7 @@ static iotrap_ports *get_session(void)
     return session;
 }
 
-static iotrap_ntstatus call_open(void *args)
+iotrap_ntstatus iotrap_wine_open(void *args)
 {
     struct iotrap_wine_open_params *p = args;
     get_session();
@@ -63,47 +60,46 @@ static iotrap_ports *session_for(unsigned width, int32_t *status)
     return s;
 }
 
-static iotrap_ntstatus call_in(void *args)
+iotrap_ntstatus iotrap_wine_in(void *args)
 {
-    struct iotrap_wine_io_params *p = args;
+    struct iotrap_wine_in_params *p = args;
     iotrap_ports *s = session_for(p->width, &p->status);
     p->value = 0;
     if (s)
-        p->status = iotrap_ports_in(s, p->port, p->width, &p->value, p->pc);
+        p->status = iotrap_ports_in(s, p->port, p->width, &p->value, (uintptr_t)p->pc);
     return 0;
 }
 
-static iotrap_ntstatus call_out(void *args)
+iotrap_ntstatus iotrap_wine_out(void *args)
 {
-    struct iotrap_wine_io_params *p = args;
+    struct iotrap_wine_out_params *p = args;
     iotrap_ports *s = session_for(p->width, &p->status);
     if (s)
-        p->status = iotrap_ports_out(s, p->port, p->width, p->value, p->pc);
+        p->status = iotrap_ports_out(s, p->port, p->width, p->value, (uintptr_t)p->pc);
     return 0;
 }
 
-static iotrap_ntstatus call_in_string(void *args)
+iotrap_ntstatus iotrap_wine_in_string(void *args)
 {
-    struct iotrap_wine_string_params *p = args;
+    struct iotrap_wine_in_string_params *p = args;
     iotrap_ports *s = session_for(p->width, &p->status);
     if (s)
-        p->status = iotrap_ports_in_string(s, p->port, p->width, (void *)(uintptr_t)p->buf,
-                                           (size_t)p->count, p->pc);
+        p->status = iotrap_ports_in_string(s, p->port, p->width, p->buf, p->count,
+                                           (uintptr_t)p->pc);
     return 0;
 }
 
-static iotrap_ntstatus call_out_string(void *args)
+iotrap_ntstatus iotrap_wine_out_string(void *args)
 {
-    struct iotrap_wine_string_params *p = args;
+    struct iotrap_wine_out_string_params *p = args;
     iotrap_ports *s = session_for(p->width, &p->status);
     if (s)
-        p->status = iotrap_ports_out_string(s, p->port, p->width,
-                                            (const void *)(uintptr_t)p->buf, (size_t)p->count,
-                                            p->pc);
+        p->status = iotrap_ports_out_string(s, p->port, p->width, p->buf, p->count,
+                                            (uintptr_t)p->pc);
     return 0;
 }
 
-static iotrap_ntstatus call_grant(void *args)
+iotrap_ntstatus iotrap_wine_grant(void *args)
 {
     struct iotrap_wine_grant_params *p = args;
     switch (p->op) {
@@ -114,8 +110,7 @@ static iotrap_ntstatus call_grant(void *args)
         p->status = iotrap__wine_grants_set(p->pid, NULL, 1);
         break;
     case IOTRAP_WINE_GRANT_MAP:
-        p->status = p->map ? iotrap__wine_grants_set(p->pid, (const uint8_t *)(uintptr_t)p->map, 0)
-                           : IOTRAP_E_INVAL;
+        p->status = p->map ? iotrap__wine_grants_set(p->pid, p->map, 0) : IOTRAP_E_INVAL;
         break;
     default:
         p->status = IOTRAP_E_INVAL;
@@ -125,10 +120,10 @@ static iotrap_ntstatus call_grant(void *args)
 
 __attribute__((visibility("default")))
 const unixlib_entry_t __wine_unix_call_funcs[IOTRAP_WINE_NCALLS] = {
-    [IOTRAP_WINE_OPEN] = call_open,
-    [IOTRAP_WINE_IN] = call_in,
-    [IOTRAP_WINE_OUT] = call_out,
-    [IOTRAP_WINE_IN_STRING] = call_in_string,
-    [IOTRAP_WINE_OUT_STRING] = call_out_string,
-    [IOTRAP_WINE_GRANT] = call_grant,
+    [IOTRAP_WINE_OPEN] = iotrap_wine_open,
+    [IOTRAP_WINE_IN] = iotrap_wine_in,
+    [IOTRAP_WINE_OUT] = iotrap_wine_out,
+    [IOTRAP_WINE_IN_STRING] = iotrap_wine_in_string,
+    [IOTRAP_WINE_OUT_STRING] = iotrap_wine_out_string,
+    [IOTRAP_WINE_GRANT] = iotrap_wine_grant,
 };
