@@ -28,6 +28,7 @@
 #include "backends/backend.h"
 #include "session/env.h"
 #include "session/session.h"
+#include "tools/cmd_wine_info.h"
 #include "tools/commands.h"
 #include "tools/run_options.h"
 #include "tools/preload_env.h"
@@ -220,46 +221,6 @@ static void check_daemon(void)
          strerror(e));
 }
 
-static const char *first_existing(const char *const *paths)
-{
-    for (; *paths; paths++)
-        if (access(*paths, F_OK) == 0)
-            return *paths;
-    return NULL;
-}
-
-static void check_wine(void)
-{
-    char wine[PATH_MAX], wine64[PATH_MAX];
-    int have_wine = iotrap__find_program("wine", wine, sizeof(wine)) == 0;
-    int have_wine64 = iotrap__find_program("wine64", wine64, sizeof(wine64)) == 0;
-    /* The Unix-side loaders of Debian's and upstream's layouts. */
-    static const char *const loader64[] = {
-        "/usr/lib/wine/wine64", "/usr/lib/x86_64-linux-gnu/wine/x86_64-unix/ntdll.so",
-        "/usr/lib64/wine/x86_64-unix/ntdll.so", "/usr/lib/wine/x86_64-unix/ntdll.so",
-        "/opt/wine-stable/lib64/wine/x86_64-unix/ntdll.so", NULL };
-    static const char *const loader32[] = {
-        "/usr/lib/wine/wine", "/usr/lib/i386-linux-gnu/wine/i386-unix/ntdll.so",
-        "/usr/lib/wine/i386-unix/ntdll.so", "/usr/lib32/wine/i386-unix/ntdll.so",
-        "/opt/wine-stable/lib/wine/i386-unix/ntdll.so", NULL };
-    const char *l64 = first_existing(loader64), *l32 = first_existing(loader32);
-    if (!have_wine && !have_wine64) {
-        line("wine", 0, "neither wine nor wine64 is in PATH");
-        return;
-    }
-    line("wine", 1, "%s%s%s", have_wine ? wine : "", have_wine && have_wine64 ? ", " : "",
-         have_wine64 ? wine64 : "");
-    if (l64)
-        line("wine 64-bit", 1, "%s", l64);
-    else
-        line("wine 64-bit", 0, "no 64-bit Wine loader found (Debian: install wine64)");
-    if (l32)
-        line("wine 32-bit", 1, "%s", l32);
-    else
-        line("wine 32-bit", 0, "no 32-bit Wine loader found (Debian: dpkg --add-architecture "
-             "i386 and install wine32:i386)");
-}
-
 static void check_preload(void)
 {
     const char *dir = iotrap__preload_dir();
@@ -398,7 +359,7 @@ int iotrap__cmd_doctor(int argc, char **argv)
     check_devport();
     check_ppdev();
     check_daemon();
-    check_wine();
+    iotrap__wine_doctor();
     check_preload();
     check_patching();
     check_backends();

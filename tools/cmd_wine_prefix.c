@@ -67,8 +67,8 @@ int iotrap__wine_env_init(iotrap__wine_env *env)
 {
     memset(env, 0, sizeof(*env));
     if (find_tool("WINE", "wine", env->wine, sizeof(env->wine)) < 0) {
-        fprintf(stderr, "iotrap wine: Wine is not installed (no 'wine' in PATH): install "
-                        "wine and wine64 (and wine32:i386 for 32-bit programs)\n");
+        fprintf(stderr, "iotrap wine: Wine is not installed (no 'wine' in PATH; 'iotrap "
+                        "doctor' tells what a Wine found runs)\n");
         return -1;
     }
     if (find_tool("WINESERVER", "wineserver", env->wineserver, sizeof(env->wineserver)) < 0) {

@@ -12,12 +12,14 @@ fail() {
     exit 1
 }
 
-# 32-bit programs need wine32:i386.  The only allowed skip is when the archive could not
-# deliver it (./run-tests records the apt error in a file: $IOTRAP_DEPS_UNAVAILABLE, or
-# /tmp/iotrap-deps-unavailable.*); otherwise a missing 32-bit Wine is a failure.
+# 32-bit programs need a Wine that runs them: a classic build with its 32-bit part
+# (Debian: wine32:i386) or a new-WoW64 build; wine.test asks `iotrap doctor` once
+# ($IOTRAP_WINE_32).  The only allowed skip is when the archive could not deliver the
+# 32-bit part (./run-tests records apt's error in $IOTRAP_DEPS_UNAVAILABLE, or
+# /tmp/iotrap-deps-unavailable.*); otherwise a Wine without 32-bit support is a failure.
 need_bits() {
     [[ $1 == 32 ]] || return 0
-    [[ -x /usr/lib/wine/wine ]] && return 0
+    [[ $IOTRAP_WINE_32 == yes* ]] && return 0
     local why="" f
     for f in ${IOTRAP_DEPS_UNAVAILABLE:-} /tmp/iotrap-deps-unavailable.*; do
         [[ -f $f ]] && why=$(grep -m1 '^wine32:i386:' "$f") && break
@@ -26,7 +28,7 @@ need_bits() {
         echo "32-bit Wine is unavailable from the archive: $why"
         exit 77
     fi
-    fail "wine32:i386 is not installed (./run-tests installs it)"
+    fail "this Wine runs no 32-bit programs: ${IOTRAP_WINE_32#no }"
 }
 
 # The test program NAME for bitness BITS: exe BITS NAME.
