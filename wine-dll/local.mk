@@ -17,7 +17,7 @@ EXTRA_DIST += wine-dll/unixlib.h wine-dll/pe_port.h wine-dll/pe_port.c \
 	wine-dll/winio.c wine-dll/winio2.spec wine-dll/winio3.spec \
 	wine-dll/io.c wine-dll/io.spec \
 	wine-dll/driver.c wine-dll/driver.h wine-dll/driver_devices.c wine-dll/driver.spec \
-	wine-dll/unix_side.map wine-dll/pe_unixcall.c
+	wine-dll/unix_side.map wine-dll/pe_unixcall.c wine-dll/unix_private.h wine-dll/unix_wow64.c
 
 # Module names, in lower case as Wine looks builtins up (WinIo.dll is winio.dll).  Every
 # DLL module has a spec; the drivers all share one image: whichever
@@ -49,7 +49,8 @@ if HAVE_WINE64_BUILD
 # ---- Unix side (ELF, x86-64) ------------------------------------------------------
 # Built shared (-rpath) but installed from stage/wine with the rest (wine-install).
 noinst_LTLIBRARIES += wine-dll/iotrap-wine.la
-wine_dll_iotrap_wine_la_SOURCES = wine-dll/unix_side.c wine-dll/unixlib.h
+wine_dll_iotrap_wine_la_SOURCES = wine-dll/unix_side.c wine-dll/unixlib.h wine-dll/unix_private.h \
+	wine-dll/unix_wow64.c
 wine_dll_iotrap_wine_la_LIBADD = libiotrap_core.la $(CAPSTONE_LIBS) -lpthread
 wine_dll_iotrap_wine_la_LDFLAGS = -module -avoid-version -shared -no-undefined -rpath /nowhere \
 	-Wl,--version-script=$(srcdir)/wine-dll/unix_side.map
@@ -194,7 +195,8 @@ uninstall-local: wine-uninstall
 .PHONY: wine-stage wine-install wine-uninstall
 
 # ---- `iotrap wine` ------------------------------------------------------------------
-tools_iotrap_SOURCES += tools/cmd_wine.c tools/cmd_wine_prefix.c tools/cmd_wine.h
+tools_iotrap_SOURCES += tools/cmd_wine.c tools/cmd_wine_prefix.c tools/cmd_wine.h \
+	tools/cmd_wine_info.c tools/cmd_wine_info.h
 
 # ---- Tests ----------------------------------------------------------------------------
 # The grant file, on its own (tests/unit.test runs every tests/unit/test_* binary).
@@ -210,11 +212,20 @@ WINE_TEST_PROGS = probe giveio porttalk winio inpout_folder dlportio dlportio_sy
 	scm_driver lpt_hello bench family
 EXTRA_DIST += tests/wine.test tests/wine/lib.sh tests/wine/common.h \
 	$(addprefix tests/wine/,$(addsuffix .c,$(WINE_TEST_PROGS))) tests/wine/native_inpout32.c \
-	tests/wine/cases tests/wine/checks tests/wine/bench.sh tests/wine/test_wine_grants.c
-iotrap_tests += tests/wine.test
+	tests/wine/cases tests/wine/checks tests/wine/bench.sh tests/wine/test_wine_grants.c \
+	tests/wine/chroot-cell.sh tests/wine/chroot-build.sh tests/wine-trixie.test \
+	tests/wine-trixie-wow64.test
+if WINE_ENABLED
+# The matrix: the host's Wine, then Debian 13's Wine 10 as Debian builds it (classic) and
+# as a new-WoW64 build, each in a debootstrap chroot (tests/wine/chroot-cell.sh).
+iotrap_tests += tests/wine.test tests/wine-trixie.test tests/wine-trixie-wow64.test
+endif
 # The programs are prerequisites of the suite's log, so `make check` builds them first.
 WINE_CHECK_FILES =
 tests/wine.log: $(WINE_CHECK_FILES)
+# What the suite needs, for running it outside `make check` (tests/wine/chroot-build.sh).
+wine-check-files: wine-stage $(WINE_CHECK_FILES)
+.PHONY: wine-check-files
 
 if HAVE_MINGW64
 WINE_TEST_EXE64 = $(addprefix tests/wine/x86_64/,$(addsuffix .exe,$(WINE_TEST_PROGS)))
