@@ -23,6 +23,9 @@
 #include <sys/select.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#if defined(__x86_64__)
+#include <asm/prctl.h>
+#endif
 
 #include "shim/shim.h"
 
@@ -203,6 +206,67 @@ static void default_action(int sig, int refaults)
         syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
 }
 
+/* Their handler may return with FS based elsewhere: Wine's, on its way back to 32-bit
+ * code under WoW64, loads that code's FS selector, whose base is the 32-bit TEB.  Every
+ * thread-local access after it (segv_blocked) must go through this thread's own thread
+ * pointer, and the kernel must then get FS as their handler left it.  Raw system calls
+ * only: errno is thread-local too. */
+struct fs_state {
+    uint64_t base;
+    uint16_t sel;
+};
+
+#if defined(__x86_64__)
+static struct fs_state fs_state_now(void)
+{
+    struct fs_state f = {0, 0};
+    __asm__ volatile("mov %%fs, %0" : "=r"(f.sel));
+    if (iotrap__shim.fsgsbase) {
+        __asm__ volatile("rdfsbase %0" : "=r"(f.base));
+    } else {
+        long ret;
+        __asm__ volatile("syscall"
+                         : "=a"(ret)
+                         : "a"(SYS_arch_prctl), "D"(ARCH_GET_FS), "S"(&f.base)
+                         : "rcx", "r11", "memory");
+    }
+    return f;
+}
+
+static void fs_state_set(const struct fs_state *f)
+{
+    struct fs_state now = fs_state_now();
+    if (now.base == f->base && now.sel == f->sel)
+        return;
+    if (f->sel) {
+        /* Loading the selector restores its base from the descriptor, as it was. */
+        __asm__ volatile("mov %0, %%fs" : : "r"(f->sel) : "memory");
+        if (fs_state_now().base == f->base)
+            return;
+    }
+    if (iotrap__shim.fsgsbase) {
+        __asm__ volatile("wrfsbase %0" : : "r"(f->base) : "memory");
+    } else {
+        long ret;
+        __asm__ volatile("syscall"
+                         : "=a"(ret)
+                         : "a"(SYS_arch_prctl), "D"(ARCH_SET_FS), "S"(f->base)
+                         : "rcx", "r11", "memory");
+    }
+}
+#else
+static struct fs_state fs_state_now(void)
+{
+    struct fs_state f = {0, 0};
+    return f;
+}
+
+static void fs_state_set(const struct fs_state *f)
+{
+    (void)f;
+}
+#endif
+
 void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaults)
 {
     struct sigaction t;
@@ -240,12 +304,16 @@ void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaul
     }
     real_pthread_sigmask_p(SIG_SETMASK, &mask, NULL);
     segv_blocked = blocked;
+    struct fs_state ours = fs_state_now();
     if (t.sa_flags & SA_SIGINFO)
         t.sa_sigaction(sig, si, uc);
     else
         t.sa_handler(sig);
+    struct fs_state left = fs_state_now();
+    fs_state_set(&ours);
     /* Returning restores uc_sigmask, as the kernel's sigreturn does for them. */
     segv_blocked = was_blocked;
+    fs_state_set(&left);
 }
 
 /* ---- The interposed functions --------------------------------------------------------- */

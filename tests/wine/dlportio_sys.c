@@ -37,5 +37,16 @@ int main(void)
           "raw IN 0xFF (below 0x100) raises EXCEPTION_PRIV_INSTRUCTION");
     CHECK(!try_outb(0x70, 0x0A) && priv_code == EXCEPTION_PRIV_INSTRUCTION,
           "raw OUT 0x70 (CMOS index) raises EXCEPTION_PRIV_INSTRUCTION");
+    /* However many there are: each refused access is one exception at its own address,
+     * and the program goes on after each. */
+    int refused = 0;
+    for (int i = 0; i < 64; i++) {
+        priv_code = 0;
+        int denied = i & 1 ? !try_outb(0x20 + i % 16, 0) : !try_inb(0x20 + i % 16, &v);
+        refused += denied && priv_code == EXCEPTION_PRIV_INSTRUCTION;
+    }
+    CHECK(refused == 64, "64 more refused raw INs and OUTs each raise EXCEPTION_PRIV_INSTRUCTION "
+          "(%d did)", refused);
+    CHECK(try_inb(0x378, &v) && v == 0xA5, "and a granted raw IN still reads 0x%02x", v);
     return finish();
 }
