@@ -2,23 +2,19 @@
  * port I/O trapped and emulated, the iotrap builtin DLLs and drivers in place, and one
  * board shared by the program, winedevice.exe and every child process.
  *
- * It prepares the prefix (cmd_wine_prefix.c), makes sure no Wine session of the prefix
- * is running (its winedevice.exe would not see this run's board), creates the grant
- * file through which the drivers give processes raw port access (wine-dll/wine_grants.h),
- * and then runs `wine APP.EXE ARGS` exactly as `iotrap run` runs a program: same options,
- * same checks, same board, same preload library, which every Wine process inherits. */
-#include <errno.h>
-#include <limits.h>
+ * It prepares the prefix (cmd_wine_prefix.c) and runs `wine APP.EXE ARGS` in the
+ * prefix's session (cmd_wine_session.c): a new one is set up by `iotrap run` with the
+ * same options, checks, board and preload library, which every Wine process inherits,
+ * and with the grant file through which the drivers give processes raw port access
+ * (wine-dll/wine_grants.h); a running one of the same options is joined. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <iotrap/status.h>
 #include "tools/cmd_wine.h"
 #include "tools/commands.h"
 #include "tools/run_options.h"
-#include "session/grants.h"
 
 static const char wine_usage[] =
     "Usage: iotrap wine [OPTIONS] [--] APP.EXE [ARGS...]\n"
@@ -42,8 +38,8 @@ static const char wine_usage[] =
 static int takes_value(const char *a)
 {
     static const char *const with_value[] = {
-        "--backend", "--allow", "--device", "--device-plugin", "--trace", "--trace-format",
-        "--patch",
+        "--backend", "--route", "--remap", "--allow", "--device", "--device-plugin", "--trace",
+        "--trace-format", "--patch",
     };
     for (size_t i = 0; i < sizeof(with_value) / sizeof(with_value[0]); i++)
         if (strcmp(a, with_value[i]) == 0)
@@ -73,84 +69,9 @@ static int run_program(const iotrap__wine_env *env, int argc, char **argv)
     }
     int prog = (int)(opts.program - argv);
     iotrap__run_options_free(&opts);
-
     if (iotrap__wine_setup(env, 0) < 0)
         return 1;
-    if (wait_server_gone(env, 15) < 0) {
-        fprintf(stderr, "iotrap wine: Wine is already running in %s; its winedevice.exe would "
-                        "not share this run's board: end it (WINEPREFIX=%s wineserver -k) "
-                        "and try again\n", env->prefix, env->prefix);
-        return 1;
-    }
-
-    char dir[PATH_MAX], grants[PATH_MAX + 16];
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof(dir), "%s/iotrap-wine-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        fprintf(stderr, "iotrap wine: cannot create a directory in %s: %s\n",
-                tmp && *tmp ? tmp : "/tmp", strerror(errno));
-        return 1;
-    }
-    snprintf(grants, sizeof(grants), "%s/grants", dir);
-    int status = 1;
-    char *dllpath = NULL;
-    char **rargv = NULL;
-    int st = iotrap__wine_grants_create(grants);
-    if (st < 0) {
-        fprintf(stderr, "iotrap wine: cannot create %s: %s\n", grants, iotrap_strerror(st));
-        goto out;
-    }
-    const char *old = getenv("WINEDLLPATH");
-    size_t n = strlen(env->dlldir) + (old ? strlen(old) : 0) + 2;
-    dllpath = malloc(n);
-    rargv = calloc((size_t)argc + 8, sizeof(*rargv));
-    if (!dllpath || !rargv) {
-        fprintf(stderr, "iotrap wine: out of memory\n");
-        goto out;
-    }
-    snprintf(dllpath, n, "%s%s%s", env->dlldir, old && *old ? ":" : "", old && *old ? old : "");
-    if (setenv("WINEDLLPATH", dllpath, 1) < 0 || setenv(IOTRAP__GRANT_ENV, grants, 1) < 0 ||
-        setenv("WINEPREFIX", env->prefix, 1) < 0) {
-        fprintf(stderr, "iotrap wine: setenv: %s\n", strerror(errno));
-        goto out;
-    }
-
-    /* A wineserver that ends as soon as the program's last process does, taking
-     * winedevice.exe with it, so that nothing of this run outlives its board. */
-    char *server_argv[] = { (char *)env->wineserver, "-p0", NULL };
-    if (iotrap__wine_spawn(server_argv, 0) != 0) {
-        fprintf(stderr, "iotrap wine: cannot start %s\n", env->wineserver);
-        goto out;
-    }
-
-    /* iotrap run [OPTIONS] -- sh -c 'wine APP.EXE [ARGS]; wait for the wineserver'.
-     * The board lives as long as `iotrap run`'s program: the wait inside it keeps the
-     * board until winedevice.exe and every other process of the session are gone. */
-    int k = 0;
-    rargv[k++] = "run";
-    for (int i = 1; i < prog; i++)
-        if (strcmp(argv[i], "--") != 0)
-            rargv[k++] = argv[i];
-    rargv[k++] = "--";
-    rargv[k++] = "/bin/sh";
-    rargv[k++] = "-c";
-    rargv[k++] = "\"$0\" \"$@\"; s=$?; \"$IOTRAP__WINESERVER\" -w; exit $s";
-    rargv[k++] = (char *)env->wine;
-    for (int i = prog; i < argc; i++)
-        rargv[k++] = argv[i];
-    rargv[k] = NULL;
-    if (setenv("IOTRAP__WINESERVER", env->wineserver, 1) < 0) {
-        fprintf(stderr, "iotrap wine: setenv: %s\n", strerror(errno));
-        goto out;
-    }
-    status = iotrap__cmd_run(k, rargv);
-
-out:
-    unlink(grants);
-    rmdir(dir);
-    free(dllpath);
-    free(rargv);
-    return status;
+    return iotrap__wine_session_run(env, argc, argv, prog);
 }
 
 int iotrap__cmd_wine(int argc, char **argv)
@@ -172,6 +93,12 @@ int iotrap__cmd_wine(int argc, char **argv)
             remove_ = 1;
         else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
             help = 1;
+        else if (strcmp(a, "--session-keeper") == 0 && i + 1 < argc) {
+            /* Internal: the program `iotrap wine` runs under `iotrap run` to keep a
+             * prefix session's board (cmd_wine_session.c). */
+            free(rest);
+            return iotrap__wine_session_keeper(argv[i + 1]);
+        }
         else if (strcmp(a, "--") == 0 || a[0] != '-')
             break;
         else {

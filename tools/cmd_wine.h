@@ -34,4 +34,12 @@ int iotrap__wine_server_running(const iotrap__wine_env *env);
 /* Waits for the prefix's wineserver to exit (wineserver -w). */
 void iotrap__wine_server_wait(const iotrap__wine_env *env);
 
+/* Runs `wine argv[prog...]` in the prefix's session (cmd_wine_session.c): joins a running
+ * session of the same options (argv[1..prog) are `iotrap run` options), or starts one.
+ * Returns the program's exit status, or 1/2 after printing why it could not run. */
+int iotrap__wine_session_run(const iotrap__wine_env *env, int argc, char **argv, int prog);
+
+/* The internal `iotrap wine --session-keeper FD`: see cmd_wine_session.c. */
+int iotrap__wine_session_keeper(const char *fdarg);
+
 #endif

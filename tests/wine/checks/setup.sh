@@ -1,12 +1,11 @@
 #!/bin/bash
-# `iotrap wine --setup` is idempotent and quick once done; --remove takes away what it
-# placed; a bad option is refused before Wine starts.
+# `iotrap wine --setup` is idempotent and starts no Wine process once done; --remove takes
+# away what it placed; a bad option is refused before Wine starts.
 . "$top_srcdir/tests/wine/lib.sh"
 [[ $bits == 64 ]] || { echo "the prefix is the same for both bitnesses"; exit 0; }
-start=$(date +%s%N)
 "$iotrap" wine --setup || fail "--setup on a prepared prefix failed"
-ms=$(( ($(date +%s%N) - start) / 1000000 ))
-(( ms < 2000 )) || fail "--setup on a prepared prefix took ${ms} ms: it should start no Wine process"
+# A Wine that cannot run anything: setup of a prepared prefix must not need it.
+WINE=/bin/false "$iotrap" wine --setup || fail "--setup on a prepared prefix started a Wine process"
 sys32=$WINEPREFIX/drive_c/windows/system32
 for f in inpout32.dll inpoutx64.dll dlportio.dll winio.dll winio32.dll winio64.dll io.dll \
          drivers/iotrap.sys drivers/giveio.sys drivers/inpoutx64.sys; do
