@@ -209,7 +209,7 @@ endif
 
 # Windows programs built with mingw-w64, run under Wine.
 WINE_TEST_PROGS = probe giveio porttalk winio inpout_folder dlportio dlportio_sys io_dll \
-	scm_driver lpt_hello bench family
+	scm_driver lpt_hello bench family session
 EXTRA_DIST += tests/wine.test tests/wine/lib.sh tests/wine/common.h \
 	$(addprefix tests/wine/,$(addsuffix .c,$(WINE_TEST_PROGS))) tests/wine/native_inpout32.c \
 	tests/wine/cases tests/wine/checks tests/wine/bench.sh tests/wine/test_wine_grants.c \

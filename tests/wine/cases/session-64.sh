@@ -1,0 +1,2 @@
+#!/bin/bash
+exec "$top_srcdir/tests/wine/checks/session.sh" 64
