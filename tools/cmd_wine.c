@@ -6,7 +6,7 @@
  * prefix's session (cmd_wine_session.c): a new one is set up by `iotrap run` with the
  * same options, checks, board and preload library, which every Wine process inherits,
  * and with the grant file through which the drivers give processes raw port access
- * (wine-dll/wine_grants.h); a running one of the same options is joined. */
+ * (session/grants.h); a running one of the same options is joined. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -343,7 +343,7 @@ static pid_t start_keeper(int argc, char **argv, int prog, const int locks[2], c
     return pid;
 }
 
-/* A grant file of the new session, in a private directory (wine_grants.h). */
+/* A grant file of the new session, in a private directory (session/grants.h). */
 static int make_grants(char *dir, size_t dirlen)
 {
     const char *tmp = getenv("TMPDIR");

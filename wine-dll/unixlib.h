@@ -72,7 +72,7 @@ struct iotrap_wine_out_string_params {
     int32_t status;         /* out */
 };
 
-/* Raw-access grants of a Windows process (wine-dll/wine_grants.h). */
+/* Raw-access grants of a Windows process (session/grants.h). */
 enum iotrap_wine_grant_op {
     IOTRAP_WINE_GRANT_ALL,  /* every port the policy allows */
     IOTRAP_WINE_GRANT_NONE, /* no port: raw IN/OUT raise EXCEPTION_PRIV_INSTRUCTION */
