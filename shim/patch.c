@@ -180,9 +180,16 @@ static void patch(uint64_t pc, int mode, const iotrap_insn *insn)
         set_state(s, IOTRAP__SITE_RESTORED);
 }
 
+/* The process's own bitness, and on x86-64 also 32-bit code (whose trampolines switch to
+ * 64-bit mode for the access, shim/patch_code.c); never 16-bit code. */
+static int patchable_mode(int mode)
+{
+    return mode == (int)sizeof(void *) * 8 || mode == 32;
+}
+
 void iotrap__patch_note(uint64_t pc, int mode, const iotrap_insn *insn, const ucontext_t *uc)
 {
-    if (policy == OFF || insn->op > IOTRAP_OP_OUT || mode != (int)sizeof(void *) * 8)
+    if (policy == OFF || insn->op > IOTRAP_OP_OUT || !patchable_mode(mode))
         return;
     unsigned *c = &counters[counter(pc)];
     if (__atomic_add_fetch(c, 1, __ATOMIC_RELAXED) % HOT != 0)
@@ -275,13 +282,16 @@ int iotrap__patch_redirect(ucontext_t *uc, const siginfo_t *si)
     return 0;
 }
 
-void iotrap__patch_run(uintptr_t id, iotrap__patch_frame *f)
+/* Performs site `s`'s access with the trampoline's AL/AX/EAX (*ax) and DX; 0, or -1 when
+ * it is refused (or the backend failed): the site is then undone, and the original
+ * instruction runs again where it was, traps, and the program gets the fault from the
+ * trap path. */
+static int run_site(iotrap__patch_site *s, uint64_t *ax, uint64_t dx)
 {
-    iotrap__patch_site *s = &sites[id];
     iotrap_regs r;
     memset(&r, 0, sizeof r);
-    r.rax = FRAME_AX(f);
-    r.rdx = FRAME_DX(f);
+    r.rax = *ax;
+    r.rdx = dx;
     r.rip = s->pc;
     uint16_t port = s->insn.port_is_dx ? (uint16_t)r.rdx : s->insn.port_imm;
     struct iotrap__exec_ctx ctx = {iotrap__shim.ports, s->pc, 0};
@@ -289,11 +299,42 @@ void iotrap__patch_run(uintptr_t id, iotrap__patch_frame *f)
     if (iotrap__wine_raw_granted(NULL, port, s->insn.width) &&
         iotrap_ports_allowed(ctx.ports, port, s->insn.width, s->insn.op == IOTRAP_OP_OUT) &&
         iotrap_execute(&s->insn, &r, &iotrap__exec_ops, &ctx, NULL, 0, NULL) == IOTRAP_OK) {
-        FRAME_AX(f) = (__typeof__(FRAME_AX(f)))r.rax;
-        return;
+        *ax = r.rax;
+        return 0;
     }
-    /* Refused, or the backend failed: the original instruction runs again where it was,
-     * traps, and the program gets the fault from the trap path. */
     unpatch(s);
-    f->ret = (uintptr_t)s->refault_entry;
+    return -1;
 }
+
+void iotrap__patch_run(uintptr_t id, iotrap__patch_frame *f)
+{
+    iotrap__patch_site *s = &sites[id];
+    uint64_t ax = FRAME_AX(f);
+    if (run_site(s, &ax, FRAME_DX(f)) == 0)
+        FRAME_AX(f) = (__typeof__(FRAME_AX(f)))ax;
+    else
+        f->ret = (uintptr_t)s->refault_entry;
+}
+
+#if defined(__x86_64__)
+static __attribute__((noinline)) void run_wow64(uintptr_t id, iotrap__patch_frame32 *f)
+{
+    iotrap__patch_site *s = &sites[id];
+    uint64_t ax = f->eax;
+    if (run_site(s, &ax, f->edx) == 0)
+        f->eax = (uint32_t)ax;
+    else
+        f->ret = (uint32_t)s->refault_entry;
+}
+
+/* Entered with FS based on the 32-bit code's segment: every thread-local access (the
+ * board lock's thread id, errno) waits until FS is this thread's own again, and the
+ * 32-bit code gets its selector back. */
+IOTRAP__NO_STACK_PROTECTOR void iotrap__patch_run_wow64(uintptr_t id, iotrap__patch_frame32 *f)
+{
+    uint16_t fs = iotrap__own_thread_pointer();
+    run_wow64(id, f);
+    if (fs)
+        __asm__ volatile("mov %0, %%fs" : : "r"(fs) : "memory");
+}
+#endif

@@ -38,7 +38,7 @@ enum iotrap__patch_state {
 
 typedef struct iotrap__patch_site {
     int state;                       /* iotrap__patch_state, atomic */
-    uint8_t mode;                    /* 32 or 64 */
+    uint8_t mode;                    /* 32 or 64 (32 in a 64-bit process: WoW64) */
     uint8_t len;                     /* region length */
     uint8_t count;                   /* instructions in the region */
     uint8_t start[IOTRAP__PATCH_INSNS_MAX]; /* their offsets in the region; start[0] = 0 */
@@ -70,6 +70,19 @@ typedef struct iotrap__patch_frame {
 
 /* Called by every trampoline (from its common stub) with its site's index. */
 void iotrap__patch_run(uintptr_t id, iotrap__patch_frame *frame);
+
+#if defined(__x86_64__)
+/* 32-bit code in a 64-bit process (Wine's new WoW64): its trampoline's stub saves the
+ * 32-bit registers as an i386 frame, switches to 64-bit mode (code segment 0x33) and
+ * calls this with FS still based on the 32-bit code's segment. */
+typedef struct iotrap__patch_frame32 {
+    uint32_t ebp, edi, esi, edx, ecx, eax, eflags;
+    uint32_t ret;
+    uint32_t id;
+} iotrap__patch_frame32;
+
+void iotrap__patch_run_wow64(uintptr_t id, iotrap__patch_frame32 *frame);
+#endif
 
 /* ---- shim/patch_code.c --------------------------------------------------------------- */
 

@@ -33,15 +33,10 @@
 #define CHUNKS_MAX 64
 #define TRAMPOLINE_MAX 192
 
-#if defined(__x86_64__)
-#define BITS 64
-#else
-#define BITS 32
-#endif
-
 struct chunk {
     uint64_t base; /* the common stub */
     uint64_t used; /* bytes taken from base on */
+    int bits;      /* of the code it serves: 32-bit code in a 64-bit process has its own */
 };
 
 static struct chunk chunks[CHUNKS_MAX];
@@ -104,6 +99,7 @@ struct emit {
     size_t n, cap;
     uint64_t at; /* the address buf[0] will have */
     int bad;     /* overflow, or a displacement out of reach */
+    int bits;    /* the mode of the code emitted (32-bit displacements wrap around) */
 };
 
 static uint64_t here(const struct emit *e)
@@ -136,9 +132,9 @@ static void put32(struct emit *e, uint32_t v)
     put(e, b, 4);
 }
 
-static int fits_rel32(int64_t d)
+static int fits_rel32(const struct emit *e, int64_t d)
 {
-    return BITS == 32 || (d >= INT32_MIN && d <= INT32_MAX);
+    return e->bits == 32 || (d >= INT32_MIN && d <= INT32_MAX);
 }
 
 /* A 32-bit displacement to `to`, relative to the end of the field at the current position
@@ -146,7 +142,7 @@ static int fits_rel32(int64_t d)
 static void rel32(struct emit *e, uint64_t to)
 {
     int64_t d = (int64_t)(to - (here(e) + 4));
-    if (!fits_rel32(d))
+    if (!fits_rel32(e, d))
         e->bad = 1;
     put32(e, (uint32_t)d);
 }
@@ -163,7 +159,7 @@ static void jmp(struct emit *e, uint64_t to)
  * and flags, saves the extended state on a 64-byte aligned area below it, calls
  * iotrap__patch_run(id, frame) with DF clear as the ABI wants, restores all of it and
  * returns to wherever the frame's return slot then points, dropping the index. */
-static void emit_stub(struct emit *e)
+static void emit_stub_native(struct emit *e)
 {
 #if defined(__x86_64__)
     PUT(e, 0x9c, 0x50, 0x51, 0x52, 0x56, 0x57,         /* pushfq; push rax..rdi */
@@ -227,6 +223,69 @@ static void emit_stub(struct emit *e)
         0x5d, 0x5f, 0x5e, 0x5a, 0x59, 0x58, 0x9d, /* pop ebp..eax; popfd */
         0xc2, 0x04, 0x00);                     /* ret 4 */
 #endif
+}
+
+#if defined(__x86_64__)
+/* The stub of 32-bit code in a 64-bit process (Wine's new WoW64), the way Wine's own
+ * 32-bit code reaches its 64-bit side: the i386 frame is pushed in 32-bit mode, a far
+ * jump to code segment 0x33 enters 64-bit mode on the same stack (below 4 GiB, so the
+ * 32-bit stack pointer zero-extended is the stack), the extended state is saved as the
+ * native stub saves it, iotrap__patch_run_wow64() does the access, and a far return to
+ * code segment 0x23 goes back to 32-bit mode to restore the registers. */
+static void emit_stub_wow64(struct emit *e)
+{
+    PUT(e, 0x9c, 0x50, 0x51, 0x52, 0x56, 0x57, 0x55, /* pushfd; push eax..edi, ebp */
+        0x89, 0xe5,                                  /* mov ebp, esp */
+        0xea);                                       /* jmp far 0x33:next */
+    put32(e, (uint32_t)(here(e) + 6));
+    PUT(e, 0x33, 0x00);
+    /* 64-bit mode from here: the upper halves of the registers are undefined. */
+    PUT(e, 0x89, 0xe4,               /* mov esp, esp */
+        0x89, 0xed,                  /* mov ebp, ebp */
+        0x48, 0x83, 0xe4, 0xc0,      /* and rsp, -64 */
+        0x48, 0x81, 0xec);           /* sub rsp, imm32 */
+    put32(e, xsave_size);
+    PUT(e, 0x31, 0xc0);
+    for (uint32_t off = 512; off < 576; off += 8) {
+        PUT(e, 0x48, 0x89, 0x84, 0x24); /* mov [rsp + disp32], rax */
+        put32(e, off);
+    }
+    PUT(e, 0xb8);
+    put32(e, xsave_mask);
+    PUT(e, 0x31, 0xd2,                   /* xor edx, edx */
+        0x48, 0x0f, 0xae, 0x24, 0x24,    /* xsave64 [rsp] */
+        0xfc,                            /* cld */
+        0x8b, 0x7d, 0x20,                /* mov edi, [rbp + 32]: the index */
+        0x48, 0x89, 0xee,                /* mov rsi, rbp: the frame */
+        0x48, 0xb8);                     /* mov rax, imm64 */
+    uint64_t fn = (uint64_t)(uintptr_t)iotrap__patch_run_wow64;
+    put32(e, (uint32_t)fn);
+    put32(e, (uint32_t)(fn >> 32));
+    PUT(e, 0xff, 0xd0, 0xb8); /* call rax; mov eax, mask */
+    put32(e, xsave_mask);
+    PUT(e, 0x31, 0xd2,                               /* xor edx, edx */
+        0x48, 0x0f, 0xae, 0x2c, 0x24,                /* xrstor64 [rsp] */
+        0x48, 0x89, 0xec,                            /* mov rsp, rbp */
+        0x48, 0x83, 0xec, 0x08,                      /* sub rsp, 8 */
+        0xc7, 0x44, 0x24, 0x04, 0x23, 0x00, 0x00, 0x00, /* mov dword [rsp + 4], 0x23 */
+        0xc7, 0x04, 0x24);                           /* mov dword [rsp], imm32 */
+    put32(e, (uint32_t)(here(e) + 5));
+    PUT(e, 0xcb); /* far return: 4-byte EIP, then CS */
+    /* 32-bit mode again. */
+    PUT(e, 0x5d, 0x5f, 0x5e, 0x5a, 0x59, 0x58, 0x9d, /* pop ebp..eax; popfd */
+        0xc2, 0x04, 0x00);                           /* ret 4 */
+}
+#endif
+
+static void emit_stub(struct emit *e)
+{
+#if defined(__x86_64__)
+    if (e->bits == 32) {
+        emit_stub_wow64(e);
+        return;
+    }
+#endif
+    emit_stub_native(e);
 }
 
 /* ---- Displaced instructions --------------------------------------------------------- */
@@ -296,7 +355,7 @@ static void move(struct emit *e, const uint8_t *code, const iotrap__cs_facts *f,
         if (disp != (int32_t)f->disp)
             continue;
         int64_t moved = f->disp + (int64_t)(from - here(e));
-        if (!fits_rel32(moved))
+        if (!fits_rel32(e, moved))
             break;
         uint8_t copy[IOTRAP_MAX_INSN_LEN];
         memcpy(copy, code, f->size);
@@ -340,12 +399,14 @@ struct plan {
 static void emit_trampoline(struct emit *e, iotrap__patch_site *s, unsigned id,
                             const struct plan *p, uint64_t stub)
 {
-#if defined(__x86_64__)
-    PUT(e, 0x48, 0x8d, 0x64, 0x24, 0x80); /* lea rsp, [rsp - 128] */
-#define RED_ZONE_UP() PUT(e, 0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00)
-#else
-#define RED_ZONE_UP() ((void)0)
-#endif
+    /* 64-bit code may keep data below its stack pointer; 32-bit code has no red zone. */
+    if (e->bits == 64)
+        PUT(e, 0x48, 0x8d, 0x64, 0x24, 0x80); /* lea rsp, [rsp - 128] */
+#define RED_ZONE_UP()                                                                  \
+    do {                                                                               \
+        if (e->bits == 64)                                                             \
+            PUT(e, 0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00);                    \
+    } while (0)
     PUT(e, 0x68); /* push imm32 */
     put32(e, id);
     PUT(e, 0xe8); /* call stub */
@@ -372,7 +433,7 @@ static void emit_trampoline(struct emit *e, iotrap__patch_site *s, unsigned id,
 static int reaches(const iotrap__patch_site *s, uint64_t to)
 {
     int64_t d = (int64_t)(to - (s->pc + IOTRAP__PATCH_JMP_LEN));
-    if (BITS == 64 && (d < INT32_MIN + (int64_t)CHUNK_SIZE || d > INT32_MAX - (int64_t)CHUNK_SIZE))
+    if (s->mode == 64 && (d < INT32_MIN + (int64_t)CHUNK_SIZE || d > INT32_MAX - (int64_t)CHUNK_SIZE))
         return 0;
     for (unsigned i = 1; i < s->count; i++) {
         unsigned k = s->start[i] - 1u; /* the displacement byte at that offset */
@@ -382,10 +443,10 @@ static int reaches(const iotrap__patch_site *s, uint64_t to)
     return 1;
 }
 
-static int new_chunk(uint64_t base)
+static int new_chunk(uint64_t base, int bits)
 {
     if (nchunks == CHUNKS_MAX || base < 0x10000 ||
-        (BITS == 32 && base > 0xffffffffull - CHUNK_SIZE))
+        (bits == 32 && base > 0xffffffffull - CHUNK_SIZE))
         return -1;
     void *want = (void *)(uintptr_t)base;
     void *p = mmap(want, CHUNK_SIZE, PROT_READ | PROT_EXEC,
@@ -397,7 +458,7 @@ static int new_chunk(uint64_t base)
         return -1;
     }
     uint8_t code[TRAMPOLINE_MAX * 2];
-    struct emit e = {code, 0, sizeof code, base, 0};
+    struct emit e = {code, 0, sizeof code, base, 0, bits};
     emit_stub(&e);
     if (e.bad || iotrap__patch_poke(base, code, e.n) != 0) {
         munmap(p, CHUNK_SIZE);
@@ -405,6 +466,7 @@ static int new_chunk(uint64_t base)
     }
     chunks[nchunks].base = base;
     chunks[nchunks].used = (e.n + 15u) & ~15u;
+    chunks[nchunks].bits = bits;
     return (int)nchunks++;
 }
 
@@ -414,6 +476,7 @@ static int place(const iotrap__patch_site *s, size_t need, uint64_t *at, unsigne
 {
     for (unsigned c = 0; c < nchunks; c++)
         for (uint64_t t = chunks[c].base + chunks[c].used;
+             chunks[c].bits == s->mode &&
              t + need <= chunks[c].base + CHUNK_SIZE; t++)
             if (reaches(s, t)) {
                 *at = t;
@@ -435,11 +498,11 @@ static int place(const iotrap__patch_site *s, size_t need, uint64_t *at, unsigne
                 d = (d & ~(0xffu << shift)) | ((uint32_t)traps[(j + k) % NTRAPS] << shift);
             }
             uint64_t t = s->pc + IOTRAP__PATCH_JMP_LEN + (uint64_t)(int64_t)(int32_t)d;
-            if (BITS == 32)
+            if (s->mode == 32)
                 t = (uint32_t)t;
             if (!reaches(s, t))
                 continue;
-            int c = new_chunk((t & ~(uint64_t)(PAGE - 1)) - PAGE);
+            int c = new_chunk((t & ~(uint64_t)(PAGE - 1)) - PAGE, s->mode);
             if (c < 0)
                 continue;
             *at = t;
@@ -477,13 +540,13 @@ int iotrap__patch_code_build(iotrap__patch_site *s, unsigned id)
 
     /* Every form emitted has a fixed size, so a trial at the site's own address sizes it. */
     uint8_t tramp[TRAMPOLINE_MAX];
-    struct emit trial = {tramp, 0, sizeof tramp, s->pc, 0};
+    struct emit trial = {tramp, 0, sizeof tramp, s->pc, 0, s->mode};
     emit_trampoline(&trial, s, id, &p, s->pc);
     uint64_t at;
     unsigned c;
     if (trial.bad || place(s, trial.n, &at, &c) != 0)
         return -1;
-    struct emit e = {tramp, 0, sizeof tramp, at, 0};
+    struct emit e = {tramp, 0, sizeof tramp, at, 0, s->mode};
     emit_trampoline(&e, s, id, &p, chunks[c].base);
     if (e.bad || e.n != trial.n)
         return -1;

@@ -68,6 +68,25 @@ void iotrap__scratch_reset(void);                      /* fork child only */
 
 void iotrap__sigsegv(int sig, siginfo_t *si, void *uc);
 
+/* Code that runs before FS is known to be this thread's own (32-bit code in a 64-bit
+ * process may have FS based on a segment of its own) must not read the stack
+ * protector's canary through it. */
+#if defined(__has_attribute)
+#if __has_attribute(no_stack_protector)
+#define IOTRAP__NO_STACK_PROTECTOR __attribute__((no_stack_protector))
+#endif
+#endif
+#ifndef IOTRAP__NO_STACK_PROTECTOR
+#define IOTRAP__NO_STACK_PROTECTOR
+#endif
+
+#if defined(__x86_64__)
+/* Bases FS on this thread's own thread pointer if it selects a segment of 32-bit code
+ * (Wine's WoW64 TEB); returns that selector, to be loaded again on the way back to the
+ * 32-bit code, or 0 if FS was left alone.  Raw system calls only (shim/trap.c). */
+uint16_t iotrap__own_thread_pointer(void);
+#endif
+
 /* The callbacks through which iotrap_execute reaches the session and memory. */
 struct iotrap__exec_ctx {
     iotrap_ports *ports;

@@ -294,11 +294,10 @@ static long raw_syscall3(long nr, long a, long b, long c)
     return ret;
 }
 
-/* Returns the FS selector to load again on the way out, or 0 if FS was left alone. */
-static uint16_t own_thread_pointer(const ucontext_t *uc)
+IOTRAP__NO_STACK_PROTECTOR uint16_t iotrap__own_thread_pointer(void)
 {
     uint16_t sel;
-    if ((uc->uc_mcontext.gregs[REG_CSGSFS] & 0xffff) == 0x33 || !iotrap__shim.robust_to_tp)
+    if (!iotrap__shim.robust_to_tp)
         return 0;
     __asm__ volatile("mov %%fs, %0" : "=r"(sel));
     if (!sel)
@@ -316,6 +315,14 @@ static uint16_t own_thread_pointer(const ucontext_t *uc)
     else if (raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)tp) != 0)
         return 0;
     return sel;
+}
+
+/* Returns the FS selector to load again on the way out, or 0 if FS was left alone. */
+IOTRAP__NO_STACK_PROTECTOR static uint16_t own_thread_pointer(const ucontext_t *uc)
+{
+    if ((uc->uc_mcontext.gregs[REG_CSGSFS] & 0xffff) == 0x33)
+        return 0;
+    return iotrap__own_thread_pointer();
 }
 #endif
 
