@@ -159,16 +159,11 @@ static void jmp(struct emit *e, uint64_t to)
  * and flags, saves the extended state on a 64-byte aligned area below it, calls
  * iotrap__patch_run(id, frame) with DF clear as the ABI wants, restores all of it and
  * returns to wherever the frame's return slot then points, dropping the index. */
-static void emit_stub_native(struct emit *e)
-{
 #if defined(__x86_64__)
-    PUT(e, 0x9c, 0x50, 0x51, 0x52, 0x56, 0x57,         /* pushfq; push rax..rdi */
-        0x41, 0x50, 0x41, 0x51, 0x41, 0x52, 0x41, 0x53, /* push r8..r11 */
-        0x55,                                           /* push rbp */
-        0x48, 0x89, 0xe5,                               /* mov rbp, rsp */
-        0x48, 0x83, 0xe4, 0xc0,                         /* and rsp, -64 */
-        0x48, 0x81, 0xec);                              /* sub rsp, imm32 */
-    put32(e, xsave_size);
+/* Saves the extended state on the 64-byte aligned area at rsp and clears DF, as the ABI
+ * wants for the call that follows. */
+static void emit_xsave64(struct emit *e)
+{
     PUT(e, 0x31, 0xc0); /* xor eax, eax */
     /* XRSTOR wants the header's reserved bytes zero; XSAVE writes only its first eight. */
     for (uint32_t off = 512; off < 576; off += 8) {
@@ -179,18 +174,37 @@ static void emit_stub_native(struct emit *e)
     put32(e, xsave_mask);
     PUT(e, 0x31, 0xd2,                   /* xor edx, edx */
         0x48, 0x0f, 0xae, 0x24, 0x24,    /* xsave64 [rsp] */
-        0xfc,                            /* cld */
-        0x48, 0x8b, 0x7d, 0x60,          /* mov rdi, [rbp + 96]: the index */
-        0x48, 0x89, 0xee,                /* mov rsi, rbp: the frame */
-        0x48, 0xb8);                     /* mov rax, imm64 */
-    uint64_t fn = (uint64_t)(uintptr_t)iotrap__patch_run;
+        0xfc);                           /* cld */
+}
+
+/* Calls `fn` (a 64-bit address), then restores the extended state saved at rsp. */
+static void emit_call_xrstor64(struct emit *e, uint64_t fn)
+{
+    PUT(e, 0x48, 0xb8); /* mov rax, imm64 */
     put32(e, (uint32_t)fn);
     put32(e, (uint32_t)(fn >> 32));
     PUT(e, 0xff, 0xd0, 0xb8); /* call rax; mov eax, mask */
     put32(e, xsave_mask);
-    PUT(e, 0x31, 0xd2,                               /* xor edx, edx */
-        0x48, 0x0f, 0xae, 0x2c, 0x24,                /* xrstor64 [rsp] */
-        0x48, 0x89, 0xec,                            /* mov rsp, rbp */
+    PUT(e, 0x31, 0xd2,                    /* xor edx, edx */
+        0x48, 0x0f, 0xae, 0x2c, 0x24);    /* xrstor64 [rsp] */
+}
+#endif
+
+static void emit_stub_native(struct emit *e)
+{
+#if defined(__x86_64__)
+    PUT(e, 0x9c, 0x50, 0x51, 0x52, 0x56, 0x57,         /* pushfq; push rax..rdi */
+        0x41, 0x50, 0x41, 0x51, 0x41, 0x52, 0x41, 0x53, /* push r8..r11 */
+        0x55,                                           /* push rbp */
+        0x48, 0x89, 0xe5,                               /* mov rbp, rsp */
+        0x48, 0x83, 0xe4, 0xc0,                         /* and rsp, -64 */
+        0x48, 0x81, 0xec);                              /* sub rsp, imm32 */
+    put32(e, xsave_size);
+    emit_xsave64(e);
+    PUT(e, 0x48, 0x8b, 0x7d, 0x60, /* mov rdi, [rbp + 96]: the index */
+        0x48, 0x89, 0xee);      /* mov rsi, rbp: the frame */
+    emit_call_xrstor64(e, (uint64_t)(uintptr_t)iotrap__patch_run);
+    PUT(e, 0x48, 0x89, 0xec,                            /* mov rsp, rbp */
         0x5d, 0x41, 0x5b, 0x41, 0x5a, 0x41, 0x59, 0x41, 0x58, /* pop rbp, r11..r8 */
         0x5f, 0x5e, 0x5a, 0x59, 0x58, 0x9d,          /* pop rdi..rax; popfq */
         0xc2, 0x08, 0x00);                           /* ret 8 */
@@ -245,27 +259,11 @@ static void emit_stub_wow64(struct emit *e)
         0x48, 0x83, 0xe4, 0xc0,      /* and rsp, -64 */
         0x48, 0x81, 0xec);           /* sub rsp, imm32 */
     put32(e, xsave_size);
-    PUT(e, 0x31, 0xc0);
-    for (uint32_t off = 512; off < 576; off += 8) {
-        PUT(e, 0x48, 0x89, 0x84, 0x24); /* mov [rsp + disp32], rax */
-        put32(e, off);
-    }
-    PUT(e, 0xb8);
-    put32(e, xsave_mask);
-    PUT(e, 0x31, 0xd2,                   /* xor edx, edx */
-        0x48, 0x0f, 0xae, 0x24, 0x24,    /* xsave64 [rsp] */
-        0xfc,                            /* cld */
-        0x8b, 0x7d, 0x20,                /* mov edi, [rbp + 32]: the index */
-        0x48, 0x89, 0xee,                /* mov rsi, rbp: the frame */
-        0x48, 0xb8);                     /* mov rax, imm64 */
-    uint64_t fn = (uint64_t)(uintptr_t)iotrap__patch_run_wow64;
-    put32(e, (uint32_t)fn);
-    put32(e, (uint32_t)(fn >> 32));
-    PUT(e, 0xff, 0xd0, 0xb8); /* call rax; mov eax, mask */
-    put32(e, xsave_mask);
-    PUT(e, 0x31, 0xd2,                               /* xor edx, edx */
-        0x48, 0x0f, 0xae, 0x2c, 0x24,                /* xrstor64 [rsp] */
-        0x48, 0x89, 0xec,                            /* mov rsp, rbp */
+    emit_xsave64(e);
+    PUT(e, 0x8b, 0x7d, 0x20,  /* mov edi, [rbp + 32]: the index */
+        0x48, 0x89, 0xee); /* mov rsi, rbp: the frame */
+    emit_call_xrstor64(e, (uint64_t)(uintptr_t)iotrap__patch_run_wow64);
+    PUT(e, 0x48, 0x89, 0xec,                            /* mov rsp, rbp */
         0x48, 0x83, 0xec, 0x08,                      /* sub rsp, 8 */
         0xc7, 0x44, 0x24, 0x04, 0x23, 0x00, 0x00, 0x00, /* mov dword [rsp + 4], 0x23 */
         0xc7, 0x04, 0x24);                           /* mov dword [rsp], imm32 */

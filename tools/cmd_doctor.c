@@ -359,7 +359,7 @@ int iotrap__cmd_doctor(int argc, char **argv)
     check_devport();
     check_ppdev();
     check_daemon();
-    iotrap__wine_doctor();
+    iotrap__wine_doctor(line);
     check_preload();
     check_patching();
     check_backends();

@@ -10,7 +10,6 @@
  * where it looks for modules of other machines. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,18 +185,7 @@ const char *iotrap__wine_build_name(enum iotrap__wine_build build)
     }
 }
 
-__attribute__((format(printf, 3, 4)))
-static void line(const char *item, int ok, const char *fmt, ...)
-{
-    va_list ap;
-    printf("%-16s %-4s ", item, ok ? "yes" : "no");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-}
-
-void iotrap__wine_doctor(void)
+void iotrap__wine_doctor(iotrap__doctor_line_fn line)
 {
     char wine[PATH_MAX], err[512];
     const char *w = getenv("WINE");

@@ -31,7 +31,9 @@ int iotrap__wine_info_probe(const char *wine, iotrap__wine_info *info, char *err
 /* "classic", "new WoW64", ... */
 const char *iotrap__wine_build_name(enum iotrap__wine_build build);
 
-/* `iotrap doctor`'s lines about Wine. */
-void iotrap__wine_doctor(void);
+/* `iotrap doctor`'s lines about Wine, printed with doctor's own line printer. */
+typedef void (*iotrap__doctor_line_fn)(const char *item, int ok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void iotrap__wine_doctor(iotrap__doctor_line_fn line);
 
 #endif

@@ -212,7 +212,7 @@ WINE_TEST_PROGS = probe giveio porttalk winio inpout_folder dlportio dlportio_sy
 	scm_driver lpt_hello bench family session
 EXTRA_DIST += tests/wine.test tests/wine/lib.sh tests/wine/common.h \
 	$(addprefix tests/wine/,$(addsuffix .c,$(WINE_TEST_PROGS))) tests/wine/native_inpout32.c \
-	tests/wine/cases tests/wine/checks tests/wine/bench.sh tests/wine/bench-start.sh \
+	tests/wine/cases tests/wine/checks tests/wine/bench.sh tests/wine/bench-start.sh tests/wine/bench-env.sh \
 	tests/wine/test_wine_grants.c \
 	tests/wine/chroot-cell.sh tests/wine/chroot-build.sh tests/wine-trixie.test \
 	tests/wine-trixie-wow64.test

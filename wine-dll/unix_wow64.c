@@ -16,15 +16,27 @@ static void *ptr64(PTR32 p)
     return (void *)(uintptr_t)p;
 }
 
+/* The 32-bit layouts: IN and OUT share one, and so do the two string calls. */
+struct io32 {
+    PTR32 pc;
+    uint16_t port;
+    uint8_t width;
+    uint32_t value;
+    int32_t status;
+};
+
+struct string32 {
+    PTR32 pc;
+    PTR32 buf;
+    uint32_t count;
+    uint16_t port;
+    uint8_t width;
+    int32_t status;
+};
+
 static iotrap_ntstatus wow64_in(void *args)
 {
-    struct {
-        PTR32 pc;
-        uint16_t port;
-        uint8_t width;
-        uint32_t value;
-        int32_t status;
-    } *p32 = args;
+    struct io32 *p32 = args;
     struct iotrap_wine_in_params p = { ptr64(p32->pc), p32->port, p32->width, 0, 0 };
     iotrap_ntstatus st = iotrap_wine_in(&p);
     p32->value = p.value;
@@ -34,13 +46,7 @@ static iotrap_ntstatus wow64_in(void *args)
 
 static iotrap_ntstatus wow64_out(void *args)
 {
-    struct {
-        PTR32 pc;
-        uint16_t port;
-        uint8_t width;
-        uint32_t value;
-        int32_t status;
-    } *p32 = args;
+    struct io32 *p32 = args;
     struct iotrap_wine_out_params p = { ptr64(p32->pc), p32->port, p32->width, p32->value, 0 };
     iotrap_ntstatus st = iotrap_wine_out(&p);
     p32->status = p.status;
@@ -49,14 +55,7 @@ static iotrap_ntstatus wow64_out(void *args)
 
 static iotrap_ntstatus wow64_in_string(void *args)
 {
-    struct {
-        PTR32 pc;
-        PTR32 buf;
-        uint32_t count;
-        uint16_t port;
-        uint8_t width;
-        int32_t status;
-    } *p32 = args;
+    struct string32 *p32 = args;
     struct iotrap_wine_in_string_params p = {
         ptr64(p32->pc), ptr64(p32->buf), p32->count, p32->port, p32->width, 0
     };
@@ -67,14 +66,7 @@ static iotrap_ntstatus wow64_in_string(void *args)
 
 static iotrap_ntstatus wow64_out_string(void *args)
 {
-    struct {
-        PTR32 pc;
-        PTR32 buf;
-        uint32_t count;
-        uint16_t port;
-        uint8_t width;
-        int32_t status;
-    } *p32 = args;
+    struct string32 *p32 = args;
     struct iotrap_wine_out_string_params p = {
         ptr64(p32->pc), ptr64(p32->buf), p32->count, p32->port, p32->width, 0
     };

@@ -11,20 +11,9 @@
 # iotrap/plain (target: at most 1.5 each) and exits 1 if one is over.
 #
 #   tests/wine/bench-start.sh BUILDDIR [ROUNDS [BITS]]      BITS: 64 (default) or 32
-set -u
-b=${1:?usage: bench-start.sh BUILDDIR [ROUNDS [BITS]]}
-b=$(cd "$b" && pwd)
-rounds=${2:-7}
-case ${3:-64} in
-    64) exe=$b/tests/wine/x86_64/bench.exe ;;
-    32) exe=$b/tests/wine/i386/bench.exe ;;
-    *) echo "bench-start.sh: BITS must be 32 or 64, not '$3'" >&2; exit 2 ;;
-esac
-export WINEDEBUG=-all
-export WINEPREFIX=${WINEPREFIX:-$b/tests/wine-prefix}
-export IOTRAP_WINE_DIR=$b/stage/wine IOTRAP_PRELOAD_DIR=$b/stage/preload
+default_rounds=7
+. "$(dirname "$0")/bench-env.sh"
 iotrap=$b/tools/iotrap
-"$iotrap" wine --setup || exit 1
 
 # Ends the prefix's session, and waits until iotrap's keeper has removed its record.
 stop() {
@@ -53,7 +42,6 @@ pair() {
     w=$(ms "$@")
     echo "$c $w"
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 pc=() pw=() ic=() iw=() rc=() rw=()
 for ((i = 0; i < rounds; i++)); do

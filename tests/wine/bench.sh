@@ -11,20 +11,8 @@
 # (at most 0.2); exits 1 if a ratio is over its bound.
 #
 #   tests/wine/bench.sh BUILDDIR [ROUNDS [BITS]]      BITS: 64 (default) or 32
-set -u
-b=${1:?usage: bench.sh BUILDDIR [ROUNDS [BITS]]}
-b=$(cd "$b" && pwd)
-rounds=${2:-5}
-case ${3:-64} in
-    64) exe=$b/tests/wine/x86_64/bench.exe ;;
-    32) exe=$b/tests/wine/i386/bench.exe ;;
-    *) echo "bench.sh: BITS must be 32 or 64, not '$3'" >&2; exit 2 ;;
-esac
-export WINEDEBUG=-all
-export WINEPREFIX=${WINEPREFIX:-$b/tests/wine-prefix}
-export IOTRAP_WINE_DIR=$b/stage/wine IOTRAP_PRELOAD_DIR=$b/stage/preload
-"$b/tools/iotrap" wine --setup || exit 1
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+default_rounds=5
+. "$(dirname "$0")/bench-env.sh"
 ns() { tr -d '\r' | awk '{print $2}'; }
 raw=() veh=() inp=() r1=() r2=()
 for ((i = 0; i < rounds; i++)); do
