@@ -87,13 +87,16 @@ iotrap_chroot_umount() {
     done
 }
 
-# The source tree without what .gitignore names (build trees, generated files), with
-# file times kept so that an unchanged file is not built again.  Files gone from the tree
-# go from the copy; files the build generated in the copy stay.
+# The source tree without what .gitignore names (build trees, generated files).  Files
+# are compared by content and a changed one gets the time of the copy, so that make
+# rebuilds exactly what changed, also when the tree copied is older than the last one (a
+# fresh clone after a working tree).  Files gone from the tree go from the copy; files
+# the build generated in the copy stay.
 iotrap_chroot_sync() {
     local top=${1:?top} dir=${2:?dir}
     mkdir -p "$dir/root/iotrap"
-    rsync -a --delete --exclude=/.git --filter=':- .gitignore' "$top/" "$dir/root/iotrap/"
+    rsync -rlpD --checksum --delete --exclude=/.git --filter=':- .gitignore' \
+        "$top/" "$dir/root/iotrap/"
 }
 
 iotrap_chroot_run() {
