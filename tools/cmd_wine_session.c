@@ -159,7 +159,14 @@ static int record_read(const iotrap__wine_env *env, struct record *r)
             ok = append(&r->env, line + 4, len - 4) == 0;
     }
     fclose(f);
-    if (!ok || r->keeper <= 0 || !r->options || (kill(r->keeper, 0) < 0 && errno == ESRCH)) {
+    /* A keeper that was killed leaves its record, and its process id may be reused: the
+     * board must still be there too. */
+    const char *board = r->env ? strstr(r->env, "IOTRAP_BOARD=") : NULL;
+    char bpath[PATH_MAX] = "";
+    if (board)
+        snprintf(bpath, sizeof(bpath), "%.*s", (int)strcspn(board + 13, "\n"), board + 13);
+    if (!ok || r->keeper <= 0 || !r->options || (kill(r->keeper, 0) < 0 && errno == ESRCH) ||
+        (board && access(bpath, F_OK) != 0)) {
         record_free(r);
         return -1;
     }
