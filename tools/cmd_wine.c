@@ -69,8 +69,6 @@ static int run_program(const iotrap__wine_env *env, int argc, char **argv)
     }
     int prog = (int)(opts.program - argv);
     iotrap__run_options_free(&opts);
-    if (iotrap__wine_setup(env, 0) < 0)
-        return 1;
     return iotrap__wine_session_run(env, argc, argv, prog);
 }
 

@@ -35,7 +35,8 @@ int iotrap__wine_server_running(const iotrap__wine_env *env);
 void iotrap__wine_server_wait(const iotrap__wine_env *env);
 
 /* Runs `wine argv[prog...]` in the prefix's session (cmd_wine_session.c): joins a running
- * session of the same options (argv[1..prog) are `iotrap run` options), or starts one.
+ * session of the same options (argv[1..prog) are `iotrap run` options), or prepares the
+ * prefix and starts one.
  * Returns the program's exit status, or 1/2 after printing why it could not run. */
 int iotrap__wine_session_run(const iotrap__wine_env *env, int argc, char **argv, int prog);
 

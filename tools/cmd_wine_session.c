@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -390,6 +391,9 @@ static void remove_grants(void)
 int iotrap__wine_session_run(const iotrap__wine_env *env, int argc, char **argv, int prog)
 {
     char *sig = signature(argc, argv);
+    /* The locks live in the prefix, which a first run creates (Wine fills it in). */
+    if (mkdir(env->prefix, 0755) < 0 && errno != EEXIST)
+        fprintf(stderr, "iotrap wine: cannot create %s: %s\n", env->prefix, strerror(errno));
     int lk = open_lock(env, RECORD ".lock"), users = open_lock(env, RECORD ".users");
     if (lk < 0 || users < 0) {
         fprintf(stderr, "iotrap wine: cannot create the session locks in %s: %s\n", env->prefix,
@@ -440,6 +444,10 @@ int iotrap__wine_session_run(const iotrap__wine_env *env, int argc, char **argv,
             goto out;
         }
     } else {
+        /* A running session's prefix was prepared when it started; a new one's is
+         * prepared here, before any process of it can look for the builtins. */
+        if (iotrap__wine_setup(env, 0) < 0)
+            goto out;
         char *old = getenv("WINEDLLPATH"), *dllpath = NULL;
         size_t n = strlen(env->dlldir) + (old ? strlen(old) : 0) + 2;
         if (make_grants(grants_dir, sizeof(grants_dir)) < 0 || !(dllpath = malloc(n)))
