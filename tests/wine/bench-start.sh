@@ -5,7 +5,7 @@
 #   cold  no wineserver of the prefix running (each starts the session: services,
 #         winedevice.exe, the board)
 #   warm  the session of the run just before still running (plain wine finds its
-#         wineserver, `iotrap wine` joins its session)
+#         wineserver, `iotrap wine` joins its session); the median of five such starts
 # Rounds alternate which of the two goes first; each ratio is the median of the rounds'
 # ratios, so that a busy machine slows both alike.  Prints the figures and the ratios
 # iotrap/plain (target: at most 1.5 each) and exits 1 if one is over.
@@ -34,13 +34,14 @@ ms() { # COMMAND...: its wall time in milliseconds
     t1=$(date +%s%N)
     echo $(((t1 - t0) / 1000000))
 }
-# Cold, then warm: "COLD WARM" in ms.
+# Cold, then the median of five warm starts: "COLD WARM" in ms.  A warm start is short
+# enough for one descheduling to double it, so it is taken five times a round.
 pair() {
     stop
-    local c w
+    local c w=() k
     c=$(ms "$@")
-    w=$(ms "$@")
-    echo "$c $w"
+    for k in 1 2 3 4 5; do w+=("$(ms "$@")"); done
+    echo "$c $(printf '%s\n' "${w[@]}" | median)"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 pc=() pw=() ic=() iw=() rc=() rw=()
