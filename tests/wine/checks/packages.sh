@@ -5,15 +5,25 @@
 . "$top_srcdir/tests/wine/lib.sh"
 [[ $bits == 64 ]] || { echo "one package list for both bitnesses"; exit 0; }
 . "$top_srcdir/scripts/deps.sh"
-candidate() {
-    apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [^(]'
-}
-for p in "${iotrap_deps_build[@]}" "${iotrap_deps_test[@]}" "${iotrap_deps_m32[@]}" \
-         "${iotrap_deps_m32_optional[@]}" "${iotrap_deps_wine[@]}" "${iotrap_deps_wine32[@]}" \
-         "${iotrap_deps_vm[@]}" "${iotrap_deps_chroot[@]}"; do
+groups=("${iotrap_deps_build[@]}" "${iotrap_deps_test[@]}" "${iotrap_deps_m32[@]}"
+        "${iotrap_deps_m32_optional[@]}" "${iotrap_deps_wine[@]}" "${iotrap_deps_wine32[@]}"
+        "${iotrap_deps_vm[@]}" "${iotrap_deps_chroot[@]}")
+# One apt-cache call for every name (each call reads the whole package cache): the
+# names that have a candidate version.
+declare -A has
+names=$(printf '%s\n' "${groups[@]}" | tr '|' '\n' | sort -u)
+# shellcheck disable=SC2086
+while read -r name; do
+    has[$name]=1
+done < <(apt-cache policy $names 2>/dev/null |
+         awk '/^[^ ].*:$/ { p = substr($0, 1, length($0) - 1) }
+              /^  Candidate: / && $2 != "(none)" { print p }')
+for p in "${groups[@]}"; do
     found=
     for alt in ${p//|/ }; do
-        candidate "$alt" && { found=$alt; break; }
+        # apt-cache names a package of the native architecture without it.
+        [[ -n ${has[$alt]:-} || -n ${has[${alt%:$(dpkg --print-architecture)}]:-} ]] &&
+            { found=$alt; break; }
     done
     [[ -n $found ]] || fail "the archive of $(. /etc/os-release; echo "$PRETTY_NAME") has no $p"
 done
