@@ -11,6 +11,12 @@ extern const iotrap_device_model iotrap__device_uart;
 extern const iotrap_device_model iotrap__device_cmos;
 extern const iotrap_device_model iotrap__device_ram;
 
+/* Another device of the same board whose model is `model` (the first one), or NULL: how
+ * built-in models wired together on a real board find each other (port 0x61 drives the
+ * 8254's counter 2 gate and reads its output).  Not for a signal handler's first use:
+ * look the peer up in start() and keep it in the config. */
+iotrap_device *iotrap__device_peer(const iotrap_device *dev, const iotrap_device_model *model);
+
 /* dlopen()s a plug-in and runs its iotrap_device_plugin_init().  Loading the same file
  * again is harmless. */
 int iotrap__device_load_plugin(const char *path, char *err, size_t errlen);
@@ -18,7 +24,7 @@ int iotrap__device_load_plugin(const char *path, char *err, size_t errlen);
 /* "lpt, uart, cmos, ram, ..." in registration order, for messages. */
 void iotrap__device_names(char *buf, size_t len);
 
-/* Model at position i of the registry, NULL past the end (for --list-devices). */
+/* Model at position i of the registry, NULL past the end (for `iotrap devices`). */
 const iotrap_device_model *iotrap__device_at(size_t i);
 
 /* The out=FILE option shared by lpt and uart.  The file is opened for appending in

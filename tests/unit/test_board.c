@@ -217,7 +217,7 @@ static void t_attach_checks_layout(void **state)
         uint32_t value;
         const char *fmt;
     } damage[] = {
-        { 8, 7, "board \"%s\" has layout version 7, this library reads version 1" },
+        { 8, 7, "board \"%s\" has layout version 7, this library reads version 2" },
         { 16, 4096, "board \"%s\" is %s bytes with a %s-byte header, its header says 4096 "
                     "bytes and this library expects a %s-byte header" },
         { 32, 0, "board \"%s\" was never initialised (its creator failed)" },

@@ -538,6 +538,102 @@ static void t_register(void **state)
     assert_int_equal(iotrap_device_emit(-1, "x", 1), IOTRAP_OK);
 }
 
+/* A model with two windows and wide members: the board claims both windows, gives a
+ * wide access that lies in its windows to the wide members whole, splits one that
+ * crosses out of them, and reports the lines a model names. */
+struct wide_state {
+    uint32_t reg;
+    uint8_t bytes[0x20];
+    uint32_t wide_reads, wide_writes;
+};
+
+static uint8_t wide_read(iotrap_device *dev, uint32_t offset)
+{
+    struct wide_state *s = dev->state;
+    return s->bytes[offset & 0x1f];
+}
+
+static void wide_write(iotrap_device *dev, uint32_t offset, uint8_t value)
+{
+    struct wide_state *s = dev->state;
+    s->bytes[offset & 0x1f] = value;
+}
+
+static uint32_t wide_read_wide(iotrap_device *dev, uint32_t offset, unsigned width)
+{
+    struct wide_state *s = dev->state;
+    s->wide_reads++;
+    return offset == 0 && width == 4 ? s->reg : 0x12345678;
+}
+
+static void wide_write_wide(iotrap_device *dev, uint32_t offset, unsigned width, uint32_t v)
+{
+    struct wide_state *s = dev->state;
+    s->wide_writes++;
+    if (offset == 0 && width == 4)
+        s->reg = v;
+}
+
+static int wide_windows(const iotrap_device *dev, iotrap_device_window win[], char *err,
+                        size_t errlen)
+{
+    win[0].offset = 0;
+    win[0].count = 4;
+    win[1].offset = 0x10;
+    win[1].count = 2;
+    return 2;
+}
+
+static const iotrap_device_lines wide_lines = {
+    { "A", "B", NULL, NULL, NULL, NULL, NULL, "H" }, 0x80, 1,
+};
+
+static const iotrap_device_lines *wide_lines_at(const iotrap_device *dev, uint32_t offset)
+{
+    return offset == 0x10 ? &wide_lines : NULL;
+}
+
+static void t_model_windows_and_wide(void **state)
+{
+    static const iotrap_device_model wide = {
+        .name = "widetest", .summary = "test", .span = 4,
+        .state_size = sizeof(struct wide_state), .read = wide_read, .write = wide_write,
+        .windows = wide_windows, .read_wide = wide_read_wide, .write_wide = wide_write_wide,
+        .lines = wide_lines_at,
+    };
+    assert_int_equal(iotrap_device_register(&wide), IOTRAP_OK);
+    const char *devs[] = { "widetest@0x300", NULL };
+    iotrap_ports *p = open_sim(NULL, devs);
+    out_w(p, 0x300, 4, 0xcafef00d);
+    assert_int_equal(in_w(p, 0x300, 4), 0xcafef00d); /* whole, not four bytes */
+    assert_int_equal(in_w(p, 0x302, 2), 0x5678);
+    out8(p, 0x310, 0x42);
+    assert_int_equal(in8(p, 0x310), 0x42);
+    assert_int_equal(in8(p, 0x304), 0xff); /* between the windows: nothing */
+    /* 0x311-0x312 crosses out of the second window: split, the bus answers 0x312. */
+    out8(p, 0x311, 0x24);
+    assert_int_equal(in_w(p, 0x311, 2), 0xff24);
+    uint32_t words[2];
+    assert_int_equal(iotrap_ports_in_string(p, 0x300, 4, words, 2, 0), IOTRAP_OK);
+    assert_int_equal(words[0], 0xcafef00d);
+    assert_int_equal(words[1], 0xcafef00d);
+    iotrap_ports_close(p);
+
+    /* A second window that collides with another device is named in the error. */
+    const char *clash[] = { "ram@0x310", "widetest@0x300", NULL };
+    iotrap_ports_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.devices = clash;
+    char err[512];
+    assert_int_equal(open_fails(&cfg, err, sizeof err), IOTRAP_E_BUSY);
+    assert_string_equal(err, "device \"widetest@0x300\" overlaps \"ram@0x310\" at port 0x310");
+    const char *past[] = { "widetest@0xfff0", NULL };
+    cfg.devices = past;
+    assert_int_equal(open_fails(&cfg, err, sizeof err), IOTRAP_E_RANGE);
+    assert_string_equal(err, "device \"widetest@0xfff0\" ends past port 0xffff (widetest also "
+                             "answers BASE+0x10 to BASE+0x11)");
+}
+
 static void t_plugin(void **state)
 {
     iotrap_ports_config cfg;
@@ -609,6 +705,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_unclaimed_ports),
     cmocka_unit_test(t_default_board),
     cmocka_unit_test(t_register),
+    cmocka_unit_test(t_model_windows_and_wide),
     cmocka_unit_test(t_plugin),
     cmocka_unit_test(t_plugin_from_env),
 };
