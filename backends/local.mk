@@ -52,6 +52,11 @@ tests_unit_test_board_LDADD = $(backends_test_ldadd)
 tests_unit_test_trace_SOURCES = tests/unit/test_trace.c
 tests_unit_test_trace_CPPFLAGS = $(backends_test_cppflags)
 tests_unit_test_trace_LDADD = $(backends_test_ldadd)
+# One test program per device model, each against its data sheet.
+check_PROGRAMS += tests/unit/test_cmos
+tests_unit_test_cmos_SOURCES = tests/unit/test_cmos.c
+tests_unit_test_cmos_CPPFLAGS = $(backends_test_cppflags)
+tests_unit_test_cmos_LDADD = $(backends_test_ldadd)
 check_PROGRAMS += tests/unit/test_direct
 tests_unit_test_direct_SOURCES = tests/unit/test_direct.c
 tests_unit_test_direct_CPPFLAGS = $(backends_test_cppflags)

@@ -40,6 +40,12 @@ int iotrap__outfile_set(iotrap__outfile *o, const char *model, const char *value
 int iotrap__outfile_open(iotrap__outfile *o, char *err, size_t errlen);
 void iotrap__outfile_close(iotrap__outfile *o);
 
+/* A file an option names (out=, file=): relative names are taken relative to the
+ * board creator's directory (iotrap__device_base_dir) while one is set.  Returns path
+ * itself or `full` holding the joined name; NULL with a message when it does not fit. */
+const char *iotrap__device_path(const char *path, char *full, size_t len, char *err,
+                                size_t errlen);
+
 /* Set while this thread creates a board (iotrap_board_create): out= files opened
  * meanwhile are truncated, so each run starts with empty output files, while processes
  * that attach later (or make private boards) append.  Per thread, so that a session

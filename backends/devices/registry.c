@@ -173,6 +173,19 @@ int iotrap__outfile_set(iotrap__outfile *o, const char *model, const char *value
     return IOTRAP_OK;
 }
 
+const char *iotrap__device_path(const char *path, char *full, size_t len, char *err,
+                                size_t errlen)
+{
+    if (path[0] == '/' || !iotrap__device_base_dir)
+        return path;
+    if ((size_t)snprintf(full, len, "%s/%s", iotrap__device_base_dir, path) >= len) {
+        iotrap__err(err, errlen, IOTRAP_E_RANGE, "file \"%s\" in \"%s\": path too long", path,
+                    iotrap__device_base_dir);
+        return NULL;
+    }
+    return full;
+}
+
 int iotrap__outfile_open(iotrap__outfile *o, char *err, size_t errlen)
 {
     o->fd = -1;
@@ -182,18 +195,13 @@ int iotrap__outfile_open(iotrap__outfile *o, char *err, size_t errlen)
     if (iotrap__device_truncate_outputs)
         flags |= O_TRUNC;
     char full[sizeof(o->path) + 1];
-    const char *path = o->path;
-    if (path[0] != '/' && iotrap__device_base_dir) {
-        if ((size_t)snprintf(full, sizeof(full), "%s/%s", iotrap__device_base_dir, path) >=
-            sizeof(full))
-            return iotrap__err(err, errlen, IOTRAP_E_RANGE,
-                               "output file \"%s\" in \"%s\": path too long", path,
-                               iotrap__device_base_dir);
-        path = full;
-    }
+    const char *path = iotrap__device_path(o->path, full, sizeof full, err, errlen);
+    if (!path)
+        return IOTRAP_E_RANGE;
     o->fd = open(path, flags, 0644);
+    /* A file that cannot be opened is a bad option value, like an unknown one. */
     if (o->fd < 0)
-        return iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot open output file \"%s\": %s",
+        return iotrap__err(err, errlen, IOTRAP_E_INVAL, "cannot open output file \"%s\": %s",
                            path, strerror(errno));
     return IOTRAP_OK;
 }

@@ -111,7 +111,7 @@ static void t_config_errors(void **state)
     expect_open_error(NULL, NULL, "uart@0x3f8,speed=9600",
                       "unknown option \"speed\" for uart (known: out)");
     expect_open_error(NULL, NULL, "cmos@0x70,time=mars",
-                      "bad value \"mars\" for option \"time\" of cmos (known: local, utc)");
+                      "bad value \"mars\" for option \"time\" of cmos (known: utc, local)");
     expect_open_error(NULL, NULL, "ram@0x300,fast", "unknown option \"fast\" for ram (it takes none)");
     expect_open_error(NULL, NULL, "lpt@0xfffc",
                       "device \"lpt@0xfffc\" ends past port 0xffff (lpt spans 8 ports)");
