@@ -10,6 +10,12 @@ extern const iotrap_device_model iotrap__device_lpt;
 extern const iotrap_device_model iotrap__device_uart;
 extern const iotrap_device_model iotrap__device_cmos;
 extern const iotrap_device_model iotrap__device_ram;
+extern const iotrap_device_model iotrap__device_pit;
+extern const iotrap_device_model iotrap__device_portb;
+
+/* The 8254's counter 2 as port 0x61 sees it: its gate input and its OUT. */
+void iotrap__pit_set_gate2(iotrap_device *pit, int level);
+int iotrap__pit_out2(iotrap_device *pit);
 
 /* Another device of the same board whose model is `model` (the first one), or NULL: how
  * built-in models wired together on a real board find each other (port 0x61 drives the

@@ -40,6 +40,8 @@ static void register_builtins(void)
     add_locked(&iotrap__device_uart);
     add_locked(&iotrap__device_cmos);
     add_locked(&iotrap__device_ram);
+    add_locked(&iotrap__device_pit);
+    add_locked(&iotrap__device_portb);
     pthread_mutex_unlock(&registry_lock);
 }
 
