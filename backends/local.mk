@@ -4,7 +4,8 @@ core_sources += \
 	backends/lock.c backends/lock.h backends/board.c backends/board.h backends/sim.c \
 	backends/devices/devices.h backends/devices/registry.c backends/devices/lpt.c \
 	backends/devices/uart.c backends/devices/cmos.c backends/devices/ram.c \
-	backends/devices/pit.c backends/devices/portb.c
+	backends/devices/pit.c backends/devices/portb.c \
+	backends/devices/pci.c
 # Real ports (the real-port helper's files): direct ioperm, /dev/port, ppdev, the iotrapd
 # client and the wire protocol it shares with the daemon.
 core_sources += backends/direct.c backends/direct_io.h
@@ -62,6 +63,10 @@ check_PROGRAMS += tests/unit/test_pit
 tests_unit_test_pit_SOURCES = tests/unit/test_pit.c
 tests_unit_test_pit_CPPFLAGS = $(backends_test_cppflags)
 tests_unit_test_pit_LDADD = $(backends_test_ldadd)
+check_PROGRAMS += tests/unit/test_pci
+tests_unit_test_pci_SOURCES = tests/unit/test_pci.c
+tests_unit_test_pci_CPPFLAGS = $(backends_test_cppflags)
+tests_unit_test_pci_LDADD = $(backends_test_ldadd)
 check_PROGRAMS += tests/unit/test_direct
 tests_unit_test_direct_SOURCES = tests/unit/test_direct.c
 tests_unit_test_direct_CPPFLAGS = $(backends_test_cppflags)

@@ -12,6 +12,7 @@ extern const iotrap_device_model iotrap__device_cmos;
 extern const iotrap_device_model iotrap__device_ram;
 extern const iotrap_device_model iotrap__device_pit;
 extern const iotrap_device_model iotrap__device_portb;
+extern const iotrap_device_model iotrap__device_pci;
 
 /* The 8254's counter 2 as port 0x61 sees it: its gate input and its OUT. */
 void iotrap__pit_set_gate2(iotrap_device *pit, int level);

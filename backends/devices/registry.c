@@ -42,6 +42,7 @@ static void register_builtins(void)
     add_locked(&iotrap__device_ram);
     add_locked(&iotrap__device_pit);
     add_locked(&iotrap__device_portb);
+    add_locked(&iotrap__device_pci);
     pthread_mutex_unlock(&registry_lock);
 }
 
