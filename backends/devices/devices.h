@@ -14,6 +14,10 @@ extern const iotrap_device_model iotrap__device_pit;
 extern const iotrap_device_model iotrap__device_portb;
 extern const iotrap_device_model iotrap__device_pci;
 
+/* The lines behind the parallel port's data (0), status (1) and control (2) registers,
+ * NULL for other offsets: the lpt model's, and those of a real port (ppdev). */
+const iotrap_device_lines *iotrap__lpt_lines(uint32_t offset);
+
 /* The 8254's counter 2 as port 0x61 sees it: its gate input and its OUT. */
 void iotrap__pit_set_gate2(iotrap_device *pit, int level);
 int iotrap__pit_out2(iotrap_device *pit);

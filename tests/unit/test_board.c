@@ -198,8 +198,8 @@ static void t_attach_checks_layout(void **state)
     cfg.devices = moved;
     open_fails(&cfg, err, sizeof(err));
     snprintf(want, sizeof(want),
-             "board \"%s\": device 1 is lpt@0x378 (8 ports, 4 bytes of state) but this process "
-             "configures lpt@0x278 (8 ports, 4 bytes)", path);
+             "board \"%s\": device 1 is lpt@0x378 (8 ports, 25 bytes of state) but this process "
+             "configures lpt@0x278 (8 ports, 25 bytes)", path);
     assert_string_equal(err, want);
 
     const char *two[] = { "lpt@0x378", "uart@0x3f8", NULL };

@@ -1,117 +1,10 @@
-/* The device models of the simulated board, byte by byte, and plug-in loading. */
+/* The uart and ram models, the bus between devices, string writes, the model registry
+ * and plug-in loading. */
 #include <stdio.h>
 #include <time.h>
 #include "tests/unit/test_ports_helpers.h"
 
-#define LPT 0x378
 #define UART 0x3f8
-
-static char out_path[128];
-
-/* A session with one device whose out= file lives in a fresh directory. */
-static iotrap_ports *open_with_out(const char *fmt)
-{
-    static char spec[256];
-    snprintf(out_path, sizeof(out_path), "%s/out", test_dir());
-    snprintf(spec, sizeof(spec), fmt, out_path);
-    static const char *devs[2];
-    devs[0] = spec;
-    devs[1] = NULL;
-    return open_sim(NULL, devs);
-}
-
-/* ---- LPT ------------------------------------------------------------------------- */
-
-static void t_lpt_reset_values(void **state)
-{
-    iotrap_ports *p = open_with_out("lpt@0x378,out=%s");
-    assert_int_equal(in8(p, LPT + 1), 0xd8); /* idle: not busy, online, no error */
-    assert_int_equal(in8(p, LPT + 2), 0xcc); /* select + init, bits 6-7 read as ones */
-    for (int r = 3; r < 8; r++)
-        assert_int_equal(in8(p, (uint16_t)(LPT + r)), 0xff);
-    iotrap_ports_close(p);
-}
-
-static void t_lpt_data_latch_and_direction(void **state)
-{
-    iotrap_ports *p = open_with_out("lpt@0x378,out=%s");
-    out8(p, LPT, 0x55);
-    assert_int_equal(in8(p, LPT), 0x55);
-    out8(p, LPT, 0xaa);
-    assert_int_equal(in8(p, LPT), 0xaa);
-    /* Input mode (control bit 5): nobody drives the lines. */
-    out8(p, LPT + 2, 0x2c);
-    assert_int_equal(in8(p, LPT + 2), 0xec);
-    assert_int_equal(in8(p, LPT), 0xff);
-    out8(p, LPT + 2, 0x0c);
-    assert_int_equal(in8(p, LPT), 0xaa);
-    /* Status is read-only. */
-    out8(p, LPT + 1, 0x00);
-    assert_int_equal(in8(p, LPT + 1), 0xd8);
-    /* Control keeps its low bits; bits 6-7 always read back set. */
-    out8(p, LPT + 2, 0x1e);
-    assert_int_equal(in8(p, LPT + 2), 0xde);
-    /* Nothing was strobed. */
-    size_t len;
-    free(slurp(out_path, &len));
-    assert_int_equal(len, 0);
-    iotrap_ports_close(p);
-}
-
-/* Prints one byte the way a DOS printer driver does: wait while busy, put the data,
- * pulse STROBE, wait for the acknowledge. */
-static void centronics_byte(iotrap_ports *p, uint8_t c)
-{
-    int spins = 0;
-    while (!(in8(p, LPT + 1) & 0x80))
-        assert_true(++spins < 10);
-    out8(p, LPT, c);
-    out8(p, LPT + 2, 0x0d); /* strobe, init, select */
-    assert_int_equal(in8(p, LPT + 1) & 0x80, 0); /* busy now */
-    out8(p, LPT + 2, 0x0c);
-    /* QEMU's order while the host waits: busy with ack, busy without ack, idle. */
-    assert_int_equal(in8(p, LPT + 1), 0x58);
-    assert_int_equal(in8(p, LPT + 1), 0x18);
-    assert_int_equal(in8(p, LPT + 1), 0xd8);
-}
-
-static void t_lpt_strobe_to_file(void **state)
-{
-    iotrap_ports *p = open_with_out("lpt@0x378,out=%s");
-    const char *msg = "HELLO\r\n";
-    for (const char *c = msg; *c; c++)
-        centronics_byte(p, (uint8_t)*c);
-    /* STROBE held high through two writes sends once. */
-    out8(p, LPT, 'X');
-    out8(p, LPT + 2, 0x0d);
-    out8(p, LPT + 2, 0x0d);
-    out8(p, LPT + 2, 0x0c);
-    /* No SELECT: no byte.  No INIT: the printer resets and takes no byte either. */
-    out8(p, LPT, 'N');
-    out8(p, LPT + 2, 0x05);
-    out8(p, LPT + 2, 0x04);
-    out8(p, LPT + 2, 0x09);
-    out8(p, LPT + 2, 0x08);
-    assert_int_equal(in8(p, LPT + 1), 0xd8);
-    out8(p, LPT + 2, 0x0c);
-    size_t len;
-    char *text = slurp(out_path, &len);
-    assert_int_equal(len, 8);
-    assert_memory_equal(text, "HELLO\r\nX", 8);
-    free(text);
-    iotrap_ports_close(p);
-}
-
-static void t_lpt_without_out_file(void **state)
-{
-    const char *devs[] = { "lpt@0x278", NULL };
-    iotrap_ports *p = open_sim(NULL, devs);
-    out8(p, 0x278, 'A');
-    out8(p, 0x278 + 2, 0x0d);
-    out8(p, 0x278 + 2, 0x0c);
-    assert_int_equal(in8(p, 0x279), 0x58); /* the handshake runs; the byte is dropped */
-    iotrap_ports_close(p);
-}
 
 /* ---- UART ------------------------------------------------------------------------ */
 
@@ -222,7 +115,7 @@ static void t_string_writes_match_byte_writes(void **state)
     iotrap_ports_close(p);
 
     static const char *const lpt_only[] = { "lpt@0x378", NULL };
-    p = open_sim(NULL, lpt_only);
+    p = open_sim(NULL, lpt_only); /* the data latch keeps the last byte, as byte writes do */
     assert_int_equal(iotrap_ports_out_string(p, 0x378, 1, text, n, 0), IOTRAP_OK);
     assert_int_equal(in8(p, 0x378), text[n - 1]);
     /* A 2-byte string covers data and status: status ignores writes, data keeps the low
@@ -499,10 +392,6 @@ static void t_plugin_from_env(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(t_lpt_reset_values),
-    cmocka_unit_test(t_lpt_data_latch_and_direction),
-    cmocka_unit_test(t_lpt_strobe_to_file),
-    cmocka_unit_test(t_lpt_without_out_file),
     cmocka_unit_test(t_uart_registers),
     cmocka_unit_test(t_uart_dlab),
     cmocka_unit_test(t_uart_thr_to_file_and_iir),
