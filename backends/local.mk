@@ -5,7 +5,7 @@ core_sources += \
 	backends/devices/devices.h backends/devices/registry.c backends/devices/lpt.c \
 	backends/devices/uart.c backends/devices/cmos.c backends/devices/ram.c \
 	backends/devices/pit.c backends/devices/portb.c \
-	backends/devices/pci.c
+	backends/devices/pci.c backends/devices/ec.c backends/devices/superio.c
 # Real ports (the real-port helper's files): direct ioperm, /dev/port, ppdev, the iotrapd
 # client and the wire protocol it shares with the daemon.
 core_sources += backends/direct.c backends/direct_io.h
@@ -63,6 +63,10 @@ check_PROGRAMS += tests/unit/test_lpt
 tests_unit_test_lpt_SOURCES = tests/unit/test_lpt.c
 tests_unit_test_lpt_CPPFLAGS = $(backends_test_cppflags)
 tests_unit_test_lpt_LDADD = $(backends_test_ldadd)
+check_PROGRAMS += tests/unit/test_ec_superio
+tests_unit_test_ec_superio_SOURCES = tests/unit/test_ec_superio.c
+tests_unit_test_ec_superio_CPPFLAGS = $(backends_test_cppflags)
+tests_unit_test_ec_superio_LDADD = $(backends_test_ldadd)
 check_PROGRAMS += tests/unit/test_pit
 tests_unit_test_pit_SOURCES = tests/unit/test_pit.c
 tests_unit_test_pit_CPPFLAGS = $(backends_test_cppflags)

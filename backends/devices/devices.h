@@ -13,6 +13,8 @@ extern const iotrap_device_model iotrap__device_ram;
 extern const iotrap_device_model iotrap__device_pit;
 extern const iotrap_device_model iotrap__device_portb;
 extern const iotrap_device_model iotrap__device_pci;
+extern const iotrap_device_model iotrap__device_ec;
+extern const iotrap_device_model iotrap__device_superio;
 
 /* The lines behind the parallel port's data (0), status (1) and control (2) registers,
  * NULL for other offsets: the lpt model's, and those of a real port (ppdev). */

@@ -43,6 +43,8 @@ static void register_builtins(void)
     add_locked(&iotrap__device_pit);
     add_locked(&iotrap__device_portb);
     add_locked(&iotrap__device_pci);
+    add_locked(&iotrap__device_ec);
+    add_locked(&iotrap__device_superio);
     pthread_mutex_unlock(&registry_lock);
 }
 
