@@ -16,7 +16,10 @@ _Static_assert(sizeof(struct iotrap__board_dev) == 56, "board layout must not de
 _Static_assert(sizeof(struct iotrap__board_hdr) == 40 + 56 * IOTRAP__BOARD_MAX_DEVICES + 4096,
                "board layout must not depend on ABI");
 
-static const char *const default_devices[] = { "lpt@0x378", "uart@0x3f8", "cmos@0x70", NULL };
+/* What a PC has at these ports, so that programs written for one find it. */
+static const char *const default_devices[] = {
+    "pit@0x40", "portb@0x61", "cmos@0x70", "lpt@0x378", "uart@0x3f8", "pci@0xcf8", NULL,
+};
 
 #define ALIGN64(x) (((x) + 63u) & ~(uint64_t)63u)
 

@@ -50,8 +50,8 @@ static int sim_out_string(struct iotrap__backend_instance *bi, uint16_t port, un
 
 const struct iotrap__backend iotrap__backend_sim = {
     .name = "sim",
-    .summary = "simulated PC board (LPT, 16550 UART, CMOS/RTC, RAM latches, plug-in devices) "
-               "shared by every process of a run",
+    .summary = "simulated PC board (timer, CMOS/RTC, LPT, 16550 UART, PCI configuration, "
+               "plug-in devices) shared by every process of a run",
     .caps = IOTRAP__CAP_SHARED,
     .priv_size = sizeof(iotrap__board),
     .open = sim_open,

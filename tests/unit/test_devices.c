@@ -204,6 +204,19 @@ static void t_default_board(void **state)
     out8(p, 0x70, 0x0b);
     assert_int_equal(in8(p, 0x71), 0x02);
     assert_int_equal(in8(p, 0x2f8), 0xff); /* no second UART */
+    /* The rest of a PC: the timer and port 0x61, both CMOS banks, the ECP port's ECR,
+     * the PCI host bridge. */
+    out8(p, 0x43, 0xe2);
+    assert_int_equal(in8(p, 0x40) & 0x3f, 0x36);
+    out8(p, 0x61, 0x03);
+    assert_int_equal(in8(p, 0x61) & 0x0f, 0x03);
+    out8(p, 0x72, 0x80);
+    assert_int_equal(in8(p, 0x73), 0x00);
+    assert_int_equal(in8(p, 0x77a), 0x35);
+    out_w(p, 0xcf8, 4, 0x80000000u);
+    assert_int_equal(in_w(p, 0xcfc, 4), 0x12378086u);
+    assert_int_equal(in8(p, 0x62), 0xff); /* the EC and Super I/O are optional */
+    assert_int_equal(in8(p, 0x2f), 0xff);
     iotrap_ports_close(p);
 }
 
