@@ -54,11 +54,30 @@ int iotrap__parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out)
     return IOTRAP_OK;
 }
 
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The part of s without the spaces around it (s is cut in place). */
+static char *trim(char *s)
+{
+    while (is_space(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && is_space(s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
 int iotrap__device_spec_parse(const char *spec, iotrap__device_spec *out, char *err,
                               size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    if (!spec || !*spec)
+    const char *s = spec;
+    while (s && is_space(*s))
+        s++;
+    if (!s || !*s)
         return iotrap__err(err, errlen, IOTRAP_E_SYNTAX,
                            "empty device spec (expected NAME@BASE[,key=value...])");
     out->text = spec;
@@ -68,20 +87,23 @@ int iotrap__device_spec_parse(const char *spec, iotrap__device_spec *out, char *
         return iotrap__err(err, errlen, IOTRAP_E_SYNTAX,
                            "device spec \"%s\" has no \"@BASE\" (expected NAME@BASE[,key=value...])",
                            spec);
-    if (at == spec)
-        return iotrap__err(err, errlen, IOTRAP_E_SYNTAX, "device spec \"%s\" has no device name",
-                           spec);
     out->copy = strdup(spec);
     if (!out->copy)
         return iotrap__err(err, errlen, IOTRAP_E_NOMEM, "out of memory");
     char *c = out->copy;
     char *cat = c + (at - spec);
     *cat = '\0';
-    out->name = c;
+    out->name = trim(c);
+    if (!*out->name) {
+        iotrap__device_spec_free(out);
+        return iotrap__err(err, errlen, IOTRAP_E_SYNTAX, "device spec \"%s\" has no device name",
+                           spec);
+    }
     char *where = cat + 1;
     char *opts = strchr(where, ',');
     if (opts)
         *opts++ = '\0';
+    where = trim(where);
     if (!*where) {
         iotrap__device_spec_free(out);
         return iotrap__err(err, errlen, IOTRAP_E_SYNTAX, "device spec \"%s\" has no base port",
@@ -100,7 +122,11 @@ int iotrap__device_spec_parse(const char *spec, iotrap__device_spec *out, char *
         char *next = strchr(opts, ',');
         if (next)
             *next++ = '\0';
-        if (!*opts) {
+        char *eq = strchr(opts, '=');
+        if (eq)
+            *eq = '\0';
+        char *key = trim(opts);
+        if (!*key && !eq) {
             iotrap__device_spec_free(out);
             return iotrap__err(err, errlen, IOTRAP_E_SYNTAX, "empty option in device spec \"%s\"",
                                spec);
@@ -111,18 +137,16 @@ int iotrap__device_spec_parse(const char *spec, iotrap__device_spec *out, char *
                                "too many options in device spec \"%s\" (at most %d)", spec,
                                IOTRAP__SPEC_MAX_OPTIONS);
         }
-        char *eq = strchr(opts, '=');
-        if (eq)
-            *eq = '\0';
-        if (!*opts) {
+        const char *value = eq ? trim(eq + 1) : "";
+        if (!*key) {
             /* The message quotes the copy, so it is written before the copy goes. */
             rc = iotrap__err(err, errlen, IOTRAP_E_SYNTAX,
-                             "option \"=%s\" in device spec \"%s\" has no name", eq + 1, spec);
+                             "option \"=%s\" in device spec \"%s\" has no name", value, spec);
             iotrap__device_spec_free(out);
             return rc;
         }
-        out->options[out->noptions].key = opts;
-        out->options[out->noptions].value = eq ? eq + 1 : "";
+        out->options[out->noptions].key = key;
+        out->options[out->noptions].value = value;
         out->noptions++;
         opts = next;
     }

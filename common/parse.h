@@ -19,7 +19,8 @@ int iotrap__parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out);
 #define IOTRAP__SPEC_MAX_OPTIONS 16
 
 /* A device spec "NAME@BASE[,key[=value]...]" or "NAME@LO-HI[,...]", split up (BASE and
- * LO-HI as in a port list).  The strings point into a private copy owned by the struct. */
+ * LO-HI as in a port list).  Spaces around the name, the base, each key and each value
+ * are ignored, as spaces around the items of a port list are.  The strings point into a private copy owned by the struct. */
 typedef struct iotrap__device_spec {
     char *copy;
     const char *text;   /* the whole spec as given, for messages */

@@ -333,7 +333,10 @@ int iotrap__cmd_run(int argc, char **argv)
     st = iotrap_ports_open(&eff.cfg, &ports, err, sizeof(err));
     if (st < 0) {
         fprintf(stderr, "iotrap run: %s\n", err[0] ? err : iotrap_strerror(st));
-        status = usage_status(st) || st == IOTRAP_E_BUSY ? 2 : 1;
+        /* Whatever the session refuses here is the configuration's doing (a bad value, a
+         * file, plug-in or backend that cannot be opened), and the man page gives all of
+         * it status 2; only running out of memory is iotrap's own failure. */
+        status = st == IOTRAP_E_NOMEM ? 1 : 2;
         goto out;
     }
     /* Every process of the run uses the backends chosen here, so that they share one

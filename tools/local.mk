@@ -25,7 +25,8 @@ EXTRA_DIST += tests/cli.test tests/cli/common.bash tests/cli/run_backend_auto.sh
 	tests/cli/run_allow_quiet.sh tests/cli/run_bad_config.sh tests/cli/run_demo.sh \
 	tests/cli/run_environment.sh tests/cli/run_exit_status.sh \
 	tests/cli/run_forwards_signals.sh tests/cli/run_not_found.sh \
-	tests/cli/run_signal_status.sh tests/cli/run_trace.sh tests/cli/run_warnings.sh
+	tests/cli/run_signal_status.sh tests/cli/run_trace.sh tests/cli/run_warnings.sh \
+	tests/cli/run_port_map.sh tests/cli/run_spec_reading.sh
 check_PROGRAMS += tests/cli/static_true
 tests_cli_static_true_SOURCES = tests/cli/static_true.c
 tests_cli_static_true_LDFLAGS = -all-static

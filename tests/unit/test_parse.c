@@ -49,6 +49,17 @@ static void t_device_spec(void **state)
     assert_int_equal(s.hi, 0x30f);
     assert_int_equal(s.noptions, 0);
     iotrap__device_spec_free(&s);
+    /* Spaces around every part are ignored, as in port lists, however the spec came
+     * (--device, IOTRAP_DEVICES with spaces after its ';'). */
+    assert_int_equal(iotrap__device_spec_parse(" lpt @ 0x378 , out = /tmp/x y ,flag ", &s, err,
+                                               sizeof(err)), IOTRAP_OK);
+    assert_string_equal(s.name, "lpt");
+    assert_int_equal(s.lo, 0x378);
+    assert_int_equal(s.noptions, 2);
+    assert_string_equal(s.options[0].key, "out");
+    assert_string_equal(s.options[0].value, "/tmp/x y");
+    assert_string_equal(s.options[1].key, "flag");
+    iotrap__device_spec_free(&s);
 }
 
 static void expect_spec_error(const char *spec, int status, const char *msg)
@@ -76,6 +87,12 @@ static void t_device_spec_errors(void **state)
                       "bad port range \"0x400-0x3ff\" in \"ram@0x400-0x3ff\": end before start");
     expect_spec_error("lpt@0x378,,x", IOTRAP_E_SYNTAX, "empty option in device spec \"lpt@0x378,,x\"");
     expect_spec_error("lpt@0x378,", IOTRAP_E_SYNTAX, "empty option in device spec \"lpt@0x378,\"");
+    expect_spec_error("  ", IOTRAP_E_SYNTAX, "empty device spec (expected NAME@BASE[,key=value...])");
+    expect_spec_error(" @0x378", IOTRAP_E_SYNTAX, "device spec \" @0x378\" has no device name");
+    expect_spec_error("lpt@ ,out=x", IOTRAP_E_SYNTAX, "device spec \"lpt@ ,out=x\" has no base port");
+    expect_spec_error("lpt@0x378, ", IOTRAP_E_SYNTAX, "empty option in device spec \"lpt@0x378, \"");
+    expect_spec_error("lpt@0x378, =x", IOTRAP_E_SYNTAX,
+                      "option \"=x\" in device spec \"lpt@0x378, =x\" has no name");
     expect_spec_error("lpt@0x378,=x", IOTRAP_E_SYNTAX,
                       "option \"=x\" in device spec \"lpt@0x378,=x\" has no name");
     expect_spec_error("ram@1,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q", IOTRAP_E_SYNTAX,
