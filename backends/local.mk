@@ -16,7 +16,7 @@ core_sources += backends/helper.c backends/helper_proto.c backends/helper_proto.
 # A sample device plug-in, loaded by the unit tests.  It leaves the iotrap_* symbols
 # undefined: the process that loads it provides them.
 check_LTLIBRARIES += tests/plugins/counter.la tests/plugins/clash.la
-tests_plugins_counter_la_SOURCES = tests/plugins/counter.c
+tests_plugins_counter_la_SOURCES = examples/device-plugin/counter.c
 tests_plugins_counter_la_LDFLAGS = -module -avoid-version -shared -rpath $(abs_builddir)/tests/plugins
 tests_plugins_clash_la_SOURCES = tests/plugins/clash.c
 tests_plugins_clash_la_LDFLAGS = -module -avoid-version -shared -rpath $(abs_builddir)/tests/plugins

@@ -54,6 +54,23 @@ int iotrap__parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out)
     return IOTRAP_OK;
 }
 
+int iotrap__plugin_item(const char *item, const char **file)
+{
+    static const struct {
+        const char *prefix;
+        int bits;
+    } arch[] = { { "i386=", 32 }, { "x86_64=", 64 } };
+    for (size_t i = 0; i < sizeof arch / sizeof arch[0]; i++) {
+        size_t n = strlen(arch[i].prefix);
+        if (strncmp(item, arch[i].prefix, n) == 0) {
+            *file = item + n;
+            return arch[i].bits;
+        }
+    }
+    *file = item;
+    return 0;
+}
+
 static int is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';

@@ -1,5 +1,8 @@
 # tools: the `iotrap` command.  It links the core statically (libiotrap_core.la is a
 # convenience library), so the build tree holds the real binary, not a libtool wrapper.
+# It exports the device API (and only that) from its dynamic symbol table, so that a
+# device plug-in it loads to check a run's configuration binds to its copy of the core,
+# as plug-ins bind to the preload library's and libiotrap's.
 bin_PROGRAMS += tools/iotrap
 tools_iotrap_SOURCES = tools/iotrap.c tools/commands.h \
 	tools/cmd_run.c tools/run_options.c tools/run_options.h \
@@ -7,6 +10,9 @@ tools_iotrap_SOURCES = tools/iotrap.c tools/commands.h \
 	tools/cmd_doctor.c tools/cmd_bench.c tools/bench_config.h
 tools_iotrap_CPPFLAGS = $(AM_CPPFLAGS) -DIOTRAP_PKGLIBEXECDIR='"$(pkglibexecdir)"'
 tools_iotrap_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
+tools_iotrap_LDFLAGS = -Wl,--dynamic-list=$(srcdir)/tools/device_api.dynlist
+EXTRA_DIST += tools/device_api.dynlist
+tools_iotrap_DEPENDENCIES = libiotrap_core.la $(srcdir)/tools/device_api.dynlist
 
 # The option parser, tested on its own (tests/unit.test finds the binary by its name;
 # unit_tests is defined only later, by tests/local.mk).
@@ -15,7 +21,7 @@ check_PROGRAMS += tests/unit/test_options
 tests_unit_test_options_SOURCES = tests/unit/test_options.c tools/run_options.c \
 	tools/preload_env.c tools/program_check.c
 tests_unit_test_options_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_options_LDADD = $(CMOCKA_LIBS)
+tests_unit_test_options_LDADD = libiotrap_core.la $(CMOCKA_LIBS)
 endif
 
 # The command-line suite, and a static program it runs to see the warning about it.

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/parse.h"
 #include "tools/run_options.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -229,6 +230,9 @@ static char *absolute(const char *path, char *err, size_t errlen)
             fail(err, errlen, "cannot make '%s' absolute: getcwd: %s", path, strerror(errno));
             return NULL;
         }
+        while (path[0] == '.' && path[1] == '/') /* "./x" is "x" */
+            for (path += 2; *path == '/';)
+                path++;
         if (asprintf(&r, "%s/%s", cwd, path) < 0)
             r = NULL;
         free(cwd);
@@ -238,9 +242,25 @@ static char *absolute(const char *path, char *err, size_t errlen)
     return r;
 }
 
+/* A plug-in item with its file made absolute, its "i386=" or "x86_64=" kept. */
+static char *absolute_plugin(const char *item, char *err, size_t errlen)
+{
+    const char *file;
+    iotrap__plugin_item(item, &file);
+    char *abs = absolute(file, err, errlen);
+    char *r = NULL;
+    if (abs && asprintf(&r, "%.*s%s", (int)(file - item), item, abs) < 0) {
+        r = NULL;
+        fail(err, errlen, "out of memory");
+    }
+    free(abs);
+    return r;
+}
+
 /* Joins the list with `sep`, refusing an element that contains the separator: the
- * preload library would split it in two. */
-static char *join(const char **list, size_t n, char sep, int make_absolute, const char *what,
+ * preload library would split it in two.  With plugin_items, the items are plug-in items
+ * whose files are made absolute. */
+static char *join(const char **list, size_t n, char sep, int plugin_items, const char *what,
                   const char *option, char *err, size_t errlen)
 {
     size_t total = 1;
@@ -256,13 +276,13 @@ static char *join(const char **list, size_t n, char sep, int make_absolute, cons
                  "preload library: give each one its own '%s'", what, list[i], sep, option);
             goto out;
         }
-        parts[i] = make_absolute ? absolute(list[i], err, errlen) : strdup(list[i]);
+        parts[i] = plugin_items ? absolute_plugin(list[i], err, errlen) : strdup(list[i]);
         if (!parts[i]) {
-            if (!make_absolute)
+            if (!plugin_items)
                 fail(err, errlen, "out of memory");
             goto out;
         }
-        if (make_absolute && strchr(parts[i], sep)) {
+        if (plugin_items && strchr(parts[i], sep)) {
             fail(err, errlen, "%s '%s' contains '%c' once made absolute ('%s')", what, list[i],
                  sep, parts[i]);
             goto out;

@@ -30,9 +30,12 @@ int iotrap__pit_out2(iotrap_device *pit);
  * look the peer up in start() and keep it in the config. */
 iotrap_device *iotrap__device_peer(const iotrap_device *dev, const iotrap_device_model *model);
 
-/* dlopen()s a plug-in and runs its iotrap_device_plugin_init().  Loading the same file
- * again is harmless. */
-int iotrap__device_load_plugin(const char *path, char *err, size_t errlen);
+/* Loads a plug-in item (common/parse.h, iotrap__plugin_item): a file for this process's
+ * bitness, or for every process, is dlopen()ed and its iotrap_device_plugin_init() run
+ * (loading the same file again is harmless); a file for the other bitness is only checked
+ * to be a shared object of that bitness, so that every process of a run reports it
+ * alike. */
+int iotrap__device_load_plugin(const char *item, char *err, size_t errlen);
 
 /* "lpt, uart, cmos, ram, ..." in registration order, for messages. */
 void iotrap__device_names(char *buf, size_t len);

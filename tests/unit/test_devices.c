@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <time.h>
 #include "tests/unit/test_ports_helpers.h"
+#include "backends/devices/devices.h"
+#include "common/parse.h"
 
 #define UART 0x3f8
 
@@ -386,6 +388,32 @@ static void t_plugin(void **state)
     assert_non_null(strstr(err, "counter"));
 }
 
+/* One file per bitness: an item for this process's bitness is loaded, one for the other
+ * is only checked to be a shared object of that bitness; a plain item of the wrong
+ * bitness is refused with the way out. */
+static void t_plugin_per_bitness(void **state)
+{
+    char err[512];
+    const char *mine = sizeof(void *) == 8 ? "x86_64=" IOTRAP_TEST_PLUGIN : "i386=" IOTRAP_TEST_PLUGIN;
+    const char *other = sizeof(void *) == 8 ? "i386=" IOTRAP_TEST_PLUGIN : "x86_64=" IOTRAP_TEST_PLUGIN;
+    assert_int_equal(iotrap__device_load_plugin(mine, err, sizeof err), IOTRAP_OK);
+    assert_non_null(iotrap_device_find("counter"));
+    assert_int_equal(iotrap__device_load_plugin(other, err, sizeof err), IOTRAP_E_NODEV);
+    assert_non_null(strstr(err, "is not a"));
+    assert_int_equal(iotrap__device_load_plugin("i386=/nonexistent.so", err, sizeof err),
+                     IOTRAP_E_NODEV);
+    assert_string_equal(err, "cannot load device plug-in \"i386=/nonexistent.so\": No such file "
+                             "or directory");
+    assert_int_equal(iotrap__device_load_plugin("x86_64=", err, sizeof err), IOTRAP_E_INVAL);
+    assert_string_equal(err, "empty device plug-in path in x86_64=");
+    const char *file;
+    assert_int_equal(iotrap__plugin_item("i386=a.so", &file), 32);
+    assert_string_equal(file, "a.so");
+    assert_int_equal(iotrap__plugin_item("x86_64=/b.so", &file), 64);
+    assert_int_equal(iotrap__plugin_item("./i386=c.so", &file), 0);
+    assert_string_equal(file, "./i386=c.so");
+}
+
 static void t_plugin_from_env(void **state)
 {
     setenv("IOTRAP_DEVICE_PLUGINS", "/nonexistent/a.so:" IOTRAP_TEST_PLUGIN, 1);
@@ -416,6 +444,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_register),
     cmocka_unit_test(t_model_windows_and_wide),
     cmocka_unit_test(t_plugin),
+    cmocka_unit_test(t_plugin_per_bitness),
     cmocka_unit_test(t_plugin_from_env),
 };
 

@@ -204,6 +204,24 @@ static void t_env_all(void **state)
     iotrap__run_options_free(&o);
 }
 
+/* Plug-in files are made absolute, one-per-bitness items keeping their architecture, and
+ * "./" dropped. */
+static void t_env_plugin_items(void **state)
+{
+    char cwd[PATH_MAX], want[PATH_MAX * 3 + 64];
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    iotrap__run_options o;
+    assert_int_equal(PARSE(&o, "--device-plugin", "i386=./c32.so", "--device-plugin",
+                           "x86_64=/abs/c64.so", "--device-plugin", "./i386=odd.so", "prog"), 0);
+    iotrap__env_var v[IOTRAP__RUN_ENV_MAX];
+    int n = iotrap__run_env(&o, v, err, sizeof(err));
+    assert_int_equal(n, 1);
+    snprintf(want, sizeof(want), "i386=%s/c32.so:x86_64=/abs/c64.so:%s/i386=odd.so", cwd, cwd);
+    assert_string_equal(var(v, n, "IOTRAP_DEVICE_PLUGINS"), want);
+    iotrap__run_env_free(v, n);
+    iotrap__run_options_free(&o);
+}
+
 static void t_env_none(void **state)
 {
     /* Options not given leave the inherited environment alone. */
@@ -466,6 +484,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_env_trace_stderr),
     cmocka_unit_test(t_env_err_device_separator),
     cmocka_unit_test(t_env_err_plugin_separator),
+    cmocka_unit_test(t_env_plugin_items),
     cmocka_unit_test(t_preload_alone),
     cmocka_unit_test(t_preload_prepended_once),
     cmocka_unit_test(t_preload_err_separator_in_dir),
