@@ -17,7 +17,7 @@ _Static_assert(sizeof(struct iotrap__board_hdr) == 40 + 56 * IOTRAP__BOARD_MAX_D
                "board layout must not depend on ABI");
 
 /* What a PC has at these ports, so that programs written for one find it. */
-static const char *const default_devices[] = {
+const char *const iotrap__board_defaults[] = {
     "pit@0x40", "portb@0x61", "cmos@0x70", "lpt@0x378", "uart@0x3f8", "pci@0xcf8", NULL,
 };
 
@@ -98,7 +98,7 @@ static int add_device(iotrap__board *b, const char *text, char *err, size_t errl
         char names[256];
         iotrap__device_names(names, sizeof(names));
         rc = iotrap__err(err, errlen, IOTRAP_E_NODEV,
-                         "unknown device \"%s\" in \"%s\" (known: %s)",
+                         "unknown device \"%s\" in \"%s\" (known: %s; see iotrap devices)",
                          spec.name, text, names);
         goto out;
     }
@@ -360,7 +360,7 @@ int iotrap__board_open(iotrap__board *b, const iotrap_ports_config *cfg,
     int rc = load_plugins(cfg, err, errlen);
     if (rc != IOTRAP_OK)
         return rc;
-    const char *const *specs = cfg->devices ? cfg->devices : default_devices;
+    const char *const *specs = cfg->devices ? cfg->devices : iotrap__board_defaults;
     for (size_t i = 0; specs[i]; i++)
         if ((rc = add_device(b, specs[i], err, errlen)) != IOTRAP_OK)
             goto fail;

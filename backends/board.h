@@ -58,6 +58,9 @@ typedef struct iotrap__board {
     uint8_t port_dev[65536]; /* 0: unclaimed, else device index + 1 */
 } iotrap__board;
 
+/* The specs of the default board (used when the configuration gives none), NULL-ended. */
+extern const char *const iotrap__board_defaults[];
+
 enum iotrap__board_mode {
     IOTRAP__BOARD_PRIVATE, /* anonymous shared mapping, shared with forked children */
     IOTRAP__BOARD_ATTACH,  /* map cfg->board and check it matches */

@@ -123,7 +123,7 @@ static void t_config_errors(void **state)
 {
     expect_open_error(NULL, NULL, "lptx@0x378",
                       "unknown device \"lptx\" in \"lptx@0x378\" (known: lpt, uart, cmos, ram, "
-                      "pit, portb, pci, ec, superio)");
+                      "pit, portb, pci, ec, superio; see iotrap devices)");
     expect_open_error(NULL, NULL, "lpt@0x378,foo", "unknown option \"foo\" for lpt (known: out, mode)");
     expect_open_error(NULL, NULL, "lpt@0x378,out=", "option \"out\" for lpt needs a file name");
     expect_open_error(NULL, NULL, "uart@0x3f8,speed=9600",

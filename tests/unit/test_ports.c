@@ -196,7 +196,7 @@ static void t_env(void **state)
     setenv("IOTRAP_DEVICES", "lpt@0x378;bogus@1", 1);
     assert_int_equal(iotrap_ports_open_env(&p, err, sizeof(err)), IOTRAP_E_NODEV);
     assert_string_equal(err, "unknown device \"bogus\" in \"bogus@1\" (known: lpt, uart, cmos, ram, "
-                             "pit, portb, pci, ec, superio)");
+                             "pit, portb, pci, ec, superio; see iotrap devices)");
 
     setenv("IOTRAP_DEVICES", "lpt@0x378", 1);
     setenv("IOTRAP_ALLOW", "0x378-", 1);
