@@ -232,10 +232,7 @@ static int check_layout(const struct iotrap__board_hdr *want, const struct iotra
     return IOTRAP_OK;
 }
 
-/* A private directory for board files: $XDG_RUNTIME_DIR/iotrap, /dev/shm/iotrap-UID or
- * /tmp/iotrap-UID, created 0700 and used only if it is a real directory of ours that
- * nobody else can enter. */
-static int board_dir(char *dir, size_t len, char *err, size_t errlen)
+int iotrap__board_dir(char *dir, size_t len, char *err, size_t errlen)
 {
     char cand[3][512];
     int n = 0;
@@ -285,7 +282,7 @@ static int map_board(iotrap__board *b, const struct iotrap__board_hdr *want,
                                strerror(errno));
     } else if (mode == IOTRAP__BOARD_CREATE) {
         char dir[512];
-        int rc = board_dir(dir, sizeof(dir), err, errlen);
+        int rc = iotrap__board_dir(dir, sizeof(dir), err, errlen);
         if (rc != IOTRAP_OK)
             return rc;
         if (!path || (size_t)snprintf(path, pathlen, "%s/board-XXXXXX", dir) >= pathlen)

@@ -54,6 +54,27 @@ int iotrap__parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out)
     return IOTRAP_OK;
 }
 
+int iotrap__parse_size(const char *s, uint64_t *out, char *err, size_t errlen)
+{
+    size_t len = s ? strlen(s) : 0;
+    unsigned shift = 0;
+    if (len && strchr("kKmMgG", s[len - 1])) {
+        char c = s[--len];
+        shift = c == 'k' || c == 'K' ? 10 : c == 'm' || c == 'M' ? 20 : 30;
+    }
+    uint64_t v;
+    int rc = len && s[0] != '0' ? iotrap__parse_uint(s, len, UINT64_MAX >> shift, &v)
+                                : IOTRAP_E_SYNTAX;
+    if (rc == IOTRAP_E_SYNTAX)
+        return iotrap__err(err, errlen, IOTRAP_E_SYNTAX,
+                           "bad size \"%s\" (a number of bytes from 1, or with k, M or G)",
+                           s ? s : "");
+    if (rc != IOTRAP_OK)
+        return iotrap__err(err, errlen, IOTRAP_E_RANGE, "size \"%s\" is too large", s);
+    *out = v << shift;
+    return IOTRAP_OK;
+}
+
 int iotrap__plugin_item(const char *item, const char **file)
 {
     static const struct {

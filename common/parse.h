@@ -16,6 +16,11 @@ int iotrap__err(char *err, size_t errlen, int status, const char *fmt, ...)
  * IOTRAP_E_SYNTAX if it is not a number, IOTRAP_E_RANGE if it is above `max`. */
 int iotrap__parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out);
 
+/* A size as people write it: a decimal number of bytes, or one followed by k, M or G
+ * (KiB, MiB, GiB); at least 1.  IOTRAP_E_SYNTAX or IOTRAP_E_RANGE with a message quoting
+ * `s`. */
+int iotrap__parse_size(const char *s, uint64_t *out, char *err, size_t errlen);
+
 /* An item of --device-plugin and IOTRAP_DEVICE_PLUGINS: "FILE" for every process of a
  * run, or "i386=FILE" and "x86_64=FILE" for the processes of that architecture only
  * (one plug-in file per bitness).  Returns the bitness the item is for (32, 64, or 0 for

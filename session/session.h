@@ -29,6 +29,9 @@ typedef struct iotrap__session_params {
     /* The backends that cfg may name, NULL-terminated, in the order "auto" tries them;
      * NULL: every backend compiled in (iotrap__backends).  Tests put recorders here. */
     const struct iotrap__backend *const *backends;
+    /* The run state file of the `iotrap run` this session belongs to (IOTRAP_RUN): the
+     * trace's start and budget, and the --summary counts.  NULL: none. */
+    const char *run;
 } iotrap__session_params;
 
 int iotrap__session_open(const iotrap__session_params *sp, iotrap_ports **out, char *err,

@@ -64,7 +64,7 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
     int st = iotrap__env_config_read(&ec, err, sizeof err);
     if (st == IOTRAP_OK) {
         ec.cfg.quiet = 1;
-        st = iotrap_ports_open(&ec.cfg, &ports, err, sizeof err);
+        st = iotrap__env_session_open(&ec, &ports, err, sizeof err);
         iotrap__env_config_free(&ec);
     }
     if (st < 0) {

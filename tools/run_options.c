@@ -22,7 +22,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 }
 
 enum opt_id { OPT_BACKEND, OPT_ROUTE, OPT_REMAP, OPT_ALLOW, OPT_DEVICE, OPT_PLUGIN, OPT_TRACE,
-              OPT_TRACE_FORMAT, OPT_PATCH, OPT_QUIET, OPT_HELP };
+              OPT_TRACE_FORMAT, OPT_TRACE_PORTS, OPT_TRACE_MAX, OPT_SUMMARY, OPT_PATCH,
+              OPT_QUIET, OPT_HELP };
 
 struct opt_def {
     const char *name;  /* without the leading "--" */
@@ -39,7 +40,10 @@ static const struct opt_def opt_defs[] = {
     { "device", 0, OPT_DEVICE, "SPEC" },
     { "device-plugin", 0, OPT_PLUGIN, "FILE" },
     { "trace", 0, OPT_TRACE, "FILE|-" },
-    { "trace-format", 0, OPT_TRACE_FORMAT, "text|jsonl" },
+    { "trace-format", 0, OPT_TRACE_FORMAT, "text|jsonl|vcd" },
+    { "trace-ports", 0, OPT_TRACE_PORTS, "PORTS" },
+    { "trace-max", 0, OPT_TRACE_MAX, "SIZE" },
+    { "summary", 0, OPT_SUMMARY, NULL },
     { "patch", 0, OPT_PATCH, "auto|on|off" },
     { "quiet", 'q', OPT_QUIET, NULL },
     { "help", 'h', OPT_HELP, NULL },
@@ -87,10 +91,23 @@ static int apply(iotrap__run_options *o, const struct opt_def *d, const char *va
     case OPT_TRACE:
         return set_once(&o->trace, value, d, err, errlen);
     case OPT_TRACE_FORMAT:
-        if (strcmp(value, "text") != 0 && strcmp(value, "jsonl") != 0)
-            return fail(err, errlen, "bad value '%s' for '--trace-format': use text or jsonl",
-                        value);
+        if (strcmp(value, "text") != 0 && strcmp(value, "jsonl") != 0 &&
+            strcmp(value, "vcd") != 0)
+            return fail(err, errlen, "bad value '%s' for '--trace-format': use text, jsonl or "
+                        "vcd", value);
         return set_once(&o->trace_format, value, d, err, errlen);
+    case OPT_TRACE_PORTS:
+        return set_once(&o->trace_ports, value, d, err, errlen);
+    case OPT_TRACE_MAX: {
+        uint64_t size;
+        char why[200];
+        if (iotrap__parse_size(value, &size, why, sizeof why) != 0)
+            return fail(err, errlen, "bad value for '--trace-max': %s", why);
+        return set_once(&o->trace_max, value, d, err, errlen);
+    }
+    case OPT_SUMMARY:
+        o->summary = 1;
+        return 0;
     case OPT_PATCH:
         if (!iotrap__run_patch_valid(value))
             return fail(err, errlen, "bad value '%s' for '--patch': use auto, on or off", value);
@@ -343,6 +360,12 @@ int iotrap__run_env(const iotrap__run_options *o, iotrap__env_var vars[IOTRAP__R
                                                         : absolute(o->trace, err, errlen));
     if (o->trace_format)
         ADD("IOTRAP_TRACE_FORMAT", strdup(o->trace_format));
+    if (o->trace_ports)
+        ADD("IOTRAP_TRACE_PORTS", strdup(o->trace_ports));
+    if (o->trace_max)
+        ADD("IOTRAP_TRACE_MAX", strdup(o->trace_max));
+    if (o->summary)
+        ADD("IOTRAP_SUMMARY", strdup("1"));
     if (o->patch)
         ADD("IOTRAP_PATCH", strdup(o->patch));
     if (o->quiet)

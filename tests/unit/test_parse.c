@@ -27,6 +27,31 @@ static void t_uint(void **state)
         assert_int_equal(iotrap__parse_uint(bad[i], strlen(bad[i]), 0xffff, &v), IOTRAP_E_SYNTAX);
 }
 
+/* Sizes (--trace-max): bytes, or k, M, G (binary); at least 1; the bad part quoted. */
+static void t_size(void **state)
+{
+    uint64_t v;
+    char err[256];
+    assert_int_equal(iotrap__parse_size("100", &v, err, sizeof err), IOTRAP_OK);
+    assert_int_equal(v, 100);
+    assert_int_equal(iotrap__parse_size("64k", &v, err, sizeof err), IOTRAP_OK);
+    assert_int_equal(v, 65536);
+    assert_int_equal(iotrap__parse_size("10M", &v, err, sizeof err), IOTRAP_OK);
+    assert_int_equal(v, 10485760);
+    assert_int_equal(iotrap__parse_size("2G", &v, err, sizeof err), IOTRAP_OK);
+    assert_int_equal(v, 2147483648ULL);
+    static const char *const bad[] = { "", "0", "k", "10 M", "10MB", "-1", "0x10", "1.5M", "010" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(iotrap__parse_size(bad[i], &v, err, sizeof err), IOTRAP_E_SYNTAX);
+        char want[128];
+        snprintf(want, sizeof want, "bad size \"%s\" (a number of bytes from 1, or with k, M or G)",
+                 bad[i]);
+        assert_string_equal(err, want);
+    }
+    assert_int_equal(iotrap__parse_size("99999999999G", &v, err, sizeof err), IOTRAP_E_RANGE);
+    assert_string_equal(err, "size \"99999999999G\" is too large");
+}
+
 static void t_device_spec(void **state)
 {
     iotrap__device_spec s;
@@ -156,7 +181,7 @@ static void t_config_errors(void **state)
     cfg.trace = "/dev/null";
     cfg.trace_format = "xml";
     open_fails(&cfg, err, sizeof(err));
-    assert_string_equal(err, "unknown trace format \"xml\" (known: text, jsonl)");
+    assert_string_equal(err, "unknown trace format \"xml\" (known: text, jsonl, vcd)");
 
     memset(&cfg, 0, sizeof(cfg));
     const char *plugins[] = { "/nonexistent/plugin.so", NULL };
@@ -188,7 +213,7 @@ static void t_more_config_errors(void **state)
     memset(&cfg, 0, sizeof(cfg));
     cfg.trace_format = "csv"; /* checked even without a trace file */
     open_fails(&cfg, err, sizeof(err));
-    assert_string_equal(err, "unknown trace format \"csv\" (known: text, jsonl)");
+    assert_string_equal(err, "unknown trace format \"csv\" (known: text, jsonl, vcd)");
 
     memset(&cfg, 0, sizeof(cfg));
     cfg.trace = "";
@@ -271,6 +296,7 @@ static void t_parsers_never_crash(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_uint),
+    cmocka_unit_test(t_size),
     cmocka_unit_test(t_device_spec),
     cmocka_unit_test(t_device_spec_errors),
     cmocka_unit_test(t_config_errors),

@@ -205,7 +205,7 @@ static void t_env(void **state)
 
     unsetenv("IOTRAP_ALLOW");
     setenv("IOTRAP_TRACE", "/tmp", 1);
-    assert_int_equal(iotrap_ports_open_env(&p, err, sizeof(err)), IOTRAP_E_SYSTEM);
+    assert_int_equal(iotrap_ports_open_env(&p, err, sizeof(err)), IOTRAP_E_INVAL);
     assert_string_equal(err, "cannot open trace file \"/tmp\": Is a directory");
     clear_env();
 }
