@@ -96,6 +96,7 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
     warm_up_decoder();
     iotrap__scratch_init();
     iotrap__exec_init();
+    iotrap__port_file_init();
     pthread_atfork(NULL, NULL, atfork_child);
 
     if (iotrap__wine_grants_init() < 0 && !iotrap__shim.quiet)

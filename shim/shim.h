@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <ucontext.h>
 #include <iotrap/decode.h>
 #include <iotrap/ports.h>
@@ -122,6 +123,23 @@ int iotrap__wine_windows_code(const void *ucontext);
 
 /* Remembers what a child needs to run under the shim (constructor only). */
 void iotrap__exec_init(void);
+
+/* ---- /dev/port (shim/port_file.c, shim/port_file_open.c) ------------------------- */
+
+/* Finds the real I/O functions and the /dev/port descriptors inherited over exec
+ * (constructor only). */
+void iotrap__port_file_init(void);
+/* A new descriptor that stands for /dev/port, opened with these open() flags; -1 and
+ * errno on failure. */
+int iotrap__port_file_create(int flags);
+/* The access mode of a /dev/port descriptor (O_RDONLY, O_WRONLY, O_RDWR, -1 for O_PATH),
+ * or -2 if fd is not one. */
+int iotrap__port_file_accmode(int fd);
+/* A stdio stream on a /dev/port descriptor, which it closes when it is closed. */
+FILE *iotrap__port_file_stream(int fd, const char *mode);
+
+/* 1 if the session allows any port at all: what iopl() and opening /dev/port need. */
+int iotrap__shim_any_port_allowed(void);
 
 /* ---- Messages (shim/report.c) ----------------------------------------------------- */
 
