@@ -21,9 +21,11 @@ shim_sources += \
 # ---- Integration tests: real programs under `iotrap run` (tests/integration.test) ----
 check_PROGRAMS += tests/progs/io_forms tests/progs/io_faults tests/progs/io_threads \
 	tests/progs/io_fork tests/progs/io_compat tests/progs/io_patch tests/progs/port_in \
-	tests/progs/dev_port
+	tests/progs/dev_port tests/progs/spi_bitbang tests/progs/pit_delay
 tests_progs_port_in_SOURCES = tests/progs/port_in.c
+tests_progs_pit_delay_SOURCES = tests/progs/pit_delay.c tests/progs/progs.h
 tests_progs_dev_port_SOURCES = tests/progs/dev_port.c tests/progs/progs.h
+tests_progs_spi_bitbang_SOURCES = tests/progs/spi_bitbang.c
 tests_progs_io_forms_SOURCES = tests/progs/io_forms.c tests/progs/progs.h
 tests_progs_io_faults_SOURCES = tests/progs/io_faults.c tests/progs/progs.h
 tests_progs_io_threads_SOURCES = tests/progs/io_threads.c tests/progs/progs.h
