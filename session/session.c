@@ -725,33 +725,17 @@ static void done(iotrap_ports *p, enum iotrap__trace_op op, uint16_t port, unsig
         note(p, op, port, width, count, 0);
 }
 
-/* Traces a denial and tells the user, within the message budget; async-signal-safe. */
-static int deny(iotrap_ports *p, enum iotrap__trace_op op, uint16_t port, unsigned width,
-                uint32_t value, const void *data, size_t count, uint64_t pc)
+void iotrap__say_denied(unsigned *budget, const char *what, size_t len, uint64_t pc)
 {
-    if (p->trace)
-        trace(p, op, port, width, value, data, count, true, pc);
-    if (p->run.ports)
-        note(p, op, port, width, count, IOTRAP__RUN_DENIED);
-    if (p->quiet)
-        return IOTRAP_E_DENIED;
-    unsigned n = __atomic_fetch_add(&p->denials, 1, __ATOMIC_RELAXED);
+    unsigned n = __atomic_fetch_add(budget, 1, __ATOMIC_RELAXED);
     if (n >= MAX_DENIAL_MESSAGES)
-        return IOTRAP_E_DENIED;
+        return;
     char line[640];
     iotrap__fmt f;
     iotrap__fmt_init(&f, line, sizeof(line));
     iotrap__fmt_str(&f, "iotrap: denied: ");
-    /* A write shows what it tried to write (strings: the first elements); a read has
-     * nothing to show but where. */
-    char acc[400];
-    iotrap__trace_rec rec = {op, width, port, iotrap__portmap_target(&p->map, port), value,
-                             data, count, false, pc};
-    size_t alen = op == IOTRAP__TR_OUT || op == IOTRAP__TR_OUTS
-                      ? iotrap__trace_format_text(acc, sizeof(acc), &rec, 8)
-                      : iotrap__trace_format_head(acc, sizeof(acc), &rec);
-    for (size_t i = 0; i < alen; i++)
-        iotrap__fmt_char(&f, acc[i]);
+    for (size_t i = 0; i < len; i++)
+        iotrap__fmt_char(&f, what[i]);
     iotrap__fmt_str(&f, " at pc ");
     iotrap__fmt_0x(&f, pc, 1);
     iotrap__fmt_str(&f, " (port not in --allow)");
@@ -762,6 +746,27 @@ static int deny(iotrap_ports *p, enum iotrap__trace_op op, uint16_t port, unsign
     while (write(STDERR_FILENO, line, f.len) < 0 && errno == EINTR)
         ;
     errno = saved;
+}
+
+/* Traces a denial and tells the user, within the message budget; async-signal-safe. */
+static int deny(iotrap_ports *p, enum iotrap__trace_op op, uint16_t port, unsigned width,
+                uint32_t value, const void *data, size_t count, uint64_t pc)
+{
+    if (p->trace)
+        trace(p, op, port, width, value, data, count, true, pc);
+    if (p->run.ports)
+        note(p, op, port, width, count, IOTRAP__RUN_DENIED);
+    if (p->quiet)
+        return IOTRAP_E_DENIED;
+    /* A write shows what it tried to write (strings: the first elements); a read has
+     * nothing to show but where. */
+    char acc[400];
+    iotrap__trace_rec rec = {op, width, port, iotrap__portmap_target(&p->map, port), value,
+                             data, count, false, pc};
+    size_t alen = op == IOTRAP__TR_OUT || op == IOTRAP__TR_OUTS
+                      ? iotrap__trace_format_text(acc, sizeof(acc), &rec, 8)
+                      : iotrap__trace_format_head(acc, sizeof(acc), &rec);
+    iotrap__say_denied(&p->denials, acc, alen, pc);
     return IOTRAP_E_DENIED;
 }
 

@@ -53,6 +53,11 @@ uint16_t iotrap__session_target(const iotrap_ports *p, uint16_t port);
 size_t iotrap__session_backend_spec(const iotrap_ports *p, char *buf, size_t len);
 size_t iotrap__session_routes_spec(const iotrap_ports *p, char *buf, size_t len);
 
+/* Tells the user on standard error "iotrap: denied: WHAT at pc PC (port not in --allow)",
+ * WHAT being `len` bytes of `what`, while *budget (counted up) allows; async-signal-safe.
+ * The sessions' own denial messages and the preload library's /dev/port use it. */
+void iotrap__say_denied(unsigned *budget, const char *what, size_t len, uint64_t pc);
+
 /* The map in lines for people ("  0x378-0x37f -> ppdev:/dev/parport0 (window
  * 0x378-0x37f)", "  other ports -> sim", remaps, "  allowed: ..."), each line starting
  * with `prefix`.  Returns the length it needs. */

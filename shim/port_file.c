@@ -31,10 +31,10 @@
 #include <unistd.h>
 
 #include "common/fmt.h"
+#include "session/session.h"
 #include "shim/shim.h"
 
 #define MAX_PORT_FDS 64
-#define MAX_DENIAL_MESSAGES 16
 #define PORTS 65536
 #define MEMFD_NAME "iotrap-dev-port:"
 
@@ -217,25 +217,12 @@ static void report(int writing, uint32_t port, uint64_t pc)
 {
     if (iotrap__shim.quiet)
         return;
-    unsigned n = __atomic_fetch_add(&denials, 1, __ATOMIC_RELAXED);
-    if (n >= MAX_DENIAL_MESSAGES)
-        return;
-    char line[200];
+    char what[64];
     iotrap__fmt f;
-    iotrap__fmt_init(&f, line, sizeof line);
-    iotrap__fmt_str(&f, writing ? "iotrap: denied /dev/port write to port "
-                                : "iotrap: denied /dev/port read of port ");
+    iotrap__fmt_init(&f, what, sizeof what);
+    iotrap__fmt_str(&f, writing ? "/dev/port write to port " : "/dev/port read of port ");
     iotrap__fmt_0x(&f, port, 1);
-    iotrap__fmt_str(&f, " from ");
-    iotrap__fmt_0x(&f, pc, 1);
-    iotrap__fmt_str(&f, " (port not in --allow)");
-    if (n + 1 == MAX_DENIAL_MESSAGES)
-        iotrap__fmt_str(&f, "; further denials are not reported");
-    iotrap__fmt_char(&f, '\n');
-    int saved = errno;
-    while (write(STDERR_FILENO, line, f.len) < 0 && errno == EINTR)
-        ;
-    errno = saved;
+    iotrap__say_denied(&denials, what, f.len, pc);
 }
 
 /* Reads or writes n bytes of ports from `pos` into or from buf, as read_port and

@@ -87,61 +87,55 @@ static void json_str(const char *s)
     putchar('"');
 }
 
-static void print_json(void)
+/* Calls show() for each model of the registry, in order, with its ports and its spec on
+ * the default board (NULL if none). */
+static void each_model(void (*show)(size_t i, const iotrap_device_model *m, const char *ports,
+                                    const char *dflt))
 {
-    putchar('[');
     for (size_t i = 0;; i++) {
         const iotrap_device_model *m = iotrap__device_at(i);
         if (!m)
             break;
         char ports[256];
         ports_text(m, ports, sizeof ports);
-        printf("%s\n  {\"name\": ", i ? "," : "");
-        json_str(m->name);
-        printf(", \"ports\": ");
-        json_str(ports);
-        printf(", \"span\": %u, \"options\": [", m->span);
-        for (size_t k = 0; m->options && m->options[k]; k++) {
-            printf("%s", k ? ", " : "");
-            json_str(m->options[k]);
-        }
-        printf("], \"summary\": ");
-        json_str(m->summary ? m->summary : "");
-        printf(", \"default\": ");
-        const char *d = default_spec(m);
-        if (d)
-            json_str(d);
-        else
-            printf("null");
-        putchar('}');
+        show(i, m, ports, default_spec(m));
     }
-    printf("\n]\n");
 }
 
-static void print_text(void)
+static void show_json(size_t i, const iotrap_device_model *m, const char *ports,
+                      const char *dflt)
 {
-    printf("Device models of the simulated board (iotrap run --device NAME@BASE[,OPTION...]).\n"
-           "Without --device the board holds:");
-    for (const char *const *d = iotrap__board_defaults; *d; d++)
-        printf(" %s", *d);
-    printf("\n");
-    for (size_t i = 0;; i++) {
-        const iotrap_device_model *m = iotrap__device_at(i);
-        if (!m)
-            break;
-        char ports[256];
-        ports_text(m, ports, sizeof ports);
-        const char *d = default_spec(m);
-        printf("\n%-9s ports %s%s%s\n", m->name, ports, d ? "; default board: " : "",
-               d ? d : "");
-        printf("          %s\n", m->summary ? m->summary : "");
-        printf("          options:");
-        if (!m->options || !m->options[0])
-            printf(" none");
-        for (size_t k = 0; m->options && m->options[k]; k++)
-            printf("%s %s", k ? "," : "", m->options[k]);
-        printf("\n");
+    printf("%s\n  {\"name\": ", i ? "," : "");
+    json_str(m->name);
+    printf(", \"ports\": ");
+    json_str(ports);
+    printf(", \"span\": %u, \"options\": [", m->span);
+    for (size_t k = 0; m->options && m->options[k]; k++) {
+        printf("%s", k ? ", " : "");
+        json_str(m->options[k]);
     }
+    printf("], \"summary\": ");
+    json_str(m->summary ? m->summary : "");
+    printf(", \"default\": ");
+    if (dflt)
+        json_str(dflt);
+    else
+        printf("null");
+    putchar('}');
+}
+
+static void show_text(size_t i, const iotrap_device_model *m, const char *ports,
+                      const char *dflt)
+{
+    printf("\n%-9s ports %s%s%s\n", m->name, ports, dflt ? "; default board: " : "",
+           dflt ? dflt : "");
+    printf("          %s\n", m->summary ? m->summary : "");
+    printf("          options:");
+    if (!m->options || !m->options[0])
+        printf(" none");
+    for (size_t k = 0; m->options && m->options[k]; k++)
+        printf("%s %s", k ? "," : "", m->options[k]);
+    printf("\n");
 }
 
 int iotrap__cmd_devices(int argc, char **argv)
@@ -183,9 +177,17 @@ int iotrap__cmd_devices(int argc, char **argv)
         }
     }
     iotrap__env_config_free(&ec);
-    if (json)
-        print_json();
-    else
-        print_text();
+    if (json) {
+        putchar('[');
+        each_model(show_json);
+        printf("\n]\n");
+    } else {
+        printf("Device models of the simulated board (iotrap run --device NAME@BASE[,OPTION...]).\n"
+               "Without --device the board holds:");
+        for (const char *const *d = iotrap__board_defaults; *d; d++)
+            printf(" %s", *d);
+        printf("\n");
+        each_model(show_text);
+    }
     return fflush(stdout) == 0 ? 0 : 1;
 }

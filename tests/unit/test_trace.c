@@ -11,13 +11,19 @@
 
 static char trace_path[256];
 
+/* A configuration that traces to a fresh file (trace_path) in `format`. */
+static void trace_config(iotrap_ports_config *cfg, const char *file, const char *format)
+{
+    snprintf(trace_path, sizeof(trace_path), "%s/%s", test_dir(), file);
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->trace = trace_path;
+    cfg->trace_format = format;
+}
+
 static iotrap_ports *open_traced(const char *format, const char *allow)
 {
-    snprintf(trace_path, sizeof(trace_path), "%s/trace", test_dir());
     iotrap_ports_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.trace = trace_path;
-    cfg.trace_format = format;
+    trace_config(&cfg, "trace", format);
     cfg.allow = allow;
     cfg.quiet = 1;
     return open_sim_cfg(&cfg);
@@ -442,10 +448,8 @@ static void t_jsonl_time(void **state)
  * a bad list is refused with its bad part. */
 static void t_trace_ports(void **state)
 {
-    snprintf(trace_path, sizeof(trace_path), "%s/trace", test_dir());
     iotrap_ports_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.trace = trace_path;
+    trace_config(&cfg, "trace", NULL);
     cfg.trace_ports = "0x379, 0x3fa-0x3fb";
     iotrap_ports *p = open_sim_cfg(&cfg);
     out8(p, 0x378, 0x55);
@@ -469,10 +473,8 @@ static void t_trace_ports(void **state)
  * how many when it closes; the size never runs past the limit by more than the notes. */
 static void t_trace_max(void **state)
 {
-    snprintf(trace_path, sizeof(trace_path), "%s/trace", test_dir());
     iotrap_ports_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.trace = trace_path;
+    trace_config(&cfg, "trace", NULL);
     cfg.trace_max = 100; /* five 21-byte lines do not fit: four do */
     iotrap_ports *p = open_sim_cfg(&cfg);
     for (int i = 0; i < 10; i++)
@@ -513,11 +515,8 @@ static void t_trace_max(void **state)
  * increasing. */
 static void t_vcd(void **state)
 {
-    snprintf(trace_path, sizeof(trace_path), "%s/trace.vcd", test_dir());
     iotrap_ports_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.trace = trace_path;
-    cfg.trace_format = "vcd";
+    trace_config(&cfg, "trace.vcd", "vcd");
     cfg.trace_ports = "0x378-0x37a,0x70";
     iotrap_ports *p = open_sim_cfg(&cfg);
     out8(p, 0x378, 0xa5);
@@ -574,11 +573,8 @@ static int signal_id(const char *vcd, const char *name, char *id)
 /* The values of one VCD step, as the lines read. */
 static void t_vcd_levels(void **state)
 {
-    snprintf(trace_path, sizeof(trace_path), "%s/trace.vcd", test_dir());
     iotrap_ports_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.trace = trace_path;
-    cfg.trace_format = "vcd";
+    trace_config(&cfg, "trace.vcd", "vcd");
     cfg.trace_ports = "0x379-0x37a";
     iotrap_ports *p = open_sim_cfg(&cfg);
     in8(p, 0x379);        /* 0xd8 */
@@ -624,10 +620,8 @@ static void t_run_state(void **state)
     char path[512], err[256];
     assert_int_equal(iotrap__run_state_create(&rs, true, path, sizeof path, err, sizeof err),
                      IOTRAP_OK);
-    snprintf(trace_path, sizeof(trace_path), "%s/trace", test_dir());
     iotrap_ports_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.trace = trace_path;
+    trace_config(&cfg, "trace", NULL);
     cfg.trace_max = 21 * 3;
     cfg.allow = "0x0-0x3ff";
     cfg.quiet = 1;
