@@ -216,10 +216,28 @@ static void case_exec_child(void)
     CHECK_EQ("write on it, still read-write", pwrite(child_fd, "z", 1, 0x300), 1);
 }
 
+/* In the QEMU guest of tests/vm, under `iotrap run --backend devport --allow 0x378-0x37a`:
+ * the program's emulated /dev/port reaches the real device (QEMU's LPT) through the
+ * backend's real /dev/port, and --allow holds where the real file would not. */
+static void case_vm(void)
+{
+    int fd = open_port(O_RDWR);
+    uint8_t b = 0;
+    CHECK_EQ("pwrite 0x378", pwrite(fd, "\x5a", 1, 0x378), 1);
+    CHECK_EQ("pread 0x378", pread(fd, &b, 1, 0x378), 1);
+    CHECK_EQ("QEMU's LPT data latch", b, 0x5a);
+    CHECK_EQ("pwrite 0x378 again", pwrite(fd, "\xa5", 1, 0x378), 1);
+    CHECK_EQ("pread 0x378 again", pread(fd, &b, 1, 0x378), 1);
+    CHECK_EQ("QEMU's LPT data latch again", b, 0xa5);
+    CHECK_EQ("the UART, outside --allow", ERRNO_OF(pread(fd, &b, 1, 0x3f8)), EPERM);
+    close(fd);
+}
+
 static const struct progs_case cases[] = {
     {"positional", case_positional}, {"position", case_position}, {"errors", case_errors},
     {"denied", case_denied},         {"paths", case_paths},       {"shared", case_shared},
     {"stdio", case_stdio},           {"exec", case_exec},         {"exec-child", case_exec_child},
+    {"vm", case_vm},
     {NULL, NULL},
 };
 

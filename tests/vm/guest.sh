@@ -310,6 +310,14 @@ t_run_refused() {
 check "iotrap run with a backend that cannot open: errno text, program not started" \
     t_run_refused
 check "iotrap run --backend devport matches native" t_run devport 0x378-0x37f,0x3f8-0x3ff all
+t_run_devport_file() {
+    # A program's own /dev/port under iotrap: the same session, so the real device
+    # through the backend and --allow enforced (tests/progs/dev_port.c, case vm).
+    reset
+    iotrap run --backend devport --allow 0x378-0x37a -- dev_port vm
+}
+check "/dev/port of a program under --backend devport: the real device, within --allow" \
+    t_run_devport_file
 check "iotrap run --backend ppdev as uid 1000 matches native" \
     t_run ppdev:/dev/parport0@0x378 0x378-0x37a lpt $AS_USER
 t_run_helper() {
