@@ -17,7 +17,6 @@
 #include "config.h"
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -49,8 +48,7 @@ static struct port_fd table[MAX_PORT_FDS];
 static int nmarked; /* slots in use: the fast path of every read and write */
 static unsigned denials;
 
-/* The C library's own functions, found at the first use (the constructor makes one, so
- * that a signal handler never is the first). */
+/* The C library's own functions (shim.h, iotrap__next). */
 static struct {
     ssize_t (*read)(int, void *, size_t);
     ssize_t (*write)(int, const void *, size_t);
@@ -73,17 +71,7 @@ static struct {
     int (*fcntl64)(int, int, ...);
 } real;
 
-static void *lazy(void **slot, const char *name)
-{
-    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (!f) {
-        f = dlsym(RTLD_NEXT, name);
-        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
-    }
-    return f;
-}
-
-#define REAL(field, name) ((__typeof__(real.field))lazy((void **)&real.field, name))
+#define REAL(field, name) ((__typeof__(real.field))iotrap__next((void **)&real.field, name))
 
 /* The fortified entries the C library gives programs built with _FORTIFY_SOURCE. */
 ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
@@ -182,8 +170,21 @@ void iotrap__port_file_init(void)
     /* Resolved here, outside any signal handler. */
     REAL(read, "read");
     REAL(write, "write");
+    REAL(pread, "pread");
+    REAL(pread64, "pread64");
+    REAL(pwrite, "pwrite");
+    REAL(pwrite64, "pwrite64");
+    REAL(readv, "readv");
+    REAL(writev, "writev");
+    REAL(lseek, "lseek");
     REAL(lseek64, "lseek64");
     REAL(close, "close");
+    REAL(dup, "dup");
+    REAL(dup2, "dup2");
+    REAL(dup3, "dup3");
+    REAL(fcntl, "fcntl");
+    REAL(fcntl64, "fcntl64");
+    iotrap__port_file_open_init();
 
     /* Descriptors inherited over exec: their memfd's name says what they are. */
     DIR *d = opendir("/proc/self/fd");

@@ -6,7 +6,6 @@
  * fails with EPERM when the policy allows no port at all. */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -105,26 +104,50 @@ static int wanted(int dirfd, const char *path)
         va_end(ap_);                                                                   \
     }
 
-#define NEXT(type, name) ((type)dlsym(RTLD_NEXT, name))
-
 /* The fortified entries the C library gives programs built with _FORTIFY_SOURCE. */
 int __open_2(const char *path, int flags);
 int __open64_2(const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags);
 int __openat64_2(int dirfd, const char *path, int flags);
 
-typedef int (*open_fn)(const char *, int, ...);
-typedef int (*openat_fn)(int, const char *, int, ...);
-typedef int (*open2_fn)(const char *, int);
-typedef int (*openat2_fn)(int, const char *, int);
-typedef FILE *(*fopen_fn)(const char *, const char *);
+/* The C library's own functions (shim.h, iotrap__next). */
+static struct {
+    int (*open)(const char *, int, ...);
+    int (*open64)(const char *, int, ...);
+    int (*openat)(int, const char *, int, ...);
+    int (*openat64)(int, const char *, int, ...);
+    int (*open_2)(const char *, int);
+    int (*open64_2)(const char *, int);
+    int (*openat_2)(int, const char *, int);
+    int (*openat64_2)(int, const char *, int);
+    FILE *(*fopen)(const char *, const char *);
+    FILE *(*fopen64)(const char *, const char *);
+    FILE *(*fdopen)(int, const char *);
+} real;
+
+#define REAL(field, name) ((__typeof__(real.field))iotrap__next((void **)&real.field, name))
+
+void iotrap__port_file_open_init(void)
+{
+    REAL(open, "open");
+    REAL(open64, "open64");
+    REAL(openat, "openat");
+    REAL(openat64, "openat64");
+    REAL(open_2, "__open_2");
+    REAL(open64_2, "__open64_2");
+    REAL(openat_2, "__openat_2");
+    REAL(openat64_2, "__openat64_2");
+    REAL(fopen, "fopen");
+    REAL(fopen64, "fopen64");
+    REAL(fdopen, "fdopen");
+}
 
 IOTRAP__EXPORT int open(const char *path, int flags, ...)
 {
     MODE_ARG(flags, mode);
     if (wanted(AT_FDCWD, path))
         return open_port(flags);
-    return NEXT(open_fn, "open")(path, flags, mode);
+    return REAL(open, "open")(path, flags, mode);
 }
 
 IOTRAP__EXPORT int open64(const char *path, int flags, ...)
@@ -132,7 +155,7 @@ IOTRAP__EXPORT int open64(const char *path, int flags, ...)
     MODE_ARG(flags, mode);
     if (wanted(AT_FDCWD, path))
         return open_port(flags);
-    return NEXT(open_fn, "open64")(path, flags, mode);
+    return REAL(open64, "open64")(path, flags, mode);
 }
 
 IOTRAP__EXPORT int openat(int dirfd, const char *path, int flags, ...)
@@ -140,7 +163,7 @@ IOTRAP__EXPORT int openat(int dirfd, const char *path, int flags, ...)
     MODE_ARG(flags, mode);
     if (wanted(dirfd, path))
         return open_port(flags);
-    return NEXT(openat_fn, "openat")(dirfd, path, flags, mode);
+    return REAL(openat, "openat")(dirfd, path, flags, mode);
 }
 
 IOTRAP__EXPORT int openat64(int dirfd, const char *path, int flags, ...)
@@ -148,31 +171,31 @@ IOTRAP__EXPORT int openat64(int dirfd, const char *path, int flags, ...)
     MODE_ARG(flags, mode);
     if (wanted(dirfd, path))
         return open_port(flags);
-    return NEXT(openat_fn, "openat64")(dirfd, path, flags, mode);
+    return REAL(openat64, "openat64")(dirfd, path, flags, mode);
 }
 
 /* The _FORTIFY_SOURCE entries, for opens whose flags are not known when compiled. */
 IOTRAP__EXPORT int __open_2(const char *path, int flags)
 {
-    return wanted(AT_FDCWD, path) ? open_port(flags) : NEXT(open2_fn, "__open_2")(path, flags);
+    return wanted(AT_FDCWD, path) ? open_port(flags) : REAL(open_2, "__open_2")(path, flags);
 }
 
 IOTRAP__EXPORT int __open64_2(const char *path, int flags)
 {
     return wanted(AT_FDCWD, path) ? open_port(flags)
-                                  : NEXT(open2_fn, "__open64_2")(path, flags);
+                                  : REAL(open64_2, "__open64_2")(path, flags);
 }
 
 IOTRAP__EXPORT int __openat_2(int dirfd, const char *path, int flags)
 {
     return wanted(dirfd, path) ? open_port(flags)
-                               : NEXT(openat2_fn, "__openat_2")(dirfd, path, flags);
+                               : REAL(openat_2, "__openat_2")(dirfd, path, flags);
 }
 
 IOTRAP__EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 {
     return wanted(dirfd, path) ? open_port(flags)
-                               : NEXT(openat2_fn, "__openat64_2")(dirfd, path, flags);
+                               : REAL(openat64_2, "__openat64_2")(dirfd, path, flags);
 }
 
 IOTRAP__EXPORT int creat(const char *path, mode_t mode)
@@ -234,19 +257,18 @@ static FILE *fopen_port(const char *mode)
 
 IOTRAP__EXPORT FILE *fopen(const char *path, const char *mode)
 {
-    return wanted(AT_FDCWD, path) ? fopen_port(mode) : NEXT(fopen_fn, "fopen")(path, mode);
+    return wanted(AT_FDCWD, path) ? fopen_port(mode) : REAL(fopen, "fopen")(path, mode);
 }
 
 IOTRAP__EXPORT FILE *fopen64(const char *path, const char *mode)
 {
-    return wanted(AT_FDCWD, path) ? fopen_port(mode) : NEXT(fopen_fn, "fopen64")(path, mode);
+    return wanted(AT_FDCWD, path) ? fopen_port(mode) : REAL(fopen64, "fopen64")(path, mode);
 }
 
 IOTRAP__EXPORT FILE *fdopen(int fd, const char *mode)
 {
-    typedef FILE *(*fdopen_fn)(int, const char *);
     if (iotrap__port_file_accmode(fd) == -2)
-        return NEXT(fdopen_fn, "fdopen")(fd, mode);
+        return REAL(fdopen, "fdopen")(fd, mode);
     if (stdio_flags(mode) < 0) {
         errno = EINVAL;
         return NULL;

@@ -6,6 +6,7 @@
 #ifndef IOTRAP_SHIM_H
 #define IOTRAP_SHIM_H
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -126,9 +127,23 @@ void iotrap__exec_init(void);
 
 /* ---- /dev/port (shim/port_file.c, shim/port_file_open.c) ------------------------- */
 
+/* The next definition of `name` after the preload library's own (the C library's),
+ * looked up once into *slot.  The constructor makes the first lookups, so that a signal
+ * handler, which may call read() or open(), never reaches the dynamic loader. */
+static inline void *iotrap__next(void **slot, const char *name)
+{
+    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!f) {
+        f = dlsym(RTLD_NEXT, name);
+        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
+    }
+    return f;
+}
+
 /* Finds the real I/O functions and the /dev/port descriptors inherited over exec
- * (constructor only). */
+ * (constructor only); the _open_ one finds the real open functions. */
 void iotrap__port_file_init(void);
+void iotrap__port_file_open_init(void);
 /* A new descriptor that stands for /dev/port, opened with these open() flags; -1 and
  * errno on failure. */
 int iotrap__port_file_create(int flags);
