@@ -508,11 +508,11 @@ check "composite: LPT by a ppdev route, UART by a devport route remapped to pci-
     t_moved all lptuart --ppdev-claimed iotrap run $ROUTE_LPT2 --route 0x3f8-0x3ff=devport \
     --remap 0x3f8-0x3ff=$UART2 --
 
-# The JSONL trace of a run without its pc, pid and tid (they change from run to run) and
-# without "target" (checked on its own).
+# The JSONL trace of a run without its time, pc, pid and tid (they change from run to run)
+# and without "target" (checked on its own).
 trace_core() {
-    sed -e 's/,"target":[0-9]*//' -e 's/,"pc":"[^"]*"//' -e 's/,"pid":[0-9]*//' \
-        -e 's/,"tid":[0-9]*//' "$1"
+    sed -e 's/^{"t":[0-9]*,/{/' -e 's/,"target":[0-9]*//' -e 's/,"pc":"[^"]*"//' \
+        -e 's/,"pid":[0-9]*//' -e 's/,"tid":[0-9]*//' "$1"
 }
 t_remap_direct_trace() {
     # The reference: the same run through devport at the legacy devices, whose LPT
