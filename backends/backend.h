@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <iotrap/device.h>
 #include <iotrap/ports.h>
 #include "common/portset.h"
 
@@ -91,6 +92,12 @@ struct iotrap__backend {
                  const iotrap__portset *reach, char *err, size_t errlen);
     /* Optional: called in the child after fork(), before it runs program code. */
     void (*atfork_child)(struct iotrap__backend_instance *bi);
+    /* Optional: what answers `port` (a target port): 1 if a device does, with the lines
+     * behind its register in *lines (NULL for a plain byte; lines may be NULL), 0 if
+     * nothing does and the bus answers.  Absent: unknown, as for real hardware.  Used for
+     * --summary's "no device" and the signals of a VCD trace; not in a signal handler. */
+    int (*describe)(struct iotrap__backend_instance *bi, uint16_t port,
+                    const iotrap_device_lines **lines);
 };
 
 struct iotrap__backend_instance {

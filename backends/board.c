@@ -16,7 +16,10 @@ _Static_assert(sizeof(struct iotrap__board_dev) == 56, "board layout must not de
 _Static_assert(sizeof(struct iotrap__board_hdr) == 40 + 56 * IOTRAP__BOARD_MAX_DEVICES + 4096,
                "board layout must not depend on ABI");
 
-static const char *const default_devices[] = { "lpt@0x378", "uart@0x3f8", "cmos@0x70", NULL };
+/* What a PC has at these ports, so that programs written for one find it. */
+const char *const iotrap__board_defaults[] = {
+    "pit@0x40", "portb@0x61", "cmos@0x70", "lpt@0x378", "uart@0x3f8", "pci@0xcf8", NULL,
+};
 
 #define ALIGN64(x) (((x) + 63u) & ~(uint64_t)63u)
 
@@ -28,6 +31,54 @@ static int load_plugins(const iotrap_ports_config *cfg, char *err, size_t errlen
         int rc = iotrap__device_load_plugin(cfg->plugins[i], err, errlen);
         if (rc != IOTRAP_OK)
             return rc;
+    }
+    return IOTRAP_OK;
+}
+
+/* The windows of a configured device: the model's, or its span from BASE. */
+static int device_windows(const iotrap_device *d, iotrap_device_window win[IOTRAP_DEVICE_MAX_WINDOWS],
+                          const char *text, char *err, size_t errlen)
+{
+    if (!d->model->windows) {
+        win[0].offset = 0;
+        win[0].count = d->span;
+        return 1;
+    }
+    char why[512] = "";
+    int n = d->model->windows(d, win, why, sizeof why);
+    if (n < 0)
+        return iotrap__err(err, errlen, n, "%s", why[0] ? why : iotrap_strerror(n));
+    if (n == 0 || n > IOTRAP_DEVICE_MAX_WINDOWS)
+        return iotrap__err(err, errlen, IOTRAP_E_INVAL,
+                           "device \"%s\": model %s reports %d port windows (1 to %d allowed)",
+                           text, d->model->name, n, IOTRAP_DEVICE_MAX_WINDOWS);
+    return n;
+}
+
+/* Claims the ports of window w of device idx, or says which device holds one already. */
+static int claim_window(iotrap__board *b, size_t idx, const iotrap_device_window *w,
+                        const char *text, char *err, size_t errlen)
+{
+    const iotrap_device *d = &b->slot[idx].dev;
+    uint64_t first = (uint64_t)d->base + w->offset;
+    if (w->count == 0 || first + w->count - 1 > 0xffff) {
+        if (w->offset == 0 && w->count == d->span)
+            return iotrap__err(err, errlen, IOTRAP_E_RANGE,
+                               "device \"%s\" ends past port 0xffff (%s spans %u ports)", text,
+                               d->model->name, d->span);
+        return iotrap__err(err, errlen, IOTRAP_E_RANGE,
+                           "device \"%s\" ends past port 0xffff (%s also answers BASE+0x%x to "
+                           "BASE+0x%x)", text, d->model->name, w->offset,
+                           w->offset + w->count - 1);
+    }
+    for (uint32_t p = (uint32_t)first; p < first + w->count; p++) {
+        if (b->port_dev[p] && b->port_dev[p] != idx + 1) {
+            size_t other = b->port_dev[p] - 1u;
+            return iotrap__err(err, errlen, IOTRAP_E_BUSY,
+                               "device \"%s\" overlaps \"%s\" at port 0x%x", text,
+                               b->spec[other], p);
+        }
+        b->port_dev[p] = (uint8_t)(idx + 1);
     }
     return IOTRAP_OK;
 }
@@ -46,7 +97,8 @@ static int add_device(iotrap__board *b, const char *text, char *err, size_t errl
     if (!m) {
         char names[256];
         iotrap__device_names(names, sizeof(names));
-        rc = iotrap__err(err, errlen, IOTRAP_E_NODEV, "unknown device \"%s\" in \"%s\" (known: %s)",
+        rc = iotrap__err(err, errlen, IOTRAP_E_NODEV,
+                         "unknown device \"%s\" in \"%s\" (known: %s; see iotrap devices)",
                          spec.name, text, names);
         goto out;
     }
@@ -62,22 +114,9 @@ static int add_device(iotrap__board *b, const char *text, char *err, size_t errl
     } else {
         span = spec.hi - spec.lo + 1;
     }
-    if ((uint64_t)spec.lo + span - 1 > 0xffff) {
-        rc = iotrap__err(err, errlen, IOTRAP_E_RANGE,
-                         "device \"%s\" ends past port 0xffff (%s spans %u ports)", text,
-                         m->name, span);
-        goto out;
-    }
     size_t idx = b->ndev;
-    for (uint32_t p = spec.lo; p < spec.lo + span; p++) {
-        if (b->port_dev[p]) {
-            size_t other = b->port_dev[p] - 1u;
-            rc = iotrap__err(err, errlen, IOTRAP_E_BUSY,
-                             "device \"%s\" overlaps \"%s\" at port 0x%x", text, b->spec[other], p);
-            goto out;
-        }
-    }
-    iotrap_device *d = &b->dev[idx];
+    iotrap_device *d = &b->slot[idx].dev;
+    b->slot[idx].board = b;
     d->model = m;
     d->base = (uint16_t)spec.lo;
     d->span = span;
@@ -102,12 +141,31 @@ static int add_device(iotrap__board *b, const char *text, char *err, size_t errl
             goto out;
         }
     }
-    for (uint32_t p = spec.lo; p < spec.lo + span; p++)
-        b->port_dev[p] = (uint8_t)(idx + 1);
-    rc = IOTRAP_OK;
+    iotrap_device_window win[IOTRAP_DEVICE_MAX_WINDOWS];
+    int nwin = device_windows(d, win, text, err, errlen);
+    if (nwin < 0) {
+        rc = nwin;
+        goto out;
+    }
+    for (int i = 0; i < nwin && rc == IOTRAP_OK; i++)
+        rc = claim_window(b, idx, &win[i], text, err, errlen);
+    if (rc != IOTRAP_OK) /* the ports claimed so far go back to the bus */
+        for (uint32_t p = 0; p < 65536; p++)
+            if (b->port_dev[p] == idx + 1)
+                b->port_dev[p] = 0;
 out:
     iotrap__device_spec_free(&spec);
     return rc;
+}
+
+iotrap_device *iotrap__device_peer(const iotrap_device *dev, const iotrap_device_model *model)
+{
+    const struct iotrap__board_slot *me = (const struct iotrap__board_slot *)dev;
+    const iotrap__board *b = me->board;
+    for (size_t i = 0; i < b->ndev; i++)
+        if (b->slot[i].dev.model == model)
+            return (iotrap_device *)&b->slot[i].dev;
+    return NULL;
 }
 
 /* Fills the header fields that describe the layout, as this process computes it. */
@@ -120,7 +178,7 @@ static void layout(const iotrap__board *b, struct iotrap__board_hdr *h)
     uint64_t off = ALIGN64(sizeof(*h));
     h->ndevices = (uint32_t)b->ndev;
     for (size_t i = 0; i < b->ndev; i++) {
-        const iotrap_device *d = &b->dev[i];
+        const iotrap_device *d = &b->slot[i].dev;
         strncpy(h->dev[i].name, d->model->name, sizeof(h->dev[i].name) - 1);
         h->dev[i].base = d->base;
         h->dev[i].span = d->span;
@@ -174,10 +232,7 @@ static int check_layout(const struct iotrap__board_hdr *want, const struct iotra
     return IOTRAP_OK;
 }
 
-/* A private directory for board files: $XDG_RUNTIME_DIR/iotrap, /dev/shm/iotrap-UID or
- * /tmp/iotrap-UID, created 0700 and used only if it is a real directory of ours that
- * nobody else can enter. */
-static int board_dir(char *dir, size_t len, char *err, size_t errlen)
+int iotrap__board_dir(char *dir, size_t len, char *err, size_t errlen)
 {
     char cand[3][512];
     int n = 0;
@@ -227,7 +282,7 @@ static int map_board(iotrap__board *b, const struct iotrap__board_hdr *want,
                                strerror(errno));
     } else if (mode == IOTRAP__BOARD_CREATE) {
         char dir[512];
-        int rc = board_dir(dir, sizeof(dir), err, errlen);
+        int rc = iotrap__board_dir(dir, sizeof(dir), err, errlen);
         if (rc != IOTRAP_OK)
             return rc;
         if (!path || (size_t)snprintf(path, pathlen, "%s/board-XXXXXX", dir) >= pathlen)
@@ -302,7 +357,7 @@ int iotrap__board_open(iotrap__board *b, const iotrap_ports_config *cfg,
     int rc = load_plugins(cfg, err, errlen);
     if (rc != IOTRAP_OK)
         return rc;
-    const char *const *specs = cfg->devices ? cfg->devices : default_devices;
+    const char *const *specs = cfg->devices ? cfg->devices : iotrap__board_defaults;
     for (size_t i = 0; specs[i]; i++)
         if ((rc = add_device(b, specs[i], err, errlen)) != IOTRAP_OK)
             goto fail;
@@ -312,7 +367,7 @@ int iotrap__board_open(iotrap__board *b, const iotrap_ports_config *cfg,
     if ((rc = map_board(b, &want, mode, cfg, path, pathlen, err, errlen)) != IOTRAP_OK)
         goto fail;
     for (size_t i = 0; i < b->ndev; i++)
-        b->dev[i].state = (char *)b->hdr + b->hdr->dev[i].state_offset;
+        b->slot[i].dev.state = (char *)b->hdr + b->hdr->dev[i].state_offset;
 
     /* Output files: truncated by the creator of a shared board, and named relative to
      * its working directory, so every process of a run writes the same file. */
@@ -322,7 +377,7 @@ int iotrap__board_open(iotrap__board *b, const iotrap_ports_config *cfg,
         memchr(b->hdr->base_dir, '\0', sizeof(b->hdr->base_dir)) && b->hdr->base_dir[0])
         iotrap__device_base_dir = b->hdr->base_dir;
     for (size_t i = 0; i < b->ndev; i++) {
-        iotrap_device *d = &b->dev[i];
+        iotrap_device *d = &b->slot[i].dev;
         if (d->model->start && (rc = d->model->start(d, err, errlen)) != IOTRAP_OK) {
             iotrap__device_truncate_outputs = 0;
             iotrap__device_base_dir = NULL;
@@ -336,8 +391,8 @@ int iotrap__board_open(iotrap__board *b, const iotrap_ports_config *cfg,
     iotrap__device_base_dir = NULL;
     if (mode != IOTRAP__BOARD_ATTACH) {
         for (size_t i = 0; i < b->ndev; i++)
-            if (b->dev[i].model->reset)
-                b->dev[i].model->reset(&b->dev[i]);
+            if (b->slot[i].dev.model->reset)
+                b->slot[i].dev.model->reset(&b->slot[i].dev);
         __atomic_store_n(&b->hdr->ready, 1, __ATOMIC_RELEASE);
     }
     return IOTRAP_OK;
@@ -353,7 +408,7 @@ fail:
 void iotrap__board_close(iotrap__board *b)
 {
     for (size_t i = 0; i < b->ndev; i++) {
-        iotrap_device *d = &b->dev[i];
+        iotrap_device *d = &b->slot[i].dev;
         if (b->started[i] && d->model->stop)
             d->model->stop(d);
         b->started[i] = 0;
@@ -366,26 +421,47 @@ void iotrap__board_close(iotrap__board *b)
     b->hdr = NULL;
 }
 
-static inline uint8_t read_byte(iotrap__board *b, uint32_t p)
+static inline iotrap_device *device_at(iotrap__board *b, uint32_t p)
 {
     unsigned idx = p <= 0xffff ? b->port_dev[p] : 0;
-    if (!idx)
+    return idx ? &b->slot[idx - 1].dev : NULL;
+}
+
+static inline uint8_t read_byte(iotrap__board *b, uint32_t p)
+{
+    iotrap_device *d = device_at(b, p);
+    if (!d)
         return 0xff; /* nothing drives the bus: the pull-ups win */
-    iotrap_device *d = &b->dev[idx - 1];
     return d->model->read(d, p - d->base);
 }
 
 static inline void write_byte(iotrap__board *b, uint32_t p, uint8_t v)
 {
-    unsigned idx = p <= 0xffff ? b->port_dev[p] : 0;
-    if (idx) {
-        iotrap_device *d = &b->dev[idx - 1];
+    iotrap_device *d = device_at(b, p);
+    if (d)
         d->model->write(d, p - d->base, v);
-    }
+}
+
+/* The device that takes a `width`-byte access at `port` whole: one device answers every
+ * byte of it and has the wide member asked for.  NULL: the access is split into bytes. */
+static inline iotrap_device *whole_device(iotrap__board *b, uint32_t port, unsigned width,
+                                          int write)
+{
+    iotrap_device *d = device_at(b, port);
+    if (!d || !(write ? d->model->write_wide != NULL : d->model->read_wide != NULL))
+        return NULL;
+    for (unsigned i = 1; i < width; i++)
+        if (device_at(b, port + i) != d)
+            return NULL;
+    return d;
 }
 
 static inline uint32_t read_wide(iotrap__board *b, uint32_t port, unsigned width)
 {
+    iotrap_device *d = whole_device(b, port, width, 0);
+    if (d)
+        return d->model->read_wide(d, port - d->base, width) &
+               (width == 4 ? 0xffffffffu : (1u << (8 * width)) - 1);
     uint32_t v = 0;
     for (unsigned i = 0; i < width; i++)
         v |= (uint32_t)read_byte(b, port + i) << (8 * i);
@@ -394,6 +470,11 @@ static inline uint32_t read_wide(iotrap__board *b, uint32_t port, unsigned width
 
 static inline void write_wide(iotrap__board *b, uint32_t port, unsigned width, uint32_t v)
 {
+    iotrap_device *d = whole_device(b, port, width, 1);
+    if (d) {
+        d->model->write_wide(d, port - d->base, width, v);
+        return;
+    }
     for (unsigned i = 0; i < width; i++)
         write_byte(b, port + i, (uint8_t)(v >> (8 * i)));
 }
@@ -429,10 +510,8 @@ static unsigned string_lanes(iotrap__board *b, uint16_t port, unsigned width,
 {
     unsigned claimed = 0;
     for (unsigned i = 0; i < width; i++) {
-        uint32_t p = (uint32_t)port + i;
-        unsigned idx = p <= 0xffff ? b->port_dev[p] : 0;
-        lane[i] = idx ? &b->dev[idx - 1] : NULL;
-        claimed += idx != 0;
+        lane[i] = device_at(b, (uint32_t)port + i);
+        claimed += lane[i] != NULL;
     }
     return claimed;
 }
@@ -445,7 +524,13 @@ int iotrap__board_in_string(iotrap__board *b, uint16_t port, unsigned width, voi
         return rc;
     iotrap_device *lane[4];
     uint8_t *out = buf;
-    if (string_lanes(b, port, width, lane) == 0) {
+    iotrap_device *whole = width > 1 ? whole_device(b, port, width, 0) : NULL;
+    if (whole) {
+        for (size_t i = 0; i < count; i++, out += width) {
+            uint32_t v = whole->model->read_wide(whole, port - whole->base, width);
+            memcpy(out, &v, width);
+        }
+    } else if (string_lanes(b, port, width, lane) == 0) {
         memset(out, 0xff, count * width); /* nothing drives the bus */
     } else {
         for (size_t i = 0; i < count; i++, out += width)
@@ -465,9 +550,16 @@ int iotrap__board_out_string(iotrap__board *b, uint16_t port, unsigned width,
         return rc;
     iotrap_device *lane[4];
     const uint8_t *in = buf;
+    iotrap_device *whole = width > 1 ? whole_device(b, port, width, 1) : NULL;
     /* Writes to ports no device claims are dropped, so such a string costs nothing. */
     unsigned claimed = string_lanes(b, port, width, lane);
-    if (width == 1 && claimed && count && lane[0]->model->write_string) {
+    if (whole) {
+        for (size_t i = 0; i < count; i++, in += width) {
+            uint32_t v = 0;
+            memcpy(&v, in, width);
+            whole->model->write_wide(whole, port - whole->base, width, v);
+        }
+    } else if (width == 1 && claimed && count && lane[0]->model->write_string) {
         lane[0]->model->write_string(lane[0], port - lane[0]->base, in, count);
     } else if (claimed) {
         for (size_t i = 0; i < count; i++, in += width)
@@ -477,6 +569,16 @@ int iotrap__board_out_string(iotrap__board *b, uint16_t port, unsigned width,
     }
     iotrap__lock_release(&b->hdr->lock);
     return IOTRAP_OK;
+}
+
+const iotrap_device *iotrap__board_device_at(const iotrap__board *b, uint16_t port,
+                                             const iotrap_device_lines **lines)
+{
+    unsigned idx = b->port_dev[port];
+    const iotrap_device *d = idx ? &b->slot[idx - 1].dev : NULL;
+    if (lines)
+        *lines = d && d->model->lines ? d->model->lines(d, (uint32_t)port - d->base) : NULL;
+    return d;
 }
 
 int iotrap_board_create(const iotrap_ports_config *cfg, char *path, size_t pathlen, char *err,

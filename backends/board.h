@@ -14,7 +14,7 @@
 #include <iotrap/ports.h>
 
 #define IOTRAP__BOARD_MAGIC "IOTRAPBD"
-#define IOTRAP__BOARD_VERSION 1u
+#define IOTRAP__BOARD_VERSION 2u
 #define IOTRAP__BOARD_MAX_DEVICES 32
 
 struct iotrap__board_dev {
@@ -40,15 +40,31 @@ struct iotrap__board_hdr {
     char base_dir[4096];
 };
 
+struct iotrap__board;
+
+/* A device as this process sees it, with the board it sits on (for peer lookups). */
+struct iotrap__board_slot {
+    iotrap_device dev;
+    struct iotrap__board *board;
+};
+
 typedef struct iotrap__board {
     struct iotrap__board_hdr *hdr;
     size_t map_size;
     size_t ndev;
-    iotrap_device dev[IOTRAP__BOARD_MAX_DEVICES];
+    struct iotrap__board_slot slot[IOTRAP__BOARD_MAX_DEVICES];
     char spec[IOTRAP__BOARD_MAX_DEVICES][48]; /* "name@0xbase" for messages */
     int started[IOTRAP__BOARD_MAX_DEVICES];
     uint8_t port_dev[65536]; /* 0: unclaimed, else device index + 1 */
 } iotrap__board;
+
+/* A private directory for a run's files (board files, the run state): $XDG_RUNTIME_DIR/
+ * iotrap, /dev/shm/iotrap-UID or /tmp/iotrap-UID, created 0700 and used only if it is a
+ * real directory of ours that nobody else can enter. */
+int iotrap__board_dir(char *dir, size_t len, char *err, size_t errlen);
+
+/* The specs of the default board (used when the configuration gives none), NULL-ended. */
+extern const char *const iotrap__board_defaults[];
 
 enum iotrap__board_mode {
     IOTRAP__BOARD_PRIVATE, /* anonymous shared mapping, shared with forked children */
@@ -71,5 +87,10 @@ int iotrap__board_in_string(iotrap__board *b, uint16_t port, unsigned width, voi
                             size_t count);
 int iotrap__board_out_string(iotrap__board *b, uint16_t port, unsigned width,
                              const void *buf, size_t count);
+
+/* The device answering `port`, or NULL when the bus has nothing there; *lines receives
+ * the lines behind that register (NULL for a plain byte).  Not for a signal handler. */
+const iotrap_device *iotrap__board_device_at(const iotrap__board *b, uint16_t port,
+                                             const iotrap_device_lines **lines);
 
 #endif

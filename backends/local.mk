@@ -3,7 +3,9 @@ core_sources += \
 	backends/backend.h backends/registry.c \
 	backends/lock.c backends/lock.h backends/board.c backends/board.h backends/sim.c \
 	backends/devices/devices.h backends/devices/registry.c backends/devices/lpt.c \
-	backends/devices/uart.c backends/devices/cmos.c backends/devices/ram.c
+	backends/devices/uart.c backends/devices/cmos.c backends/devices/ram.c \
+	backends/devices/pit.c backends/devices/portb.c \
+	backends/devices/pci.c backends/devices/ec.c backends/devices/superio.c
 # Real ports (the real-port helper's files): direct ioperm, /dev/port, ppdev, the iotrapd
 # client and the wire protocol it shares with the daemon.
 core_sources += backends/direct.c backends/direct_io.h
@@ -14,7 +16,7 @@ core_sources += backends/helper.c backends/helper_proto.c backends/helper_proto.
 # A sample device plug-in, loaded by the unit tests.  It leaves the iotrap_* symbols
 # undefined: the process that loads it provides them.
 check_LTLIBRARIES += tests/plugins/counter.la tests/plugins/clash.la
-tests_plugins_counter_la_SOURCES = tests/plugins/counter.c
+tests_plugins_counter_la_SOURCES = examples/device-plugin/counter.c
 tests_plugins_counter_la_LDFLAGS = -module -avoid-version -shared -rpath $(abs_builddir)/tests/plugins
 tests_plugins_clash_la_SOURCES = tests/plugins/clash.c
 tests_plugins_clash_la_LDFLAGS = -module -avoid-version -shared -rpath $(abs_builddir)/tests/plugins
@@ -52,6 +54,27 @@ tests_unit_test_board_LDADD = $(backends_test_ldadd)
 tests_unit_test_trace_SOURCES = tests/unit/test_trace.c
 tests_unit_test_trace_CPPFLAGS = $(backends_test_cppflags)
 tests_unit_test_trace_LDADD = $(backends_test_ldadd)
+# One test program per device model, each against its data sheet.
+check_PROGRAMS += tests/unit/test_cmos
+tests_unit_test_cmos_SOURCES = tests/unit/test_cmos.c
+tests_unit_test_cmos_CPPFLAGS = $(backends_test_cppflags)
+tests_unit_test_cmos_LDADD = $(backends_test_ldadd)
+check_PROGRAMS += tests/unit/test_lpt
+tests_unit_test_lpt_SOURCES = tests/unit/test_lpt.c
+tests_unit_test_lpt_CPPFLAGS = $(backends_test_cppflags)
+tests_unit_test_lpt_LDADD = $(backends_test_ldadd)
+check_PROGRAMS += tests/unit/test_ec_superio
+tests_unit_test_ec_superio_SOURCES = tests/unit/test_ec_superio.c
+tests_unit_test_ec_superio_CPPFLAGS = $(backends_test_cppflags)
+tests_unit_test_ec_superio_LDADD = $(backends_test_ldadd)
+check_PROGRAMS += tests/unit/test_pit
+tests_unit_test_pit_SOURCES = tests/unit/test_pit.c
+tests_unit_test_pit_CPPFLAGS = $(backends_test_cppflags)
+tests_unit_test_pit_LDADD = $(backends_test_ldadd)
+check_PROGRAMS += tests/unit/test_pci
+tests_unit_test_pci_SOURCES = tests/unit/test_pci.c
+tests_unit_test_pci_CPPFLAGS = $(backends_test_cppflags)
+tests_unit_test_pci_LDADD = $(backends_test_ldadd)
 check_PROGRAMS += tests/unit/test_direct
 tests_unit_test_direct_SOURCES = tests/unit/test_direct.c
 tests_unit_test_direct_CPPFLAGS = $(backends_test_cppflags)

@@ -36,6 +36,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "backends/backend.h"
+#include "backends/devices/devices.h"
 #include "common/parse.h"
 
 #if defined(HAVE_LINUX_PPDEV_H) && defined(HAVE_LINUX_PARPORT_H)
@@ -332,6 +333,19 @@ static int ppdev_out(struct iotrap__backend_instance *bi, uint16_t port, unsigne
     return rc;
 }
 
+/* The port's registers are a real LPT's: its data, status and control lines are the
+ * cable's, as the lpt model names them. */
+static int ppdev_describe(struct iotrap__backend_instance *bi, uint16_t port,
+                          const iotrap_device_lines **lines)
+{
+    const struct ppdev_priv *p = bi->priv;
+    if (port < p->base || port >= p->base + 8u)
+        return 0;
+    if (lines)
+        *lines = iotrap__lpt_lines(port - p->base);
+    return 1;
+}
+
 const struct iotrap__backend iotrap__backend_ppdev = {
     .name = "ppdev",
     .summary = "a parallel port through /dev/parportN (no root; registers BASE+0..+4)",
@@ -343,6 +357,7 @@ const struct iotrap__backend iotrap__backend_ppdev = {
     .window = ppdev_window,
     .in = ppdev_in,
     .out = ppdev_out,
+    .describe = ppdev_describe,
 };
 
 #else

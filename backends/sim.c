@@ -48,10 +48,16 @@ static int sim_out_string(struct iotrap__backend_instance *bi, uint16_t port, un
     return iotrap__board_out_string(bi->priv, port, width, buf, count);
 }
 
+static int sim_describe(struct iotrap__backend_instance *bi, uint16_t port,
+                        const iotrap_device_lines **lines)
+{
+    return iotrap__board_device_at(bi->priv, port, lines) != NULL;
+}
+
 const struct iotrap__backend iotrap__backend_sim = {
     .name = "sim",
-    .summary = "simulated PC board (LPT, 16550 UART, CMOS/RTC, RAM latches, plug-in devices) "
-               "shared by every process of a run",
+    .summary = "simulated PC board (timer, CMOS/RTC, LPT, 16550 UART, PCI configuration, "
+               "plug-in devices) shared by every process of a run",
     .caps = IOTRAP__CAP_SHARED,
     .priv_size = sizeof(iotrap__board),
     .open = sim_open,
@@ -60,4 +66,5 @@ const struct iotrap__backend iotrap__backend_sim = {
     .out = sim_out,
     .in_string = sim_in_string,
     .out_string = sim_out_string,
+    .describe = sim_describe,
 };

@@ -433,7 +433,7 @@ int main(int argc, char **argv)
         .trace_format = trace_format,
         .quiet = 1,
     };
-    iotrap__session_params sp = {&pcfg, &conf.all, NULL};
+    iotrap__session_params sp = { .cfg = &pcfg, .serve_targets = &conf.all };
     static iotrapd_server srv = {.lock = PTHREAD_MUTEX_INITIALIZER};
     srv.conf = &conf;
     int rc = iotrap__session_open(&sp, &srv.ports, err, sizeof err);

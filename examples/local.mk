@@ -13,3 +13,8 @@ examples/ioperm_test.exe: $(srcdir)/examples/ioperm_test.c
 	$(AM_V_CC)$(MINGW64_CC) -O2 -Wall -Wextra -o $@ $(srcdir)/examples/ioperm_test.c
 CLEANFILES += examples/ioperm_test.exe
 endif
+
+# The sample device plug-in, installed with the documentation as the example that
+# docs/devices.md and iotrap-devices(7) walk through (the tests build it too).
+plugindocdir = $(docdir)/examples/device-plugin
+dist_plugindoc_DATA = examples/device-plugin/counter.c

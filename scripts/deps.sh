@@ -12,8 +12,13 @@
 # line each) so that the suites needing them report SKIP with the reason instead of failing.
 
 iotrap_deps_build=(build-essential autoconf automake libtool pkg-config libcapstone-dev libunwind-dev)
+# The Debian programs the integration suite runs on the simulated board (bookworm's package
+# names: hwclock is in util-linux-extra; nvramtool, superiotool and ectool in
+# coreboot-utils; sensors-detect in lm-sensors), and the VCD readers its traces are checked
+# with (sigrok-cli; gtkwave's vcd2fst).
 iotrap_deps_test=(libcmocka-dev clang libclang-rt-dev ioport python3
-    'openjdk-21-jdk-headless|openjdk-17-jdk-headless' openssh-server openssh-client)
+    'openjdk-21-jdk-headless|openjdk-17-jdk-headless' openssh-server openssh-client
+    util-linux-extra pciutils coreboot-utils cmospwd lm-sensors sigrok-cli gtkwave)
 iotrap_deps_m32=(gcc-multilib libc6-dev-i386 libcapstone-dev:i386)
 iotrap_deps_m32_optional=(libunwind-dev:i386)
 # winegcc of Wine 9 and later runs the mingw C++ compilers even for C.

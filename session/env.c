@@ -4,6 +4,7 @@
 #include <iotrap/ports.h>
 #include "common/parse.h"
 #include "session/env.h"
+#include "session/session.h"
 
 static const char *env(const char *name)
 {
@@ -70,12 +71,22 @@ int iotrap__env_config_read(iotrap__env_config *ec, char *err, size_t errlen)
     cfg->board = env("IOTRAP_BOARD");
     cfg->trace = env("IOTRAP_TRACE");
     cfg->trace_format = env("IOTRAP_TRACE_FORMAT");
+    cfg->trace_ports = env("IOTRAP_TRACE_PORTS");
     const char *quiet = env("IOTRAP_QUIET");
     cfg->quiet = quiet && strcmp(quiet, "0") != 0;
+    const char *summary = env("IOTRAP_SUMMARY");
+    ec->summary = summary && strcmp(summary, "0") != 0;
+    ec->run = env("IOTRAP_RUN");
+    int rc;
+    const char *max = env("IOTRAP_TRACE_MAX");
+    char why[256];
+    if (max && (rc = iotrap__parse_size(max, &cfg->trace_max, why, sizeof why)) != IOTRAP_OK) {
+        iotrap__err(err, errlen, rc, "IOTRAP_TRACE_MAX: %s", why);
+        goto fail;
+    }
 
     static const char *const no_devices[] = { NULL };
     const char *d = env("IOTRAP_DEVICES");
-    int rc;
     if (d && strcmp(d, "none") == 0) {
         cfg->devices = no_devices;
     } else if ((rc = read_list(&ec->devices, "IOTRAP_DEVICES", ';', "device spec",
@@ -109,13 +120,20 @@ void iotrap__env_config_free(iotrap__env_config *ec)
     memset(ec, 0, sizeof(*ec));
 }
 
+int iotrap__env_session_open(const iotrap__env_config *ec, iotrap_ports **out, char *err,
+                             size_t errlen)
+{
+    iotrap__session_params sp = { .cfg = &ec->cfg, .run = ec->run };
+    return iotrap__session_open(&sp, out, err, errlen);
+}
+
 int iotrap_ports_open_env(iotrap_ports **out, char *err, size_t errlen)
 {
     iotrap__env_config ec;
     int rc = iotrap__env_config_read(&ec, err, errlen);
     if (rc < 0)
         return rc;
-    rc = iotrap_ports_open(&ec.cfg, out, err, errlen);
+    rc = iotrap__env_session_open(&ec, out, err, errlen);
     iotrap__env_config_free(&ec);
     return rc;
 }

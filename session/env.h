@@ -16,15 +16,23 @@ struct iotrap__env_list {
 typedef struct iotrap__env_config {
     iotrap_ports_config cfg;
     struct iotrap__env_list devices, plugins, routes, remaps;
+    const char *run; /* IOTRAP_RUN: the run state of the `iotrap run` this process is in */
+    int summary;     /* IOTRAP_SUMMARY: `iotrap run` prints the ports touched at exit */
 } iotrap__env_config;
 
 /* Fills ec from IOTRAP_BACKEND, IOTRAP_ROUTES, IOTRAP_REMAP, IOTRAP_ALLOW, IOTRAP_DEVICES,
- * IOTRAP_DEVICE_PLUGINS, IOTRAP_BOARD, IOTRAP_TRACE, IOTRAP_TRACE_FORMAT and IOTRAP_QUIET.
- * The lists are split at their separator (';', or ':' for plug-ins) and each item is
- * trimmed of spaces; empty items are ignored, and a list that is set but holds no item at
- * all is an error naming the variable.  On success the caller releases ec with
- * iotrap__env_config_free(). */
+ * IOTRAP_DEVICE_PLUGINS, IOTRAP_BOARD, IOTRAP_TRACE, IOTRAP_TRACE_FORMAT,
+ * IOTRAP_TRACE_PORTS, IOTRAP_TRACE_MAX (a size, common/parse.h), IOTRAP_QUIET, IOTRAP_RUN
+ * and IOTRAP_SUMMARY.  The lists are split at their separator (';', or ':' for plug-ins)
+ * and each item is trimmed of spaces; empty items are ignored, and a list that is set but
+ * holds no item at all is an error naming the variable.  On success the caller releases
+ * ec with iotrap__env_config_free(). */
 int iotrap__env_config_read(iotrap__env_config *ec, char *err, size_t errlen);
 void iotrap__env_config_free(iotrap__env_config *ec);
+
+/* Opens the session ec describes, in its run (the preload library, the Wine builtins and
+ * iotrap_ports_open_env() all open theirs this way). */
+int iotrap__env_session_open(const iotrap__env_config *ec, iotrap_ports **out, char *err,
+                             size_t errlen);
 
 #endif

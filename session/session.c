@@ -23,6 +23,7 @@
 #include "common/fmt.h"
 #include "common/parse.h"
 #include "session/portmap.h"
+#include "session/run_state.h"
 #include "session/session.h"
 #include "session/trace.h"
 
@@ -46,6 +47,8 @@ struct iotrap_ports {
     char *remaps[IOTRAP__MAX_REMAPS]; /* as given, for iotrap__session_describe */
     size_t nremaps;
     iotrap__trace *trace;
+    iotrap__run_state run;       /* the run's shared state; run.hdr NULL without one */
+    iotrap__portset *nodev;      /* with --summary: the ports where the bus answers */
     int quiet;
     bool native;
     bool forks;
@@ -392,6 +395,69 @@ static void route_allow(const iotrap_ports *p, struct route_job *job, const iotr
     }
 }
 
+/* What answers program port `port`: 1 a device (with *lines), 0 the bus, -1 unknown (the
+ * route's backend cannot tell). */
+static int describe(const iotrap_ports *p, uint16_t port, const iotrap_device_lines **lines)
+{
+    const struct iotrap__map_slot *s = iotrap__portmap_slot(&p->map, port);
+    const struct route *rt = &p->routes[s->route];
+    *lines = NULL;
+    if (!rt->bi.backend->describe)
+        return -1;
+    return rt->bi.backend->describe((struct iotrap__backend_instance *)&rt->bi,
+                                    (uint16_t)(port + s->delta), lines);
+}
+
+/* The ports where nothing answers, for --summary's "no device". */
+static int find_nodev(iotrap_ports *p, char *err, size_t errlen)
+{
+    if (!(p->nodev = calloc(1, sizeof *p->nodev)))
+        return iotrap__err(err, errlen, IOTRAP_E_NOMEM, "out of memory");
+    for (uint32_t port = 0; port < IOTRAP__PORTS; port++) {
+        const iotrap_device_lines *lines;
+        if (describe(p, (uint16_t)port, &lines) == 0)
+            iotrap__portset_add(p->nodev, port, port);
+    }
+    return IOTRAP_OK;
+}
+
+/* Opens the trace.  A VCD trace shows the ports of --trace-ports, or else every port a
+ * device answers, each with the lines its device names. */
+static int open_trace(iotrap_ports *p, const iotrap_ports_config *cfg,
+                      const iotrap__portset *tports, char *err, size_t errlen)
+{
+    iotrap__trace_params tp = {
+        .path = cfg->trace, .format = cfg->trace_format, .ports = tports,
+        .max_bytes = cfg->trace_max, .run = p->run.hdr ? &p->run : NULL,
+    };
+    iotrap__trace_port *vcd = NULL;
+    if (iotrap__trace_format_vcd(cfg->trace_format)) {
+        if (!(vcd = calloc(IOTRAP__TRACE_VCD_PORTS + 1, sizeof *vcd)))
+            return iotrap__err(err, errlen, IOTRAP_E_NOMEM, "out of memory");
+        bool known = tports != NULL;
+        for (uint32_t port = 0; port < IOTRAP__PORTS; port++) {
+            const iotrap_device_lines *lines;
+            int d = describe(p, (uint16_t)port, &lines);
+            known = known || d >= 0;
+            if (tports ? !iotrap__portset_has(tports, port) : d != 1)
+                continue;
+            if (tp.nvcd <= IOTRAP__TRACE_VCD_PORTS)
+                vcd[tp.nvcd] = (iotrap__trace_port){ (uint16_t)port, lines };
+            tp.nvcd++;
+        }
+        if (!known) {
+            free(vcd);
+            return iotrap__err(err, errlen, IOTRAP_E_INVAL,
+                               "--trace-format vcd: the backend cannot say which ports hold "
+                               "devices; give the ports to show with --trace-ports");
+        }
+        tp.vcd = vcd;
+    }
+    int rc = iotrap__trace_open(&p->trace, &tp, err, errlen);
+    free(vcd);
+    return rc;
+}
+
 static size_t count(const char *const *list)
 {
     size_t n = 0;
@@ -416,7 +482,8 @@ int iotrap__session_open(const iotrap__session_params *sp, iotrap_ports **out, c
     size_t nroutes = count(cfg->routes), nremaps = count(cfg->remaps);
     iotrap__route_spec *routes = calloc(nroutes ? nroutes : 1, sizeof *routes);
     iotrap__remap_spec *remaps = calloc(nremaps ? nremaps : 1, sizeof *remaps);
-    iotrap__portset *given = calloc(1, sizeof *given);
+    iotrap__portset *given = calloc(2, sizeof *given);
+    iotrap__portset *tports = given + 1;
     struct route_job *job = calloc(1, sizeof *job);
     char why[512];
     int rc = IOTRAP_OK;
@@ -431,6 +498,17 @@ int iotrap__session_open(const iotrap__session_params *sp, iotrap_ports **out, c
     if (cfg->allow && !sp->serve_targets &&
         (rc = iotrap__portset_parse(given, cfg->allow, why, sizeof why)) != IOTRAP_OK) {
         iotrap__err(err, errlen, rc, "--allow: %s", why);
+        goto out;
+    }
+    if (!iotrap__trace_format_known(cfg->trace_format)) {
+        rc = iotrap__err(err, errlen, IOTRAP_E_SYNTAX,
+                         "unknown trace format \"%s\" (known: text, jsonl, vcd)",
+                         cfg->trace_format);
+        goto out;
+    }
+    if (cfg->trace_ports &&
+        (rc = iotrap__portset_parse(tports, cfg->trace_ports, why, sizeof why)) != IOTRAP_OK) {
+        iotrap__err(err, errlen, rc, "--trace-ports: %s", why);
         goto out;
     }
     for (size_t i = 0; i < nroutes && rc == IOTRAP_OK; i++)
@@ -481,15 +559,13 @@ int iotrap__session_open(const iotrap__session_params *sp, iotrap_ports **out, c
         fputs(map, stderr);
     }
 
-    if (cfg->trace) {
-        if ((rc = iotrap__trace_open(&p->trace, cfg->trace, cfg->trace_format, err, errlen)) !=
-            IOTRAP_OK)
-            goto out;
-    } else if (!iotrap__trace_format_known(cfg->trace_format)) {
-        rc = iotrap__err(err, errlen, IOTRAP_E_SYNTAX,
-                         "unknown trace format \"%s\" (known: text, jsonl)", cfg->trace_format);
+    if (sp->run && (rc = iotrap__run_state_attach(&p->run, sp->run, err, errlen)) != IOTRAP_OK)
         goto out;
-    }
+    if (p->run.ports && (rc = find_nodev(p, err, errlen)) != IOTRAP_OK)
+        goto out;
+    if (cfg->trace && (rc = open_trace(p, cfg, cfg->trace_ports ? tports : NULL, err, errlen)) !=
+                          IOTRAP_OK)
+        goto out;
     for (unsigned r = 0; r < p->map.nroutes; r++)
         if (p->routes[r].bi.backend->atfork_child && !p->forks)
             track_forks(p);
@@ -508,7 +584,7 @@ out:
 int iotrap_ports_open(const iotrap_ports_config *cfg, iotrap_ports **out, char *err,
                       size_t errlen)
 {
-    iotrap__session_params sp = {cfg, NULL, NULL};
+    iotrap__session_params sp = { .cfg = cfg };
     return iotrap__session_open(&sp, out, err, errlen);
 }
 
@@ -519,6 +595,8 @@ void iotrap_ports_close(iotrap_ports *p)
     if (p->forks)
         untrack_forks(p);
     iotrap__trace_close(p->trace);
+    iotrap__run_state_detach(&p->run);
+    free(p->nodev);
     for (unsigned r = 0; r <= IOTRAP__MAX_ROUTES; r++) {
         close_instance(&p->routes[r]);
         free(p->routes[r].spec);
@@ -624,31 +702,40 @@ static void trace(iotrap_ports *p, enum iotrap__trace_op op, uint16_t port, unsi
     iotrap__trace_write(p->trace, &rec);
 }
 
-/* Traces a denial and tells the user, within the message budget; async-signal-safe. */
-static int deny(iotrap_ports *p, enum iotrap__trace_op op, uint16_t port, unsigned width,
-                uint32_t value, const void *data, size_t count, uint64_t pc)
+/* Counts an access for --summary, at its program port: reads or writes (each element of
+ * a string), whether a byte of it reached no device (a performed access), and `flags`. */
+static void note(iotrap_ports *p, enum iotrap__trace_op op, uint16_t port, unsigned width,
+                 size_t count, uint32_t flags)
+{
+    for (unsigned i = 0; i < width && !(flags & IOTRAP__RUN_DENIED); i++)
+        if (iotrap__portset_has(p->nodev, (uint32_t)port + i))
+            flags |= IOTRAP__RUN_NODEV;
+    bool write = op == IOTRAP__TR_OUT || op == IOTRAP__TR_OUTS;
+    bool string = op == IOTRAP__TR_INS || op == IOTRAP__TR_OUTS;
+    iotrap__run_state_note(&p->run, port, write, string ? (uint32_t)count : 1u, flags);
+}
+
+/* After an access the session performed: its trace record and its --summary count. */
+static void done(iotrap_ports *p, enum iotrap__trace_op op, uint16_t port, unsigned width,
+                 uint32_t value, const void *data, size_t count, uint64_t pc)
 {
     if (p->trace)
-        trace(p, op, port, width, value, data, count, true, pc);
-    if (p->quiet)
-        return IOTRAP_E_DENIED;
-    unsigned n = __atomic_fetch_add(&p->denials, 1, __ATOMIC_RELAXED);
+        trace(p, op, port, width, value, data, count, false, pc);
+    if (p->run.ports)
+        note(p, op, port, width, count, 0);
+}
+
+void iotrap__say_denied(unsigned *budget, const char *what, size_t len, uint64_t pc)
+{
+    unsigned n = __atomic_fetch_add(budget, 1, __ATOMIC_RELAXED);
     if (n >= MAX_DENIAL_MESSAGES)
-        return IOTRAP_E_DENIED;
+        return;
     char line[640];
     iotrap__fmt f;
     iotrap__fmt_init(&f, line, sizeof(line));
     iotrap__fmt_str(&f, "iotrap: denied: ");
-    /* A write shows what it tried to write (strings: the first elements); a read has
-     * nothing to show but where. */
-    char acc[400];
-    iotrap__trace_rec rec = {op, width, port, iotrap__portmap_target(&p->map, port), value,
-                             data, count, false, pc};
-    size_t alen = op == IOTRAP__TR_OUT || op == IOTRAP__TR_OUTS
-                      ? iotrap__trace_format_text(acc, sizeof(acc), &rec, 8)
-                      : iotrap__trace_format_head(acc, sizeof(acc), &rec);
-    for (size_t i = 0; i < alen; i++)
-        iotrap__fmt_char(&f, acc[i]);
+    for (size_t i = 0; i < len; i++)
+        iotrap__fmt_char(&f, what[i]);
     iotrap__fmt_str(&f, " at pc ");
     iotrap__fmt_0x(&f, pc, 1);
     iotrap__fmt_str(&f, " (port not in --allow)");
@@ -659,6 +746,27 @@ static int deny(iotrap_ports *p, enum iotrap__trace_op op, uint16_t port, unsign
     while (write(STDERR_FILENO, line, f.len) < 0 && errno == EINTR)
         ;
     errno = saved;
+}
+
+/* Traces a denial and tells the user, within the message budget; async-signal-safe. */
+static int deny(iotrap_ports *p, enum iotrap__trace_op op, uint16_t port, unsigned width,
+                uint32_t value, const void *data, size_t count, uint64_t pc)
+{
+    if (p->trace)
+        trace(p, op, port, width, value, data, count, true, pc);
+    if (p->run.ports)
+        note(p, op, port, width, count, IOTRAP__RUN_DENIED);
+    if (p->quiet)
+        return IOTRAP_E_DENIED;
+    /* A write shows what it tried to write (strings: the first elements); a read has
+     * nothing to show but where. */
+    char acc[400];
+    iotrap__trace_rec rec = {op, width, port, iotrap__portmap_target(&p->map, port), value,
+                             data, count, false, pc};
+    size_t alen = op == IOTRAP__TR_OUT || op == IOTRAP__TR_OUTS
+                      ? iotrap__trace_format_text(acc, sizeof(acc), &rec, 8)
+                      : iotrap__trace_format_head(acc, sizeof(acc), &rec);
+    iotrap__say_denied(&p->denials, acc, alen, pc);
     return IOTRAP_E_DENIED;
 }
 
@@ -727,8 +835,8 @@ int iotrap_ports_in(iotrap_ports *p, uint16_t port, unsigned width, uint32_t *va
         return deny(p, IOTRAP__TR_IN, port, width, 0, NULL, 0, pc);
     *value = 0;
     int rc = do_in(p, port, width, value);
-    if (p->trace && rc == IOTRAP_OK)
-        trace(p, IOTRAP__TR_IN, port, width, *value, NULL, 0, false, pc);
+    if (rc == IOTRAP_OK)
+        done(p, IOTRAP__TR_IN, port, width, *value, NULL, 0, pc);
     return rc;
 }
 
@@ -742,8 +850,8 @@ int iotrap_ports_out(iotrap_ports *p, uint16_t port, unsigned width, uint32_t va
     if (__builtin_expect(!iotrap__portset_has_all(&p->allow, port, width), 0))
         return deny(p, IOTRAP__TR_OUT, port, width, value, NULL, 0, pc);
     int rc = do_out(p, port, width, value);
-    if (p->trace && rc == IOTRAP_OK)
-        trace(p, IOTRAP__TR_OUT, port, width, value, NULL, 0, false, pc);
+    if (rc == IOTRAP_OK)
+        done(p, IOTRAP__TR_OUT, port, width, value, NULL, 0, pc);
     return rc;
 }
 
@@ -797,8 +905,8 @@ int iotrap_ports_in_string(iotrap_ports *p, uint16_t port, unsigned width, void 
     if (count == 0)
         return IOTRAP_OK;
     int rc = do_in_string(p, port, width, buf, count);
-    if (p->trace && rc == IOTRAP_OK)
-        trace(p, IOTRAP__TR_INS, port, width, 0, buf, count, false, pc);
+    if (rc == IOTRAP_OK)
+        done(p, IOTRAP__TR_INS, port, width, 0, buf, count, pc);
     return rc;
 }
 
@@ -812,7 +920,7 @@ int iotrap_ports_out_string(iotrap_ports *p, uint16_t port, unsigned width, cons
     if (count == 0)
         return IOTRAP_OK;
     int rc = do_out_string(p, port, width, buf, count);
-    if (p->trace && rc == IOTRAP_OK)
-        trace(p, IOTRAP__TR_OUTS, port, width, 0, buf, count, false, pc);
+    if (rc == IOTRAP_OK)
+        done(p, IOTRAP__TR_OUTS, port, width, 0, buf, count, pc);
     return rc;
 }

@@ -29,6 +29,9 @@ typedef struct iotrap__session_params {
     /* The backends that cfg may name, NULL-terminated, in the order "auto" tries them;
      * NULL: every backend compiled in (iotrap__backends).  Tests put recorders here. */
     const struct iotrap__backend *const *backends;
+    /* The run state file of the `iotrap run` this session belongs to (IOTRAP_RUN): the
+     * trace's start and budget, and the --summary counts.  NULL: none. */
+    const char *run;
 } iotrap__session_params;
 
 int iotrap__session_open(const iotrap__session_params *sp, iotrap_ports **out, char *err,
@@ -49,6 +52,11 @@ uint16_t iotrap__session_target(const iotrap_ports *p, uint16_t port);
  * it needs, as snprintf. */
 size_t iotrap__session_backend_spec(const iotrap_ports *p, char *buf, size_t len);
 size_t iotrap__session_routes_spec(const iotrap_ports *p, char *buf, size_t len);
+
+/* Tells the user on standard error "iotrap: denied: WHAT at pc PC (port not in --allow)",
+ * WHAT being `len` bytes of `what`, while *budget (counted up) allows; async-signal-safe.
+ * The sessions' own denial messages and the preload library's /dev/port use it. */
+void iotrap__say_denied(unsigned *budget, const char *what, size_t len, uint64_t pc);
 
 /* The map in lines for people ("  0x378-0x37f -> ppdev:/dev/parport0 (window
  * 0x378-0x37f)", "  other ports -> sim", remaps, "  allowed: ..."), each line starting

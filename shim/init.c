@@ -64,7 +64,7 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
     int st = iotrap__env_config_read(&ec, err, sizeof err);
     if (st == IOTRAP_OK) {
         ec.cfg.quiet = 1;
-        st = iotrap_ports_open(&ec.cfg, &ports, err, sizeof err);
+        st = iotrap__env_session_open(&ec, &ports, err, sizeof err);
         iotrap__env_config_free(&ec);
     }
     if (st < 0) {
@@ -96,6 +96,7 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
     warm_up_decoder();
     iotrap__scratch_init();
     iotrap__exec_init();
+    iotrap__port_file_init();
     pthread_atfork(NULL, NULL, atfork_child);
 
     if (iotrap__wine_grants_init() < 0 && !iotrap__shim.quiet)

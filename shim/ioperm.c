@@ -39,9 +39,17 @@ IOTRAP__EXPORT int ioperm(unsigned long from, unsigned long num, int turn_on)
     return 0;
 }
 
-IOTRAP__EXPORT int iopl(int level)
+int iotrap__shim_any_port_allowed(void)
 {
     const iotrap_ports *ports = __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE);
+    for (unsigned long p = 0; ports && p < PORT_SPACE; p++)
+        if (port_allowed(ports, p))
+            return 1;
+    return 0;
+}
+
+IOTRAP__EXPORT int iopl(int level)
+{
     if (level < 0 || level > 3) {
         errno = EINVAL;
         return -1;
@@ -50,9 +58,8 @@ IOTRAP__EXPORT int iopl(int level)
         return 0;
     /* IOPL 3 opens every port; here it opens what the policy allows, and an access to
      * any other port is reported and faults as it would have without permission. */
-    for (unsigned long p = 0; ports && p < PORT_SPACE; p++)
-        if (port_allowed(ports, p))
-            return 0;
+    if (iotrap__shim_any_port_allowed())
+        return 0;
     errno = EPERM;
     return -1;
 }

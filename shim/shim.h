@@ -6,10 +6,12 @@
 #ifndef IOTRAP_SHIM_H
 #define IOTRAP_SHIM_H
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <ucontext.h>
 #include <iotrap/decode.h>
 #include <iotrap/ports.h>
@@ -141,6 +143,37 @@ int iotrap__wine_windows_code(const void *ucontext);
 
 /* Remembers what a child needs to run under the shim (constructor only). */
 void iotrap__exec_init(void);
+
+/* ---- /dev/port (shim/port_file.c, shim/port_file_open.c) ------------------------- */
+
+/* The next definition of `name` after the preload library's own (the C library's),
+ * looked up once into *slot.  The constructor makes the first lookups, so that a signal
+ * handler, which may call read() or open(), never reaches the dynamic loader. */
+static inline void *iotrap__next(void **slot, const char *name)
+{
+    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!f) {
+        f = dlsym(RTLD_NEXT, name);
+        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
+    }
+    return f;
+}
+
+/* Finds the real I/O functions and the /dev/port descriptors inherited over exec
+ * (constructor only); the _open_ one finds the real open functions. */
+void iotrap__port_file_init(void);
+void iotrap__port_file_open_init(void);
+/* A new descriptor that stands for /dev/port, opened with these open() flags; -1 and
+ * errno on failure. */
+int iotrap__port_file_create(int flags);
+/* The access mode of a /dev/port descriptor (O_RDONLY, O_WRONLY, O_RDWR, -1 for O_PATH),
+ * or -2 if fd is not one. */
+int iotrap__port_file_accmode(int fd);
+/* A stdio stream on a /dev/port descriptor, which it closes when it is closed. */
+FILE *iotrap__port_file_stream(int fd, const char *mode);
+
+/* 1 if the session allows any port at all: what iopl() and opening /dev/port need. */
+int iotrap__shim_any_port_allowed(void);
 
 /* ---- Messages (shim/report.c) ----------------------------------------------------- */
 

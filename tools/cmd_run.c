@@ -19,6 +19,9 @@
 #include "tools/preload_env.h"
 #include "tools/program_check.h"
 #include "tools/run_options.h"
+#include "tools/run_summary.h"
+#include "session/run_state.h"
+#include "session/trace.h"
 
 static const char run_usage[] =
     "Usage: iotrap run [OPTIONS] [--] PROGRAM [ARGS...]\n"
@@ -38,7 +41,14 @@ static const char run_usage[] =
     "  --device-plugin FILE    load device models from a plug-in; repeatable\n"
     "                          (IOTRAP_DEVICE_PLUGINS, ':'-separated)\n"
     "  --trace FILE|-          record every access to FILE, or '-' for stderr (IOTRAP_TRACE)\n"
-    "  --trace-format FORMAT   text (default) or jsonl (IOTRAP_TRACE_FORMAT)\n"
+    "  --trace-format FORMAT   text (default), jsonl, or vcd (signals for GTKWave and\n"
+    "                          sigrok) (IOTRAP_TRACE_FORMAT)\n"
+    "  --trace-ports PORTS     trace only accesses to these ports (IOTRAP_TRACE_PORTS)\n"
+    "  --trace-max SIZE        stop tracing after SIZE bytes (k, M, G), saying what was\n"
+    "                          dropped (IOTRAP_TRACE_MAX)\n"
+    "  --summary               at exit, print on stderr the reads and writes of each port\n"
+    "                          touched, and which reached no device or were denied\n"
+    "                          (IOTRAP_SUMMARY=1)\n"
     "  --patch auto|on|off     rewrite IN/OUT sites that trap often into calls (IOTRAP_PATCH;\n"
     "                          default auto: Windows code under Wine only)\n"
     "  -q, --quiet             no messages about denied accesses (IOTRAP_QUIET=1)\n"
@@ -55,9 +65,8 @@ static const char *env_or_null(const char *name)
     return v && *v ? v : NULL;
 }
 
-static int check_trace(void)
+static int check_trace(const char *t)
 {
-    const char *t = env_or_null("IOTRAP_TRACE");
     if (!t || strcmp(t, "-") == 0)
         return 0;
     int fd = open(t, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
@@ -302,7 +311,8 @@ int iotrap__cmd_run(int argc, char **argv)
         return 2;
     }
     int status = 1;
-    char board[PATH_MAX] = "";
+    char board[PATH_MAX] = "", run[PATH_MAX] = "";
+    iotrap__run_state rs = { 0 };
     iotrap__env_config eff;
     int have_eff = 0;
     iotrap_ports *ports = NULL;
@@ -310,8 +320,9 @@ int iotrap__cmd_run(int argc, char **argv)
     for (int i = 0; i < nvars; i++)
         if (setenv_or_fail(vars[i].name, vars[i].value) < 0)
             goto out;
-    /* A board inherited from an enclosing run belongs to that run. */
+    /* A board and a run state inherited from an enclosing run belong to that run. */
     unsetenv("IOTRAP_BOARD");
+    unsetenv("IOTRAP_RUN");
 
     /* Check everything the preload library will be told, read as it will read it, before
      * the program can run a single instruction.  The trace file is checked on its own
@@ -324,8 +335,9 @@ int iotrap__cmd_run(int argc, char **argv)
         goto out;
     }
     have_eff = 1;
+    const char *trace = eff.cfg.trace;
     eff.cfg.trace = NULL;
-    if (check_trace() < 0 || check_patch() < 0) {
+    if (check_trace(trace) < 0 || check_patch() < 0) {
         status = 2;
         goto out;
     }
@@ -333,7 +345,10 @@ int iotrap__cmd_run(int argc, char **argv)
     st = iotrap_ports_open(&eff.cfg, &ports, err, sizeof(err));
     if (st < 0) {
         fprintf(stderr, "iotrap run: %s\n", err[0] ? err : iotrap_strerror(st));
-        status = usage_status(st) || st == IOTRAP_E_BUSY ? 2 : 1;
+        /* Whatever the session refuses here is the configuration's doing (a bad value, a
+         * file, plug-in or backend that cannot be opened), and the man page gives all of
+         * it status 2; only running out of memory is iotrap's own failure. */
+        status = st == IOTRAP_E_NOMEM ? 1 : 2;
         goto out;
     }
     /* Every process of the run uses the backends chosen here, so that they share one
@@ -385,9 +400,37 @@ int iotrap__cmd_run(int argc, char **argv)
             goto out;
     }
 
+    /* What the processes of the run share besides the board: the time the trace counts
+     * from, its size budget, and the --summary counts. */
+    err[0] = '\0';
+    st = iotrap__run_state_create(&rs, eff.summary, run, sizeof run, err, sizeof err);
+    if (st < 0) {
+        fprintf(stderr, "iotrap run: %s\n", err[0] ? err : iotrap_strerror(st));
+        run[0] = '\0';
+        goto out;
+    }
+    if (setenv_or_fail("IOTRAP_RUN", run) < 0)
+        goto out;
+    /* A VCD file holds one run: it starts empty, and the first process writes the header. */
+    if (trace && strcmp(trace, "-") != 0 && iotrap__trace_format_vcd(eff.cfg.trace_format) &&
+        truncate(trace, 0) != 0) {
+        fprintf(stderr, "iotrap run: cannot empty the trace file '%s': %s\n", trace,
+                strerror(errno));
+        goto out;
+    }
+
     status = start_and_wait(path, opts.program);
 
+    if (trace && iotrap__trace_end(trace, eff.cfg.trace_format, eff.cfg.trace_max, &rs, err,
+                                   sizeof err) != IOTRAP_OK)
+        fprintf(stderr, "iotrap run: %s\n", err);
+    if (eff.summary)
+        iotrap__run_summary_print(&rs, stderr);
+
 out:
+    iotrap__run_state_detach(&rs);
+    if (run[0])
+        iotrap__run_state_remove(run);
     iotrap_ports_close(ports);
     if (board[0])
         iotrap_board_remove(board);

@@ -8,6 +8,7 @@ int iotrap__cmd_run(int argc, char **argv);     /* tools/cmd_run.c */
 int iotrap__cmd_decode(int argc, char **argv);  /* tools/cmd_decode.c */
 int iotrap__cmd_doctor(int argc, char **argv);  /* tools/cmd_doctor.c */
 int iotrap__cmd_bench(int argc, char **argv);   /* tools/cmd_bench.c */
+int iotrap__cmd_devices(int argc, char **argv); /* tools/cmd_devices.c */
 
 int iotrap__cmd_wine(int argc, char **argv);    /* tools/cmd_wine.c */
 

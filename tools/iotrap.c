@@ -14,6 +14,7 @@ struct command {
 static const struct command commands[] = {
     { "run", iotrap__cmd_run, "run a program with its port I/O trapped and emulated" },
     { "decode", iotrap__cmd_decode, "decode port I/O instructions from hex bytes" },
+    { "devices", iotrap__cmd_devices, "list the device models of the simulated board" },
     { "doctor", iotrap__cmd_doctor, "say which ways of reaching ports this machine allows" },
     { "wine", iotrap__cmd_wine, "run a Windows program under Wine with its port I/O emulated" },
     { "bench", iotrap__cmd_bench, "measure the cost of trapping and decoding" },

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/parse.h"
 #include "tools/run_options.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -21,7 +22,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 }
 
 enum opt_id { OPT_BACKEND, OPT_ROUTE, OPT_REMAP, OPT_ALLOW, OPT_DEVICE, OPT_PLUGIN, OPT_TRACE,
-              OPT_TRACE_FORMAT, OPT_PATCH, OPT_QUIET, OPT_HELP };
+              OPT_TRACE_FORMAT, OPT_TRACE_PORTS, OPT_TRACE_MAX, OPT_SUMMARY, OPT_PATCH,
+              OPT_QUIET, OPT_HELP };
 
 struct opt_def {
     const char *name;  /* without the leading "--" */
@@ -38,7 +40,10 @@ static const struct opt_def opt_defs[] = {
     { "device", 0, OPT_DEVICE, "SPEC" },
     { "device-plugin", 0, OPT_PLUGIN, "FILE" },
     { "trace", 0, OPT_TRACE, "FILE|-" },
-    { "trace-format", 0, OPT_TRACE_FORMAT, "text|jsonl" },
+    { "trace-format", 0, OPT_TRACE_FORMAT, "text|jsonl|vcd" },
+    { "trace-ports", 0, OPT_TRACE_PORTS, "PORTS" },
+    { "trace-max", 0, OPT_TRACE_MAX, "SIZE" },
+    { "summary", 0, OPT_SUMMARY, NULL },
     { "patch", 0, OPT_PATCH, "auto|on|off" },
     { "quiet", 'q', OPT_QUIET, NULL },
     { "help", 'h', OPT_HELP, NULL },
@@ -86,10 +91,23 @@ static int apply(iotrap__run_options *o, const struct opt_def *d, const char *va
     case OPT_TRACE:
         return set_once(&o->trace, value, d, err, errlen);
     case OPT_TRACE_FORMAT:
-        if (strcmp(value, "text") != 0 && strcmp(value, "jsonl") != 0)
-            return fail(err, errlen, "bad value '%s' for '--trace-format': use text or jsonl",
-                        value);
+        if (strcmp(value, "text") != 0 && strcmp(value, "jsonl") != 0 &&
+            strcmp(value, "vcd") != 0)
+            return fail(err, errlen, "bad value '%s' for '--trace-format': use text, jsonl or "
+                        "vcd", value);
         return set_once(&o->trace_format, value, d, err, errlen);
+    case OPT_TRACE_PORTS:
+        return set_once(&o->trace_ports, value, d, err, errlen);
+    case OPT_TRACE_MAX: {
+        uint64_t size;
+        char why[200];
+        if (iotrap__parse_size(value, &size, why, sizeof why) != 0)
+            return fail(err, errlen, "bad value for '--trace-max': %s", why);
+        return set_once(&o->trace_max, value, d, err, errlen);
+    }
+    case OPT_SUMMARY:
+        o->summary = 1;
+        return 0;
     case OPT_PATCH:
         if (!iotrap__run_patch_valid(value))
             return fail(err, errlen, "bad value '%s' for '--patch': use auto, on or off", value);
@@ -229,6 +247,9 @@ static char *absolute(const char *path, char *err, size_t errlen)
             fail(err, errlen, "cannot make '%s' absolute: getcwd: %s", path, strerror(errno));
             return NULL;
         }
+        while (path[0] == '.' && path[1] == '/') /* "./x" is "x" */
+            for (path += 2; *path == '/';)
+                path++;
         if (asprintf(&r, "%s/%s", cwd, path) < 0)
             r = NULL;
         free(cwd);
@@ -238,9 +259,25 @@ static char *absolute(const char *path, char *err, size_t errlen)
     return r;
 }
 
+/* A plug-in item with its file made absolute, its "i386=" or "x86_64=" kept. */
+static char *absolute_plugin(const char *item, char *err, size_t errlen)
+{
+    const char *file;
+    iotrap__plugin_item(item, &file);
+    char *abs = absolute(file, err, errlen);
+    char *r = NULL;
+    if (abs && asprintf(&r, "%.*s%s", (int)(file - item), item, abs) < 0) {
+        r = NULL;
+        fail(err, errlen, "out of memory");
+    }
+    free(abs);
+    return r;
+}
+
 /* Joins the list with `sep`, refusing an element that contains the separator: the
- * preload library would split it in two. */
-static char *join(const char **list, size_t n, char sep, int make_absolute, const char *what,
+ * preload library would split it in two.  With plugin_items, the items are plug-in items
+ * whose files are made absolute. */
+static char *join(const char **list, size_t n, char sep, int plugin_items, const char *what,
                   const char *option, char *err, size_t errlen)
 {
     size_t total = 1;
@@ -256,13 +293,13 @@ static char *join(const char **list, size_t n, char sep, int make_absolute, cons
                  "preload library: give each one its own '%s'", what, list[i], sep, option);
             goto out;
         }
-        parts[i] = make_absolute ? absolute(list[i], err, errlen) : strdup(list[i]);
+        parts[i] = plugin_items ? absolute_plugin(list[i], err, errlen) : strdup(list[i]);
         if (!parts[i]) {
-            if (!make_absolute)
+            if (!plugin_items)
                 fail(err, errlen, "out of memory");
             goto out;
         }
-        if (make_absolute && strchr(parts[i], sep)) {
+        if (plugin_items && strchr(parts[i], sep)) {
             fail(err, errlen, "%s '%s' contains '%c' once made absolute ('%s')", what, list[i],
                  sep, parts[i]);
             goto out;
@@ -323,6 +360,12 @@ int iotrap__run_env(const iotrap__run_options *o, iotrap__env_var vars[IOTRAP__R
                                                         : absolute(o->trace, err, errlen));
     if (o->trace_format)
         ADD("IOTRAP_TRACE_FORMAT", strdup(o->trace_format));
+    if (o->trace_ports)
+        ADD("IOTRAP_TRACE_PORTS", strdup(o->trace_ports));
+    if (o->trace_max)
+        ADD("IOTRAP_TRACE_MAX", strdup(o->trace_max));
+    if (o->summary)
+        ADD("IOTRAP_SUMMARY", strdup("1"));
     if (o->patch)
         ADD("IOTRAP_PATCH", strdup(o->patch));
     if (o->quiet)

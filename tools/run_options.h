@@ -20,7 +20,10 @@ typedef struct iotrap__run_options {
     const char **plugins;     /* --device-plugin FILE, in order, NULL-terminated */
     size_t nplugins;
     const char *trace;        /* --trace FILE|- */
-    const char *trace_format; /* --trace-format text|jsonl */
+    const char *trace_format; /* --trace-format text|jsonl|vcd */
+    const char *trace_ports;  /* --trace-ports PORTS */
+    const char *trace_max;    /* --trace-max SIZE */
+    int summary;              /* --summary */
     const char *patch;        /* --patch auto|on|off */
     int quiet;                /* --quiet */
     int help;                 /* --help: nothing else is required */
@@ -35,7 +38,7 @@ typedef struct iotrap__env_var {
 } iotrap__env_var;
 
 /* The most variables iotrap__run_env() produces. */
-#define IOTRAP__RUN_ENV_MAX 11
+#define IOTRAP__RUN_ENV_MAX 14
 
 /* Parses the arguments of `iotrap run` (argv[0] is "run").  Options come first; the
  * program starts at the first argument that is not an option, or after "--"; without
@@ -53,7 +56,7 @@ int iotrap__run_patch_valid(const char *value);
  * (IOTRAP_BACKEND, IOTRAP_ROUTES and IOTRAP_REMAP joined with ';', IOTRAP_ALLOW,
  * IOTRAP_DEVICES joined with ';', IOTRAP_DEVICE_PLUGINS
  * joined with ':' and made absolute, IOTRAP_TRACE made absolute, IOTRAP_TRACE_FORMAT,
- * IOTRAP_PATCH, IOTRAP_QUIET=1).  Options not given produce no variable: the program then inherits
+ * IOTRAP_TRACE_PORTS, IOTRAP_TRACE_MAX, IOTRAP_SUMMARY=1, IOTRAP_PATCH, IOTRAP_QUIET=1).  Options not given produce no variable: the program then inherits
  * whatever the environment already says.  Returns the number of variables, or -1 with a
  * message in err (a spec or path that cannot be carried in its list). */
 int iotrap__run_env(const iotrap__run_options *opts, iotrap__env_var vars[IOTRAP__RUN_ENV_MAX],

@@ -40,6 +40,11 @@ static void register_builtins(void)
     add_locked(&iotrap__device_uart);
     add_locked(&iotrap__device_cmos);
     add_locked(&iotrap__device_ram);
+    add_locked(&iotrap__device_pit);
+    add_locked(&iotrap__device_portb);
+    add_locked(&iotrap__device_pci);
+    add_locked(&iotrap__device_ec);
+    add_locked(&iotrap__device_superio);
     pthread_mutex_unlock(&registry_lock);
 }
 
@@ -101,10 +106,35 @@ void iotrap__device_names(char *buf, size_t len)
     }
 }
 
-int iotrap__device_load_plugin(const char *path, char *err, size_t errlen)
+/* The bitness (32 or 64) of an x86 ELF shared object, 0 if it is some other file, or a
+ * negative status with a message when it cannot be read. */
+static int elf_bits(const char *path, const char *item, char *err, size_t errlen)
 {
-    if (!path || !*path)
-        return iotrap__err(err, errlen, IOTRAP_E_INVAL, "empty device plug-in path");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return iotrap__err(err, errlen, IOTRAP_E_NODEV, "cannot load device plug-in \"%s\": %s",
+                           item, strerror(errno));
+    unsigned char h[20];
+    ssize_t n = read(fd, h, sizeof h);
+    close(fd);
+    if (n != (ssize_t)sizeof h || memcmp(h, "\177ELF", 4) != 0 || h[5] != 1 ||
+        (h[16] | h[17] << 8) != 3 /* ET_DYN */)
+        return 0;
+    unsigned machine = h[18] | h[19] << 8;
+    if (h[4] == 1 && machine == 3)
+        return 32; /* ELFCLASS32, EM_386 */
+    if (h[4] == 2 && machine == 62)
+        return 64; /* ELFCLASS64, EM_X86_64 */
+    return 0;
+}
+
+int iotrap__device_load_plugin(const char *item, char *err, size_t errlen)
+{
+    const char *path;
+    int for_bits = item ? iotrap__plugin_item(item, &path) : 0;
+    if (!item || !*path)
+        return iotrap__err(err, errlen, IOTRAP_E_INVAL, "empty device plug-in path%s%s",
+                           item && *item ? " in " : "", item && *item ? item : "");
     /* A bare file name would make dlopen search the library path; a plug-in is a file. */
     char buf[4096];
     const char *p = path;
@@ -116,24 +146,41 @@ int iotrap__device_load_plugin(const char *path, char *err, size_t errlen)
         strcpy(buf + 2, path);
         p = buf;
     }
+    const int my_bits = (int)sizeof(void *) * 8;
+    int bits = elf_bits(p, item, err, errlen);
+    if (bits < 0)
+        return bits;
+    if (for_bits && for_bits != my_bits) {
+        if (bits != for_bits)
+            return iotrap__err(err, errlen, IOTRAP_E_NODEV,
+                               "device plug-in \"%s\" is not a %d-bit x86 shared object", item,
+                               for_bits);
+        return IOTRAP_OK; /* the other bitness's processes load it */
+    }
+    if (bits && bits != my_bits)
+        return iotrap__err(err, errlen, IOTRAP_E_NODEV,
+                           "device plug-in \"%s\" is a %d-bit shared object and this is a %d-bit "
+                           "process: give one file per bitness, --device-plugin i386=FILE and "
+                           "--device-plugin x86_64=FILE (IOTRAP_DEVICE_PLUGINS=i386=FILE:"
+                           "x86_64=FILE)", item, bits, my_bits);
     void *h = dlopen(p, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         const char *why = dlerror();
         return iotrap__err(err, errlen, IOTRAP_E_NODEV, "cannot load device plug-in \"%s\": %s",
-                           path, why ? why : "unknown error");
+                           item, why ? why : "unknown error");
     }
     int (*init)(void);
     *(void **)&init = dlsym(h, "iotrap_device_plugin_init");
     if (!init) {
         dlclose(h);
         return iotrap__err(err, errlen, IOTRAP_E_NODEV,
-                           "device plug-in \"%s\" has no iotrap_device_plugin_init()", path);
+                           "device plug-in \"%s\" has no iotrap_device_plugin_init()", item);
     }
     /* The handle stays open for good: the registry points into the plug-in. */
     int rc = init();
     if (rc != IOTRAP_OK)
         return iotrap__err(err, errlen, rc < 0 ? rc : IOTRAP_E_NODEV,
-                           "device plug-in \"%s\": iotrap_device_plugin_init() failed: %s", path,
+                           "device plug-in \"%s\": iotrap_device_plugin_init() failed: %s", item,
                            iotrap_strerror(rc));
     return IOTRAP_OK;
 }
@@ -173,6 +220,19 @@ int iotrap__outfile_set(iotrap__outfile *o, const char *model, const char *value
     return IOTRAP_OK;
 }
 
+const char *iotrap__device_path(const char *path, char *full, size_t len, char *err,
+                                size_t errlen)
+{
+    if (path[0] == '/' || !iotrap__device_base_dir)
+        return path;
+    if ((size_t)snprintf(full, len, "%s/%s", iotrap__device_base_dir, path) >= len) {
+        iotrap__err(err, errlen, IOTRAP_E_RANGE, "file \"%s\" in \"%s\": path too long", path,
+                    iotrap__device_base_dir);
+        return NULL;
+    }
+    return full;
+}
+
 int iotrap__outfile_open(iotrap__outfile *o, char *err, size_t errlen)
 {
     o->fd = -1;
@@ -182,18 +242,13 @@ int iotrap__outfile_open(iotrap__outfile *o, char *err, size_t errlen)
     if (iotrap__device_truncate_outputs)
         flags |= O_TRUNC;
     char full[sizeof(o->path) + 1];
-    const char *path = o->path;
-    if (path[0] != '/' && iotrap__device_base_dir) {
-        if ((size_t)snprintf(full, sizeof(full), "%s/%s", iotrap__device_base_dir, path) >=
-            sizeof(full))
-            return iotrap__err(err, errlen, IOTRAP_E_RANGE,
-                               "output file \"%s\" in \"%s\": path too long", path,
-                               iotrap__device_base_dir);
-        path = full;
-    }
+    const char *path = iotrap__device_path(o->path, full, sizeof full, err, errlen);
+    if (!path)
+        return IOTRAP_E_RANGE;
     o->fd = open(path, flags, 0644);
+    /* A file that cannot be opened is a bad option value, like an unknown one. */
     if (o->fd < 0)
-        return iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot open output file \"%s\": %s",
+        return iotrap__err(err, errlen, IOTRAP_E_INVAL, "cannot open output file \"%s\": %s",
                            path, strerror(errno));
     return IOTRAP_OK;
 }

@@ -43,6 +43,8 @@ struct uart_config {
     iotrap__outfile out;
 };
 
+static const char *const uart_options[] = { "out=FILE", NULL };
+
 static int uart_configure(iotrap_device *dev, const char *key, const char *value, char *err,
                           size_t errlen)
 {
@@ -228,4 +230,5 @@ const iotrap_device_model iotrap__device_uart = {
     .write = uart_write,
     .stop = uart_stop,
     .write_string = uart_write_string,
+    .options = uart_options,
 };

@@ -27,13 +27,17 @@ typedef struct iotrap_ports_config {
     const char *const *plugins; /* device plug-in .so paths, NULL-terminated; may be NULL */
     const char *board;          /* path of a shared board to attach (sim); NULL: private board */
     const char *trace;          /* trace file path, "-" for stderr, NULL for none */
-    const char *trace_format;   /* "text" (default) or "jsonl" */
+    const char *trace_format;   /* "text" (default), "jsonl" or "vcd" */
     int quiet;                  /* no denial messages */
     const char *const *routes;  /* "PORTS=NAME[:ARGS]": those program ports go to that backend
                                  * instance; NULL-terminated, may be NULL */
     const char *const *remaps;  /* "PORTS=TARGET": a program access to p in PORTS reaches its
                                  * backend at TARGET + (p - first of PORTS); NULL-terminated,
                                  * may be NULL */
+    const char *trace_ports;    /* a port list: only accesses touching these ports are
+                                 * traced (and a VCD trace shows these); NULL: every access */
+    uint64_t trace_max;         /* bytes the trace may grow by, then a note says so and
+                                 * later accesses are dropped; 0: no limit */
 } iotrap_ports_config;
 
 /* Opens a session.  On failure returns a negative status and writes a message naming
@@ -43,7 +47,8 @@ IOTRAP_API int iotrap_ports_open(const iotrap_ports_config *cfg, iotrap_ports **
 
 /* The same, configured from IOTRAP_BACKEND, IOTRAP_ROUTES (routes separated by ';'),
  * IOTRAP_REMAP (';'), IOTRAP_ALLOW, IOTRAP_DEVICES (';'), IOTRAP_DEVICE_PLUGINS (':'),
- * IOTRAP_BOARD, IOTRAP_TRACE, IOTRAP_TRACE_FORMAT and IOTRAP_QUIET. */
+ * IOTRAP_BOARD, IOTRAP_TRACE, IOTRAP_TRACE_FORMAT, IOTRAP_TRACE_PORTS, IOTRAP_TRACE_MAX
+ * and IOTRAP_QUIET, within the run of `iotrap run` that IOTRAP_RUN names, if any. */
 IOTRAP_API int iotrap_ports_open_env(iotrap_ports **out, char *err, size_t errlen);
 
 IOTRAP_API void iotrap_ports_close(iotrap_ports *ports);

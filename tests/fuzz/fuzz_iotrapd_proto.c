@@ -154,7 +154,7 @@ static void open_server(iotrapd_server *srv, const struct iotrap__backend *backe
 {
     const struct iotrap__backend *table[] = {backend, NULL};
     iotrap_ports_config cfg = {.backend = backend->name, .quiet = 1};
-    iotrap__session_params sp = {&cfg, &conf.all, table};
+    iotrap__session_params sp = { .cfg = &cfg, .serve_targets = &conf.all, .backends = table };
     char err[256];
     srv->conf = &conf;
     CHECK(iotrap__session_open(&sp, &srv->ports, err, sizeof err) == IOTRAP_OK);

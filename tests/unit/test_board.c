@@ -198,8 +198,8 @@ static void t_attach_checks_layout(void **state)
     cfg.devices = moved;
     open_fails(&cfg, err, sizeof(err));
     snprintf(want, sizeof(want),
-             "board \"%s\": device 1 is lpt@0x378 (8 ports, 4 bytes of state) but this process "
-             "configures lpt@0x278 (8 ports, 4 bytes)", path);
+             "board \"%s\": device 1 is lpt@0x378 (8 ports, 25 bytes of state) but this process "
+             "configures lpt@0x278 (8 ports, 25 bytes)", path);
     assert_string_equal(err, want);
 
     const char *two[] = { "lpt@0x378", "uart@0x3f8", NULL };
@@ -217,7 +217,7 @@ static void t_attach_checks_layout(void **state)
         uint32_t value;
         const char *fmt;
     } damage[] = {
-        { 8, 7, "board \"%s\" has layout version 7, this library reads version 1" },
+        { 8, 7, "board \"%s\" has layout version 7, this library reads version 2" },
         { 16, 4096, "board \"%s\" is %s bytes with a %s-byte header, its header says 4096 "
                     "bytes and this library expects a %s-byte header" },
         { 32, 0, "board \"%s\" was never initialised (its creator failed)" },

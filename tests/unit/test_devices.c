@@ -1,117 +1,12 @@
-/* The device models of the simulated board, byte by byte, and plug-in loading. */
+/* The uart and ram models, the bus between devices, string writes, the model registry
+ * and plug-in loading. */
 #include <stdio.h>
 #include <time.h>
 #include "tests/unit/test_ports_helpers.h"
+#include "backends/devices/devices.h"
+#include "common/parse.h"
 
-#define LPT 0x378
 #define UART 0x3f8
-
-static char out_path[128];
-
-/* A session with one device whose out= file lives in a fresh directory. */
-static iotrap_ports *open_with_out(const char *fmt)
-{
-    static char spec[256];
-    snprintf(out_path, sizeof(out_path), "%s/out", test_dir());
-    snprintf(spec, sizeof(spec), fmt, out_path);
-    static const char *devs[2];
-    devs[0] = spec;
-    devs[1] = NULL;
-    return open_sim(NULL, devs);
-}
-
-/* ---- LPT ------------------------------------------------------------------------- */
-
-static void t_lpt_reset_values(void **state)
-{
-    iotrap_ports *p = open_with_out("lpt@0x378,out=%s");
-    assert_int_equal(in8(p, LPT + 1), 0xd8); /* idle: not busy, online, no error */
-    assert_int_equal(in8(p, LPT + 2), 0xcc); /* select + init, bits 6-7 read as ones */
-    for (int r = 3; r < 8; r++)
-        assert_int_equal(in8(p, (uint16_t)(LPT + r)), 0xff);
-    iotrap_ports_close(p);
-}
-
-static void t_lpt_data_latch_and_direction(void **state)
-{
-    iotrap_ports *p = open_with_out("lpt@0x378,out=%s");
-    out8(p, LPT, 0x55);
-    assert_int_equal(in8(p, LPT), 0x55);
-    out8(p, LPT, 0xaa);
-    assert_int_equal(in8(p, LPT), 0xaa);
-    /* Input mode (control bit 5): nobody drives the lines. */
-    out8(p, LPT + 2, 0x2c);
-    assert_int_equal(in8(p, LPT + 2), 0xec);
-    assert_int_equal(in8(p, LPT), 0xff);
-    out8(p, LPT + 2, 0x0c);
-    assert_int_equal(in8(p, LPT), 0xaa);
-    /* Status is read-only. */
-    out8(p, LPT + 1, 0x00);
-    assert_int_equal(in8(p, LPT + 1), 0xd8);
-    /* Control keeps its low bits; bits 6-7 always read back set. */
-    out8(p, LPT + 2, 0x1e);
-    assert_int_equal(in8(p, LPT + 2), 0xde);
-    /* Nothing was strobed. */
-    size_t len;
-    free(slurp(out_path, &len));
-    assert_int_equal(len, 0);
-    iotrap_ports_close(p);
-}
-
-/* Prints one byte the way a DOS printer driver does: wait while busy, put the data,
- * pulse STROBE, wait for the acknowledge. */
-static void centronics_byte(iotrap_ports *p, uint8_t c)
-{
-    int spins = 0;
-    while (!(in8(p, LPT + 1) & 0x80))
-        assert_true(++spins < 10);
-    out8(p, LPT, c);
-    out8(p, LPT + 2, 0x0d); /* strobe, init, select */
-    assert_int_equal(in8(p, LPT + 1) & 0x80, 0); /* busy now */
-    out8(p, LPT + 2, 0x0c);
-    /* QEMU's order while the host waits: busy with ack, busy without ack, idle. */
-    assert_int_equal(in8(p, LPT + 1), 0x58);
-    assert_int_equal(in8(p, LPT + 1), 0x18);
-    assert_int_equal(in8(p, LPT + 1), 0xd8);
-}
-
-static void t_lpt_strobe_to_file(void **state)
-{
-    iotrap_ports *p = open_with_out("lpt@0x378,out=%s");
-    const char *msg = "HELLO\r\n";
-    for (const char *c = msg; *c; c++)
-        centronics_byte(p, (uint8_t)*c);
-    /* STROBE held high through two writes sends once. */
-    out8(p, LPT, 'X');
-    out8(p, LPT + 2, 0x0d);
-    out8(p, LPT + 2, 0x0d);
-    out8(p, LPT + 2, 0x0c);
-    /* No SELECT: no byte.  No INIT: the printer resets and takes no byte either. */
-    out8(p, LPT, 'N');
-    out8(p, LPT + 2, 0x05);
-    out8(p, LPT + 2, 0x04);
-    out8(p, LPT + 2, 0x09);
-    out8(p, LPT + 2, 0x08);
-    assert_int_equal(in8(p, LPT + 1), 0xd8);
-    out8(p, LPT + 2, 0x0c);
-    size_t len;
-    char *text = slurp(out_path, &len);
-    assert_int_equal(len, 8);
-    assert_memory_equal(text, "HELLO\r\nX", 8);
-    free(text);
-    iotrap_ports_close(p);
-}
-
-static void t_lpt_without_out_file(void **state)
-{
-    const char *devs[] = { "lpt@0x278", NULL };
-    iotrap_ports *p = open_sim(NULL, devs);
-    out8(p, 0x278, 'A');
-    out8(p, 0x278 + 2, 0x0d);
-    out8(p, 0x278 + 2, 0x0c);
-    assert_int_equal(in8(p, 0x279), 0x58); /* the handshake runs; the byte is dropped */
-    iotrap_ports_close(p);
-}
 
 /* ---- UART ------------------------------------------------------------------------ */
 
@@ -222,7 +117,7 @@ static void t_string_writes_match_byte_writes(void **state)
     iotrap_ports_close(p);
 
     static const char *const lpt_only[] = { "lpt@0x378", NULL };
-    p = open_sim(NULL, lpt_only);
+    p = open_sim(NULL, lpt_only); /* the data latch keeps the last byte, as byte writes do */
     assert_int_equal(iotrap_ports_out_string(p, 0x378, 1, text, n, 0), IOTRAP_OK);
     assert_int_equal(in8(p, 0x378), text[n - 1]);
     /* A 2-byte string covers data and status: status ignores writes, data keeps the low
@@ -247,193 +142,6 @@ static void t_uart_loopback(void **state)
     size_t len;
     free(slurp(out_path, &len));
     assert_int_equal(len, 0); /* looped back, not sent */
-    iotrap_ports_close(p);
-}
-
-/* ---- CMOS ------------------------------------------------------------------------ */
-
-static uint8_t cmos_get(iotrap_ports *p, uint8_t idx)
-{
-    out8(p, 0x70, idx);
-    return in8(p, 0x71);
-}
-
-static void cmos_set(iotrap_ports *p, uint8_t idx, uint8_t v)
-{
-    out8(p, 0x70, idx);
-    out8(p, 0x71, v);
-}
-
-static int bcd(int v)
-{
-    return ((v / 10) << 4) | (v % 10);
-}
-
-/* Reads the clock registers until two host-clock samples around the read agree on the
- * second, so the comparison cannot straddle a tick. */
-struct rtc_read {
-    uint8_t sec, min, hour, wday, mday, mon, year, century;
-    struct tm tm;
-};
-
-static void read_rtc(iotrap_ports *p, struct rtc_read *r)
-{
-    for (int tries = 0; tries < 50; tries++) {
-        /* CLOCK_REALTIME like the model: time() may lag it by a tick. */
-        struct timespec ts0, ts1;
-        clock_gettime(CLOCK_REALTIME, &ts0);
-        time_t t0 = ts0.tv_sec;
-        r->sec = cmos_get(p, 0);
-        r->min = cmos_get(p, 2);
-        r->hour = cmos_get(p, 4);
-        r->wday = cmos_get(p, 6);
-        r->mday = cmos_get(p, 7);
-        r->mon = cmos_get(p, 8);
-        r->year = cmos_get(p, 9);
-        r->century = cmos_get(p, 0x32);
-        clock_gettime(CLOCK_REALTIME, &ts1);
-        time_t t1 = ts1.tv_sec;
-        if (t0 == t1) {
-            gmtime_r(&t0, &r->tm);
-            return;
-        }
-    }
-    fail_msg("the clock never held still for one read");
-}
-
-static iotrap_ports *open_cmos_utc(void)
-{
-    const char *devs[] = { "cmos@0x70,time=utc", NULL };
-    return open_sim(NULL, devs);
-}
-
-static void t_cmos_status_registers(void **state)
-{
-    iotrap_ports *p = open_cmos_utc();
-    assert_int_equal(cmos_get(p, 0x0a) & 0x7f, 0x26);
-    assert_int_equal(cmos_get(p, 0x0b), 0x02);
-    assert_int_equal(cmos_get(p, 0x0c), 0x00);
-    assert_int_equal(cmos_get(p, 0x0d), 0x80);
-    cmos_set(p, 0x0d, 0x00); /* read-only */
-    assert_int_equal(cmos_get(p, 0x0d), 0x80);
-    assert_int_equal(in8(p, 0x70), 0xff); /* the index port is write-only */
-    /* UIP is set only near the end of a second: sample often and see it both ways
-     * within a few seconds at most. */
-    int seen_set = 0, seen_clear = 0;
-    struct timespec ts0, ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts0);
-    do {
-        uint8_t a = cmos_get(p, 0x0a);
-        if (a & 0x80)
-            seen_set = 1;
-        else
-            seen_clear = 1;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-    } while (!(seen_set && seen_clear) && ts.tv_sec - ts0.tv_sec < 5);
-    assert_true(seen_clear);
-    assert_true(seen_set);
-    iotrap_ports_close(p);
-}
-
-static void t_cmos_time_bcd(void **state)
-{
-    iotrap_ports *p = open_cmos_utc();
-    struct rtc_read r;
-    read_rtc(p, &r);
-    assert_int_equal(r.sec, bcd(r.tm.tm_sec));
-    assert_int_equal(r.min, bcd(r.tm.tm_min));
-    assert_int_equal(r.hour, bcd(r.tm.tm_hour));
-    assert_int_equal(r.wday, r.tm.tm_wday + 1);
-    assert_int_equal(r.mday, bcd(r.tm.tm_mday));
-    assert_int_equal(r.mon, bcd(r.tm.tm_mon + 1));
-    assert_int_equal(r.year, bcd(r.tm.tm_year % 100));
-    assert_int_equal(r.century, bcd((r.tm.tm_year + 1900) / 100));
-    iotrap_ports_close(p);
-}
-
-static void t_cmos_time_binary(void **state)
-{
-    iotrap_ports *p = open_cmos_utc();
-    cmos_set(p, 0x0b, 0x06);
-    struct rtc_read r;
-    read_rtc(p, &r);
-    assert_int_equal(r.sec, r.tm.tm_sec);
-    assert_int_equal(r.min, r.tm.tm_min);
-    assert_int_equal(r.hour, r.tm.tm_hour);
-    assert_int_equal(r.mday, r.tm.tm_mday);
-    assert_int_equal(r.mon, r.tm.tm_mon + 1);
-    assert_int_equal(r.year, r.tm.tm_year % 100);
-    iotrap_ports_close(p);
-}
-
-static void t_cmos_time_12h(void **state)
-{
-    iotrap_ports *p = open_cmos_utc();
-    for (int binary = 0; binary < 2; binary++) {
-        cmos_set(p, 0x0b, binary ? 0x04 : 0x00);
-        struct rtc_read r;
-        read_rtc(p, &r);
-        int h = r.tm.tm_hour % 12 ? r.tm.tm_hour % 12 : 12;
-        int want = (binary ? h : bcd(h)) | (r.tm.tm_hour >= 12 ? 0x80 : 0);
-        assert_int_equal(r.hour, want);
-    }
-    /* Set 11 PM in 12-hour BCD, read it back as 23 in 24-hour mode. */
-    cmos_set(p, 0x0b, 0x80);
-    cmos_set(p, 0x04, 0x91);
-    cmos_set(p, 0x0b, 0x02);
-    uint8_t hour = cmos_get(p, 0x04);
-    assert_true(hour == 0x23 || hour == 0x00); /* 0x00 only if midnight passed meanwhile */
-    iotrap_ports_close(p);
-}
-
-static void t_cmos_set_time(void **state)
-{
-    iotrap_ports *p = open_cmos_utc();
-    /* The SET bit freezes the clock while it is written, as a BIOS setup does. */
-    cmos_set(p, 0x0b, 0x82);
-    cmos_set(p, 0x09, 0x99);
-    cmos_set(p, 0x32, 0x19);
-    cmos_set(p, 0x08, 0x12);
-    cmos_set(p, 0x07, 0x31);
-    cmos_set(p, 0x04, 0x23);
-    cmos_set(p, 0x02, 0x59);
-    cmos_set(p, 0x00, 0x58);
-    assert_int_equal(cmos_get(p, 0x00), 0x58);
-    assert_int_equal(cmos_get(p, 0x06), 0x06); /* 1999-12-31 was a Friday */
-    cmos_set(p, 0x0b, 0x02);
-    assert_int_equal(cmos_get(p, 0x09), 0x99);
-    assert_int_equal(cmos_get(p, 0x32), 0x19);
-    assert_int_equal(cmos_get(p, 0x08), 0x12);
-    /* Running again: two seconds later the date rolls into 2000. */
-    struct timespec ts0, ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts0);
-    do {
-        struct timespec nap = { 0, 50000000 };
-        nanosleep(&nap, NULL);
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-    } while (cmos_get(p, 0x09) != 0x00 && ts.tv_sec - ts0.tv_sec < 30);
-    assert_int_equal(cmos_get(p, 0x09), 0x00);
-    assert_int_equal(cmos_get(p, 0x32), 0x20);
-    assert_int_equal(cmos_get(p, 0x08), 0x01);
-    assert_int_equal(cmos_get(p, 0x07), 0x01);
-    iotrap_ports_close(p);
-}
-
-static void t_cmos_nvram(void **state)
-{
-    iotrap_ports *p = open_cmos_utc();
-    for (unsigned i = 0x0e; i < 0x80; i++)
-        if (i != 0x32)
-            cmos_set(p, (uint8_t)i, (uint8_t)(i ^ 0xa5));
-    for (unsigned i = 0x0e; i < 0x80; i++)
-        if (i != 0x32)
-            assert_int_equal(cmos_get(p, (uint8_t)i), i ^ 0xa5);
-    /* Bit 7 of the index is the NMI mask: 0x8e selects 0x0e. */
-    out8(p, 0x70, 0x8e);
-    assert_int_equal(in8(p, 0x71), 0x0e ^ 0xa5);
-    /* Alarm registers are plain storage. */
-    cmos_set(p, 0x01, 0x33);
-    assert_int_equal(cmos_get(p, 0x01), 0x33);
     iotrap_ports_close(p);
 }
 
@@ -498,6 +206,19 @@ static void t_default_board(void **state)
     out8(p, 0x70, 0x0b);
     assert_int_equal(in8(p, 0x71), 0x02);
     assert_int_equal(in8(p, 0x2f8), 0xff); /* no second UART */
+    /* The rest of a PC: the timer and port 0x61, both CMOS banks, the ECP port's ECR,
+     * the PCI host bridge. */
+    out8(p, 0x43, 0xe2);
+    assert_int_equal(in8(p, 0x40) & 0x3f, 0x36);
+    out8(p, 0x61, 0x03);
+    assert_int_equal(in8(p, 0x61) & 0x0f, 0x03);
+    out8(p, 0x72, 0x80);
+    assert_int_equal(in8(p, 0x73), 0x00);
+    assert_int_equal(in8(p, 0x77a), 0x35);
+    out_w(p, 0xcf8, 4, 0x80000000u);
+    assert_int_equal(in_w(p, 0xcfc, 4), 0x12378086u);
+    assert_int_equal(in8(p, 0x62), 0xff); /* the EC and Super I/O are optional */
+    assert_int_equal(in8(p, 0x2f), 0xff);
     iotrap_ports_close(p);
 }
 
@@ -538,6 +259,102 @@ static void t_register(void **state)
     assert_int_equal(iotrap_device_emit(-1, "x", 1), IOTRAP_OK);
 }
 
+/* A model with two windows and wide members: the board claims both windows, gives a
+ * wide access that lies in its windows to the wide members whole, splits one that
+ * crosses out of them, and reports the lines a model names. */
+struct wide_state {
+    uint32_t reg;
+    uint8_t bytes[0x20];
+    uint32_t wide_reads, wide_writes;
+};
+
+static uint8_t wide_read(iotrap_device *dev, uint32_t offset)
+{
+    struct wide_state *s = dev->state;
+    return s->bytes[offset & 0x1f];
+}
+
+static void wide_write(iotrap_device *dev, uint32_t offset, uint8_t value)
+{
+    struct wide_state *s = dev->state;
+    s->bytes[offset & 0x1f] = value;
+}
+
+static uint32_t wide_read_wide(iotrap_device *dev, uint32_t offset, unsigned width)
+{
+    struct wide_state *s = dev->state;
+    s->wide_reads++;
+    return offset == 0 && width == 4 ? s->reg : 0x12345678;
+}
+
+static void wide_write_wide(iotrap_device *dev, uint32_t offset, unsigned width, uint32_t v)
+{
+    struct wide_state *s = dev->state;
+    s->wide_writes++;
+    if (offset == 0 && width == 4)
+        s->reg = v;
+}
+
+static int wide_windows(const iotrap_device *dev, iotrap_device_window win[], char *err,
+                        size_t errlen)
+{
+    win[0].offset = 0;
+    win[0].count = 4;
+    win[1].offset = 0x10;
+    win[1].count = 2;
+    return 2;
+}
+
+static const iotrap_device_lines wide_lines = {
+    { "A", "B", NULL, NULL, NULL, NULL, NULL, "H" }, 0x80, 1,
+};
+
+static const iotrap_device_lines *wide_lines_at(const iotrap_device *dev, uint32_t offset)
+{
+    return offset == 0x10 ? &wide_lines : NULL;
+}
+
+static void t_model_windows_and_wide(void **state)
+{
+    static const iotrap_device_model wide = {
+        .name = "widetest", .summary = "test", .span = 4,
+        .state_size = sizeof(struct wide_state), .read = wide_read, .write = wide_write,
+        .windows = wide_windows, .read_wide = wide_read_wide, .write_wide = wide_write_wide,
+        .lines = wide_lines_at,
+    };
+    assert_int_equal(iotrap_device_register(&wide), IOTRAP_OK);
+    const char *devs[] = { "widetest@0x300", NULL };
+    iotrap_ports *p = open_sim(NULL, devs);
+    out_w(p, 0x300, 4, 0xcafef00d);
+    assert_int_equal(in_w(p, 0x300, 4), 0xcafef00d); /* whole, not four bytes */
+    assert_int_equal(in_w(p, 0x302, 2), 0x5678);
+    out8(p, 0x310, 0x42);
+    assert_int_equal(in8(p, 0x310), 0x42);
+    assert_int_equal(in8(p, 0x304), 0xff); /* between the windows: nothing */
+    /* 0x311-0x312 crosses out of the second window: split, the bus answers 0x312. */
+    out8(p, 0x311, 0x24);
+    assert_int_equal(in_w(p, 0x311, 2), 0xff24);
+    uint32_t words[2];
+    assert_int_equal(iotrap_ports_in_string(p, 0x300, 4, words, 2, 0), IOTRAP_OK);
+    assert_int_equal(words[0], 0xcafef00d);
+    assert_int_equal(words[1], 0xcafef00d);
+    iotrap_ports_close(p);
+
+    /* A second window that collides with another device is named in the error. */
+    const char *clash[] = { "ram@0x310", "widetest@0x300", NULL };
+    iotrap_ports_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.devices = clash;
+    char err[512];
+    assert_int_equal(open_fails(&cfg, err, sizeof err), IOTRAP_E_BUSY);
+    assert_string_equal(err, "device \"widetest@0x300\" overlaps \"ram@0x310\" at port 0x310");
+    const char *past[] = { "widetest@0xfff0", NULL };
+    cfg.devices = past;
+    assert_int_equal(open_fails(&cfg, err, sizeof err), IOTRAP_E_RANGE);
+    assert_string_equal(err, "device \"widetest@0xfff0\" ends past port 0xffff (widetest also "
+                             "answers BASE+0x10 to BASE+0x11)");
+}
+
 static void t_plugin(void **state)
 {
     iotrap_ports_config cfg;
@@ -571,6 +388,32 @@ static void t_plugin(void **state)
     assert_non_null(strstr(err, "counter"));
 }
 
+/* One file per bitness: an item for this process's bitness is loaded, one for the other
+ * is only checked to be a shared object of that bitness; a plain item of the wrong
+ * bitness is refused with the way out. */
+static void t_plugin_per_bitness(void **state)
+{
+    char err[512];
+    const char *mine = sizeof(void *) == 8 ? "x86_64=" IOTRAP_TEST_PLUGIN : "i386=" IOTRAP_TEST_PLUGIN;
+    const char *other = sizeof(void *) == 8 ? "i386=" IOTRAP_TEST_PLUGIN : "x86_64=" IOTRAP_TEST_PLUGIN;
+    assert_int_equal(iotrap__device_load_plugin(mine, err, sizeof err), IOTRAP_OK);
+    assert_non_null(iotrap_device_find("counter"));
+    assert_int_equal(iotrap__device_load_plugin(other, err, sizeof err), IOTRAP_E_NODEV);
+    assert_non_null(strstr(err, "is not a"));
+    assert_int_equal(iotrap__device_load_plugin("i386=/nonexistent.so", err, sizeof err),
+                     IOTRAP_E_NODEV);
+    assert_string_equal(err, "cannot load device plug-in \"i386=/nonexistent.so\": No such file "
+                             "or directory");
+    assert_int_equal(iotrap__device_load_plugin("x86_64=", err, sizeof err), IOTRAP_E_INVAL);
+    assert_string_equal(err, "empty device plug-in path in x86_64=");
+    const char *file;
+    assert_int_equal(iotrap__plugin_item("i386=a.so", &file), 32);
+    assert_string_equal(file, "a.so");
+    assert_int_equal(iotrap__plugin_item("x86_64=/b.so", &file), 64);
+    assert_int_equal(iotrap__plugin_item("./i386=c.so", &file), 0);
+    assert_string_equal(file, "./i386=c.so");
+}
+
 static void t_plugin_from_env(void **state)
 {
     setenv("IOTRAP_DEVICE_PLUGINS", "/nonexistent/a.so:" IOTRAP_TEST_PLUGIN, 1);
@@ -590,26 +433,18 @@ static void t_plugin_from_env(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(t_lpt_reset_values),
-    cmocka_unit_test(t_lpt_data_latch_and_direction),
-    cmocka_unit_test(t_lpt_strobe_to_file),
-    cmocka_unit_test(t_lpt_without_out_file),
     cmocka_unit_test(t_uart_registers),
     cmocka_unit_test(t_uart_dlab),
     cmocka_unit_test(t_uart_thr_to_file_and_iir),
     cmocka_unit_test(t_uart_loopback),
     cmocka_unit_test(t_string_writes_match_byte_writes),
-    cmocka_unit_test(t_cmos_status_registers),
-    cmocka_unit_test(t_cmos_time_bcd),
-    cmocka_unit_test(t_cmos_time_binary),
-    cmocka_unit_test(t_cmos_time_12h),
-    cmocka_unit_test(t_cmos_set_time),
-    cmocka_unit_test(t_cmos_nvram),
     cmocka_unit_test(t_ram_widths),
     cmocka_unit_test(t_unclaimed_ports),
     cmocka_unit_test(t_default_board),
     cmocka_unit_test(t_register),
+    cmocka_unit_test(t_model_windows_and_wide),
     cmocka_unit_test(t_plugin),
+    cmocka_unit_test(t_plugin_per_bitness),
     cmocka_unit_test(t_plugin_from_env),
 };
 

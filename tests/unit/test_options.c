@@ -140,7 +140,7 @@ static void t_err_trace_format(void **state)
 {
     iotrap__run_options o;
     expect_error(PARSE(&o, "--trace-format", "xml", "prog"),
-                 "bad value 'xml' for '--trace-format': use text or jsonl");
+                 "bad value 'xml' for '--trace-format': use text, jsonl or vcd");
 }
 
 static void t_err_patch(void **state)
@@ -200,6 +200,48 @@ static void t_env_all(void **state)
     assert_string_equal(var(v, n, "IOTRAP_TRACE_FORMAT"), "jsonl");
     assert_string_equal(var(v, n, "IOTRAP_PATCH"), "off");
     assert_string_equal(var(v, n, "IOTRAP_QUIET"), "1");
+    iotrap__run_env_free(v, n);
+    iotrap__run_options_free(&o);
+}
+
+/* The trace's filter and limit, and --summary, become their variables; a bad size is
+ * refused by the one size parser, naming it. */
+static void t_env_trace_options(void **state)
+{
+    iotrap__run_options o;
+    assert_int_equal(PARSE(&o, "--trace-ports", "0x378-0x37a", "--trace-max", "10M",
+                           "--summary", "--trace-format=vcd", "prog"), 0);
+    iotrap__env_var v[IOTRAP__RUN_ENV_MAX];
+    int n = iotrap__run_env(&o, v, err, sizeof(err));
+    assert_int_equal(n, 4);
+    assert_string_equal(var(v, n, "IOTRAP_TRACE_PORTS"), "0x378-0x37a");
+    assert_string_equal(var(v, n, "IOTRAP_TRACE_MAX"), "10M");
+    assert_string_equal(var(v, n, "IOTRAP_SUMMARY"), "1");
+    assert_string_equal(var(v, n, "IOTRAP_TRACE_FORMAT"), "vcd");
+    iotrap__run_env_free(v, n);
+    iotrap__run_options_free(&o);
+    assert_int_equal(PARSE(&o, "--trace-max", "10Q", "prog"), -1);
+    assert_string_equal(err, "bad value for '--trace-max': bad size \"10Q\" (a number of bytes "
+                             "from 1, or with k, M or G)");
+    assert_int_equal(PARSE(&o, "--trace-max", "0", "prog"), -1);
+    assert_int_equal(PARSE(&o, "--summary=yes", "prog"), -1);
+    assert_string_equal(err, "option '--summary' takes no value");
+}
+
+/* Plug-in files are made absolute, one-per-bitness items keeping their architecture, and
+ * "./" dropped. */
+static void t_env_plugin_items(void **state)
+{
+    char cwd[PATH_MAX], want[PATH_MAX * 3 + 64];
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    iotrap__run_options o;
+    assert_int_equal(PARSE(&o, "--device-plugin", "i386=./c32.so", "--device-plugin",
+                           "x86_64=/abs/c64.so", "--device-plugin", "./i386=odd.so", "prog"), 0);
+    iotrap__env_var v[IOTRAP__RUN_ENV_MAX];
+    int n = iotrap__run_env(&o, v, err, sizeof(err));
+    assert_int_equal(n, 1);
+    snprintf(want, sizeof(want), "i386=%s/c32.so:x86_64=/abs/c64.so:%s/i386=odd.so", cwd, cwd);
+    assert_string_equal(var(v, n, "IOTRAP_DEVICE_PLUGINS"), want);
     iotrap__run_env_free(v, n);
     iotrap__run_options_free(&o);
 }
@@ -466,6 +508,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_env_trace_stderr),
     cmocka_unit_test(t_env_err_device_separator),
     cmocka_unit_test(t_env_err_plugin_separator),
+    cmocka_unit_test(t_env_plugin_items),
+    cmocka_unit_test(t_env_trace_options),
     cmocka_unit_test(t_preload_alone),
     cmocka_unit_test(t_preload_prepended_once),
     cmocka_unit_test(t_preload_err_separator_in_dir),

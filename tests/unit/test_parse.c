@@ -27,6 +27,31 @@ static void t_uint(void **state)
         assert_int_equal(iotrap__parse_uint(bad[i], strlen(bad[i]), 0xffff, &v), IOTRAP_E_SYNTAX);
 }
 
+/* Sizes (--trace-max): bytes, or k, M, G (binary); at least 1; the bad part quoted. */
+static void t_size(void **state)
+{
+    uint64_t v;
+    char err[256];
+    assert_int_equal(iotrap__parse_size("100", &v, err, sizeof err), IOTRAP_OK);
+    assert_int_equal(v, 100);
+    assert_int_equal(iotrap__parse_size("64k", &v, err, sizeof err), IOTRAP_OK);
+    assert_int_equal(v, 65536);
+    assert_int_equal(iotrap__parse_size("10M", &v, err, sizeof err), IOTRAP_OK);
+    assert_int_equal(v, 10485760);
+    assert_int_equal(iotrap__parse_size("2G", &v, err, sizeof err), IOTRAP_OK);
+    assert_int_equal(v, 2147483648ULL);
+    static const char *const bad[] = { "", "0", "k", "10 M", "10MB", "-1", "0x10", "1.5M", "010" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(iotrap__parse_size(bad[i], &v, err, sizeof err), IOTRAP_E_SYNTAX);
+        char want[128];
+        snprintf(want, sizeof want, "bad size \"%s\" (a number of bytes from 1, or with k, M or G)",
+                 bad[i]);
+        assert_string_equal(err, want);
+    }
+    assert_int_equal(iotrap__parse_size("99999999999G", &v, err, sizeof err), IOTRAP_E_RANGE);
+    assert_string_equal(err, "size \"99999999999G\" is too large");
+}
+
 static void t_device_spec(void **state)
 {
     iotrap__device_spec s;
@@ -48,6 +73,17 @@ static void t_device_spec(void **state)
     assert_int_equal(s.lo, 0x300);
     assert_int_equal(s.hi, 0x30f);
     assert_int_equal(s.noptions, 0);
+    iotrap__device_spec_free(&s);
+    /* Spaces around every part are ignored, as in port lists, however the spec came
+     * (--device, IOTRAP_DEVICES with spaces after its ';'). */
+    assert_int_equal(iotrap__device_spec_parse(" lpt @ 0x378 , out = /tmp/x y ,flag ", &s, err,
+                                               sizeof(err)), IOTRAP_OK);
+    assert_string_equal(s.name, "lpt");
+    assert_int_equal(s.lo, 0x378);
+    assert_int_equal(s.noptions, 2);
+    assert_string_equal(s.options[0].key, "out");
+    assert_string_equal(s.options[0].value, "/tmp/x y");
+    assert_string_equal(s.options[1].key, "flag");
     iotrap__device_spec_free(&s);
 }
 
@@ -76,6 +112,12 @@ static void t_device_spec_errors(void **state)
                       "bad port range \"0x400-0x3ff\" in \"ram@0x400-0x3ff\": end before start");
     expect_spec_error("lpt@0x378,,x", IOTRAP_E_SYNTAX, "empty option in device spec \"lpt@0x378,,x\"");
     expect_spec_error("lpt@0x378,", IOTRAP_E_SYNTAX, "empty option in device spec \"lpt@0x378,\"");
+    expect_spec_error("  ", IOTRAP_E_SYNTAX, "empty device spec (expected NAME@BASE[,key=value...])");
+    expect_spec_error(" @0x378", IOTRAP_E_SYNTAX, "device spec \" @0x378\" has no device name");
+    expect_spec_error("lpt@ ,out=x", IOTRAP_E_SYNTAX, "device spec \"lpt@ ,out=x\" has no base port");
+    expect_spec_error("lpt@0x378, ", IOTRAP_E_SYNTAX, "empty option in device spec \"lpt@0x378, \"");
+    expect_spec_error("lpt@0x378, =x", IOTRAP_E_SYNTAX,
+                      "option \"=x\" in device spec \"lpt@0x378, =x\" has no name");
     expect_spec_error("lpt@0x378,=x", IOTRAP_E_SYNTAX,
                       "option \"=x\" in device spec \"lpt@0x378,=x\" has no name");
     expect_spec_error("ram@1,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q", IOTRAP_E_SYNTAX,
@@ -105,13 +147,14 @@ static void expect_open_error(const char *backend, const char *allow, const char
 static void t_config_errors(void **state)
 {
     expect_open_error(NULL, NULL, "lptx@0x378",
-                      "unknown device \"lptx\" in \"lptx@0x378\" (known: lpt, uart, cmos, ram)");
-    expect_open_error(NULL, NULL, "lpt@0x378,foo", "unknown option \"foo\" for lpt (known: out)");
+                      "unknown device \"lptx\" in \"lptx@0x378\" (known: lpt, uart, cmos, ram, "
+                      "pit, portb, pci, ec, superio; see iotrap devices)");
+    expect_open_error(NULL, NULL, "lpt@0x378,foo", "unknown option \"foo\" for lpt (known: out, mode)");
     expect_open_error(NULL, NULL, "lpt@0x378,out=", "option \"out\" for lpt needs a file name");
     expect_open_error(NULL, NULL, "uart@0x3f8,speed=9600",
                       "unknown option \"speed\" for uart (known: out)");
     expect_open_error(NULL, NULL, "cmos@0x70,time=mars",
-                      "bad value \"mars\" for option \"time\" of cmos (known: local, utc)");
+                      "bad value \"mars\" for option \"time\" of cmos (known: utc, local)");
     expect_open_error(NULL, NULL, "ram@0x300,fast", "unknown option \"fast\" for ram (it takes none)");
     expect_open_error(NULL, NULL, "lpt@0xfffc",
                       "device \"lpt@0xfffc\" ends past port 0xffff (lpt spans 8 ports)");
@@ -138,7 +181,7 @@ static void t_config_errors(void **state)
     cfg.trace = "/dev/null";
     cfg.trace_format = "xml";
     open_fails(&cfg, err, sizeof(err));
-    assert_string_equal(err, "unknown trace format \"xml\" (known: text, jsonl)");
+    assert_string_equal(err, "unknown trace format \"xml\" (known: text, jsonl, vcd)");
 
     memset(&cfg, 0, sizeof(cfg));
     const char *plugins[] = { "/nonexistent/plugin.so", NULL };
@@ -170,7 +213,7 @@ static void t_more_config_errors(void **state)
     memset(&cfg, 0, sizeof(cfg));
     cfg.trace_format = "csv"; /* checked even without a trace file */
     open_fails(&cfg, err, sizeof(err));
-    assert_string_equal(err, "unknown trace format \"csv\" (known: text, jsonl)");
+    assert_string_equal(err, "unknown trace format \"csv\" (known: text, jsonl, vcd)");
 
     memset(&cfg, 0, sizeof(cfg));
     cfg.trace = "";
@@ -253,6 +296,7 @@ static void t_parsers_never_crash(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_uint),
+    cmocka_unit_test(t_size),
     cmocka_unit_test(t_device_spec),
     cmocka_unit_test(t_device_spec_errors),
     cmocka_unit_test(t_config_errors),

@@ -195,7 +195,8 @@ static void t_env(void **state)
     setenv("IOTRAP_BACKEND", "sim", 1);
     setenv("IOTRAP_DEVICES", "lpt@0x378;bogus@1", 1);
     assert_int_equal(iotrap_ports_open_env(&p, err, sizeof(err)), IOTRAP_E_NODEV);
-    assert_string_equal(err, "unknown device \"bogus\" in \"bogus@1\" (known: lpt, uart, cmos, ram)");
+    assert_string_equal(err, "unknown device \"bogus\" in \"bogus@1\" (known: lpt, uart, cmos, ram, "
+                             "pit, portb, pci, ec, superio; see iotrap devices)");
 
     setenv("IOTRAP_DEVICES", "lpt@0x378", 1);
     setenv("IOTRAP_ALLOW", "0x378-", 1);
@@ -204,7 +205,7 @@ static void t_env(void **state)
 
     unsetenv("IOTRAP_ALLOW");
     setenv("IOTRAP_TRACE", "/tmp", 1);
-    assert_int_equal(iotrap_ports_open_env(&p, err, sizeof(err)), IOTRAP_E_SYSTEM);
+    assert_int_equal(iotrap_ports_open_env(&p, err, sizeof(err)), IOTRAP_E_INVAL);
     assert_string_equal(err, "cannot open trace file \"/tmp\": Is a directory");
     clear_env();
 }

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -99,6 +100,22 @@ static inline const char *test_dir(void)
     if (ntest_dirs++ == 0)
         atexit(remove_test_dirs);
     return dir;
+}
+
+/* The out= file of open_with_out(). */
+static char out_path[128];
+
+/* A session with one device, `fmt` its spec with a %s for an out= file that lives in a
+ * fresh directory. */
+static inline iotrap_ports *open_with_out(const char *fmt)
+{
+    static char spec[256];
+    snprintf(out_path, sizeof(out_path), "%s/out", test_dir());
+    snprintf(spec, sizeof(spec), fmt, out_path);
+    static const char *devs[2];
+    devs[0] = spec;
+    devs[1] = NULL;
+    return open_sim(NULL, devs);
 }
 
 /* The whole content of a file (malloc'd, NUL-terminated); *len gets its size. */

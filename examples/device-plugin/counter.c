@@ -9,7 +9,11 @@
  * that loads it (the preload library, the iotrap command, libiotrap) provides them.
  *     cc -shared -fPIC -o counter.so counter.c -I<prefix>/include
  * Load it with  --device-plugin ./counter.so --device counter@0x240,start=5  (or
- * IOTRAP_DEVICE_PLUGINS / IOTRAP_DEVICES). */
+ * IOTRAP_DEVICE_PLUGINS / IOTRAP_DEVICES).  A run whose programs are of both bitnesses
+ * needs a build of each, given as one file per bitness:
+ *     cc -m32 -shared -fPIC -o counter32.so counter.c -I<prefix>/include
+ *     iotrap run --device-plugin i386=./counter32.so --device-plugin x86_64=./counter.so \
+ *         --device counter@0x240 -- ./program */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
