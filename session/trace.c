@@ -12,6 +12,7 @@
 #include "backends/lock.h"
 #include "common/fmt.h"
 #include "common/parse.h"
+#include "common/userfile.h"
 #include "session/trace.h"
 
 #define MAX_DATA 256
@@ -534,10 +535,11 @@ int iotrap__trace_open(iotrap__trace **out, const iotrap__trace_params *tp, char
     if (strcmp(tp->path, "-") == 0) {
         t->fd = STDERR_FILENO;
     } else {
-        t->fd = open(tp->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
+        t->fd = iotrap__userfile_open("trace file", tp->path, O_WRONLY | O_CREAT | O_APPEND,
+                                      err, errlen);
         if (t->fd < 0) {
-            rc = iotrap__err(err, errlen, IOTRAP_E_INVAL, "cannot open trace file \"%s\": %s",
-                             tp->path, strerror(errno));
+            rc = t->fd;
+            t->fd = -1;
             goto fail;
         }
         t->own_fd = 1;

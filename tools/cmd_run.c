@@ -13,6 +13,7 @@
 
 #include <iotrap/ports.h>
 #include "backends/backend.h"
+#include "common/userfile.h"
 #include "session/env.h"
 #include "session/session.h"
 #include "tools/commands.h"
@@ -69,9 +70,11 @@ static int check_trace(const char *t)
 {
     if (!t || strcmp(t, "-") == 0)
         return 0;
-    int fd = open(t, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    char err[512];
+    int fd = iotrap__userfile_open("trace file", t, O_WRONLY | O_CREAT | O_APPEND, err,
+                                   sizeof err);
     if (fd < 0) {
-        fprintf(stderr, "iotrap run: cannot open the trace file '%s': %s\n", t, strerror(errno));
+        fprintf(stderr, "iotrap run: %s\n", err);
         return -1;
     }
     close(fd);

@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include "backends/devices/devices.h"
 #include "common/parse.h"
+#include "common/userfile.h"
 
 #define REG_A 0x0a
 #define REG_B 0x0b
@@ -120,10 +121,12 @@ static int cmos_start(iotrap_device *dev, char *err, size_t errlen)
     const char *path = iotrap__device_path(c->path, full, sizeof full, err, errlen);
     if (!path)
         return IOTRAP_E_RANGE;
-    c->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-    if (c->fd < 0)
-        return iotrap__err(err, errlen, IOTRAP_E_INVAL, "cmos: cannot open file \"%s\": %s",
-                           path, strerror(errno));
+    c->fd = iotrap__userfile_open("cmos file", path, O_RDWR | O_CREAT, err, errlen);
+    if (c->fd < 0) {
+        int rc = c->fd;
+        c->fd = -1;
+        return rc;
+    }
     struct stat st;
     if (fstat(c->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
         (st.st_size != 0 && st.st_size != CMOS_SIZE)) {

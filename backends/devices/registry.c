@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "backends/devices/devices.h"
 #include "common/parse.h"
+#include "common/userfile.h"
 
 #define MAX_MODELS 64
 
@@ -238,18 +239,18 @@ int iotrap__outfile_open(iotrap__outfile *o, char *err, size_t errlen)
     o->fd = -1;
     if (!o->path[0])
         return IOTRAP_OK;
-    int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY;
+    int flags = O_WRONLY | O_CREAT | O_APPEND;
     if (iotrap__device_truncate_outputs)
         flags |= O_TRUNC;
     char full[sizeof(o->path) + 1];
     const char *path = iotrap__device_path(o->path, full, sizeof full, err, errlen);
     if (!path)
         return IOTRAP_E_RANGE;
-    o->fd = open(path, flags, 0644);
     /* A file that cannot be opened is a bad option value, like an unknown one. */
-    if (o->fd < 0)
-        return iotrap__err(err, errlen, IOTRAP_E_INVAL, "cannot open output file \"%s\": %s",
-                           path, strerror(errno));
+    int fd = iotrap__userfile_open("output file", path, flags, err, errlen);
+    if (fd < 0)
+        return fd;
+    o->fd = fd;
     return IOTRAP_OK;
 }
 
