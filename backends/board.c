@@ -11,6 +11,7 @@
 #include "backends/devices/devices.h"
 #include "backends/lock.h"
 #include "common/parse.h"
+#include "common/rundir.h"
 
 _Static_assert(sizeof(struct iotrap__board_dev) == 56, "board layout must not depend on ABI");
 _Static_assert(sizeof(struct iotrap__board_hdr) == 40 + 56 * IOTRAP__BOARD_MAX_DEVICES + 4096,
@@ -232,42 +233,6 @@ static int check_layout(const struct iotrap__board_hdr *want, const struct iotra
     return IOTRAP_OK;
 }
 
-int iotrap__board_dir(char *dir, size_t len, char *err, size_t errlen)
-{
-    char cand[3][512];
-    int n = 0;
-    const char *xdg = getenv("XDG_RUNTIME_DIR");
-    uid_t uid = geteuid();
-    if (xdg && xdg[0] == '/')
-        snprintf(cand[n++], sizeof(cand[0]), "%s/iotrap", xdg);
-    snprintf(cand[n++], sizeof(cand[0]), "/dev/shm/iotrap-%u", (unsigned)uid);
-    snprintf(cand[n++], sizeof(cand[0]), "/tmp/iotrap-%u", (unsigned)uid);
-    const char *why = "no candidate";
-    for (int i = 0; i < n; i++) {
-        struct stat st;
-        if (mkdir(cand[i], 0700) != 0 && errno != EEXIST) {
-            why = strerror(errno);
-            continue;
-        }
-        if (lstat(cand[i], &st) != 0) {
-            why = strerror(errno);
-            continue;
-        }
-        if (!S_ISDIR(st.st_mode) || st.st_uid != uid || (st.st_mode & 077)) {
-            why = "exists but is not a private directory of this user";
-            continue;
-        }
-        if (strlen(cand[i]) + 1 > len)
-            return iotrap__err(err, errlen, IOTRAP_E_RANGE, "board path buffer too small");
-        strcpy(dir, cand[i]);
-        return IOTRAP_OK;
-    }
-    return iotrap__err(err, errlen, IOTRAP_E_SYSTEM,
-                       "no private directory for the board file (tried $XDG_RUNTIME_DIR/iotrap, "
-                       "/dev/shm/iotrap-%u, /tmp/iotrap-%u; last: %s)",
-                       (unsigned)uid, (unsigned)uid, why);
-}
-
 static int map_board(iotrap__board *b, const struct iotrap__board_hdr *want,
                      enum iotrap__board_mode mode, const iotrap_ports_config *cfg, char *path,
                      size_t pathlen, char *err, size_t errlen)
@@ -281,21 +246,17 @@ static int map_board(iotrap__board *b, const struct iotrap__board_hdr *want,
             return iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot map the board: %s",
                                strerror(errno));
     } else if (mode == IOTRAP__BOARD_CREATE) {
-        char dir[512];
-        int rc = iotrap__board_dir(dir, sizeof(dir), err, errlen);
-        if (rc != IOTRAP_OK)
-            return rc;
-        if (!path || (size_t)snprintf(path, pathlen, "%s/board-XXXXXX", dir) >= pathlen)
+        if (!path)
             return iotrap__err(err, errlen, IOTRAP_E_RANGE, "board path buffer too small");
-        fd = mkostemp(path, O_CLOEXEC);
+        fd = iotrap__rundir_create("board", path, pathlen, err, errlen);
         if (fd < 0)
-            return iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot create a board file in %s: %s",
-                               dir, strerror(errno));
-        if (fchmod(fd, 0600) != 0 || ftruncate(fd, (off_t)size) != 0) {
+            return fd;
+        int rc;
+        if (ftruncate(fd, (off_t)size) != 0) {
             rc = iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot size board file \"%s\": %s",
                              path, strerror(errno));
             close(fd);
-            unlink(path);
+            iotrap__rundir_remove(path);
             return rc;
         }
         map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -303,7 +264,7 @@ static int map_board(iotrap__board *b, const struct iotrap__board_hdr *want,
         if (map == MAP_FAILED) {
             rc = iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot map board file \"%s\": %s",
                              path, strerror(errno));
-            unlink(path);
+            iotrap__rundir_remove(path);
             return rc;
         }
     } else {
@@ -399,7 +360,7 @@ int iotrap__board_open(iotrap__board *b, const iotrap_ports_config *cfg,
 
 fail_unlink:
     if (mode == IOTRAP__BOARD_CREATE && path)
-        unlink(path);
+        iotrap__rundir_remove(path);
 fail:
     iotrap__board_close(b);
     return rc;
@@ -602,6 +563,5 @@ int iotrap_board_create(const iotrap_ports_config *cfg, char *path, size_t pathl
 
 void iotrap_board_remove(const char *path)
 {
-    if (path && *path)
-        unlink(path);
+    iotrap__rundir_remove(path);
 }

@@ -58,11 +58,6 @@ typedef struct iotrap__board {
     uint8_t port_dev[65536]; /* 0: unclaimed, else device index + 1 */
 } iotrap__board;
 
-/* A private directory for a run's files (board files, the run state): $XDG_RUNTIME_DIR/
- * iotrap, /dev/shm/iotrap-UID or /tmp/iotrap-UID, created 0700 and used only if it is a
- * real directory of ours that nobody else can enter. */
-int iotrap__board_dir(char *dir, size_t len, char *err, size_t errlen);
-
 /* The specs of the default board (used when the configuration gives none), NULL-ended. */
 extern const char *const iotrap__board_defaults[];
 

@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <iotrap/status.h>
-#include "backends/board.h"
 #include "common/parse.h"
+#include "common/rundir.h"
 #include "session/run_state.h"
 
 _Static_assert(sizeof(struct iotrap__run_hdr) == 64, "run state layout must not depend on ABI");
@@ -41,18 +41,12 @@ int iotrap__run_state_create(iotrap__run_state *rs, bool summary, char *path, si
                              char *err, size_t errlen)
 {
     memset(rs, 0, sizeof(*rs));
-    char dir[512];
-    int rc = iotrap__board_dir(dir, sizeof dir, err, errlen);
-    if (rc != IOTRAP_OK)
-        return rc;
-    if ((size_t)snprintf(path, pathlen, "%s/run-XXXXXX", dir) >= pathlen)
-        return iotrap__err(err, errlen, IOTRAP_E_RANGE, "run state path buffer too small");
-    int fd = mkostemp(path, O_CLOEXEC);
+    int fd = iotrap__rundir_create("run", path, pathlen, err, errlen);
     if (fd < 0)
-        return iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot create the run state in %s: %s",
-                           dir, strerror(errno));
+        return fd;
     size_t size = file_size(summary);
-    if (fchmod(fd, 0600) != 0 || ftruncate(fd, (off_t)size) != 0) {
+    int rc;
+    if (ftruncate(fd, (off_t)size) != 0) {
         rc = iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot size the run state \"%s\": %s",
                          path, strerror(errno));
     } else {
@@ -60,7 +54,7 @@ int iotrap__run_state_create(iotrap__run_state *rs, bool summary, char *path, si
     }
     close(fd);
     if (rc != IOTRAP_OK) {
-        unlink(path);
+        iotrap__rundir_remove(path);
         return rc;
     }
     struct timespec ts;
@@ -104,6 +98,5 @@ void iotrap__run_state_detach(iotrap__run_state *rs)
 
 void iotrap__run_state_remove(const char *path)
 {
-    if (path && *path)
-        unlink(path);
+    iotrap__rundir_remove(path);
 }

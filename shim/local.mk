@@ -67,5 +67,6 @@ tests_progs_io_patch_m32_LDADD = -lpthread
 endif
 
 iotrap_tests += tests/integration.test
-EXTRA_DIST += tests/integration.test tests/integration/common.bash tests/integration/Npe.java
+EXTRA_DIST += tests/integration.test tests/integration/common.bash tests/integration/Npe.java \
+	tests/integration/hostile_dirs.sh
 CLEANFILES += tests/integration-cases/*

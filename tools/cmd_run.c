@@ -16,6 +16,7 @@
 #include "common/userfile.h"
 #include "session/env.h"
 #include "session/session.h"
+#include "tools/child.h"
 #include "tools/commands.h"
 #include "tools/preload_env.h"
 #include "tools/program_check.h"
@@ -166,8 +167,10 @@ static int set_forwarding(void)
 }
 
 /* Runs in the child: exec, or report errno through the pipe. */
-static void exec_child(const char *path, char **argv, int errfd, const sigset_t *oldmask)
+static void exec_child(const char *path, char **argv, int errfd, const sigset_t *oldmask,
+                       pid_t parent)
 {
+    iotrap__die_with_parent(parent);
     struct sigaction dfl;
     memset(&dfl, 0, sizeof(dfl));
     dfl.sa_handler = SIG_DFL;
@@ -205,11 +208,7 @@ static int wait_status(pid_t pid)
             return 1;
         }
     }
-    if (WIFEXITED(st))
-        return WEXITSTATUS(st);
-    if (WIFSIGNALED(st))
-        return 128 + WTERMSIG(st);
-    return 1;
+    return iotrap__child_status(st);
 }
 
 static int start_and_wait(const char *path, char **argv)
@@ -231,6 +230,7 @@ static int start_and_wait(const char *path, char **argv)
         sigprocmask(SIG_SETMASK, &old, NULL);
         return 1;
     }
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "iotrap run: fork: %s\n", strerror(errno));
@@ -241,7 +241,7 @@ static int start_and_wait(const char *path, char **argv)
     }
     if (pid == 0) {
         close(pfd[0]);
-        exec_child(path, argv, pfd[1], &old);
+        exec_child(path, argv, pfd[1], &old, parent);
     }
     child_pid = pid;
     close(pfd[1]);

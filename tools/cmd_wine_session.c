@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include <iotrap/status.h>
+#include "tools/child.h"
 #include "tools/cmd_wine.h"
 #include "tools/commands.h"
 #include "tools/run_options.h"
@@ -219,7 +220,8 @@ static int apply_env(const char *lines)
 
 /* ---- Running the program ------------------------------------------------------------ */
 
-/* `wine PROGRAM ARGS` in this environment; its exit status (128+N for signal N). */
+/* `wine PROGRAM ARGS` in this environment; its exit status, or IOTRAP__DIE_BY(N) for
+ * signal N (tools/child.h). */
 static int run_wine(const iotrap__wine_env *env, char **program)
 {
     int n = 0;
@@ -238,10 +240,12 @@ static int run_wine(const iotrap__wine_env *env, char **program)
     ign.sa_handler = SIG_IGN;
     sigaction(SIGINT, &ign, &old_int);
     sigaction(SIGQUIT, &ign, &old_quit);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGQUIT, &old_quit, NULL);
+        iotrap__die_with_parent(parent);
         execv(argv[0], argv);
         fprintf(stderr, "iotrap wine: cannot execute %s: %s\n", argv[0], strerror(errno));
         _exit(errno == ENOENT ? 127 : 126);
@@ -256,7 +260,7 @@ static int run_wine(const iotrap__wine_env *env, char **program)
         fprintf(stderr, "iotrap wine: fork: %s\n", strerror(errno));
         return 1;
     }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
+    return iotrap__child_status(st);
 }
 
 /* ---- Starting a session -------------------------------------------------------------- */

@@ -1,6 +1,8 @@
 /* The subcommands of the `iotrap` command.  Each takes the arguments after its own
  * name (argv[0] is the subcommand name) and returns the process exit status:
- * 0 success, 1 failure of the work asked for, 2 bad usage (a message names the bad part). */
+ * 0 success, 1 failure of the work asked for, 2 bad usage (a message names the bad part);
+ * a command that runs a program returns the program's status, IOTRAP__DIE_BY(N) when a
+ * signal killed it (tools/child.h). */
 #ifndef IOTRAP_TOOLS_COMMANDS_H
 #define IOTRAP_TOOLS_COMMANDS_H
 

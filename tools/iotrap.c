@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <iotrap/iotrap.h>
+#include "tools/child.h"
 #include "tools/commands.h"
 
 struct command {
@@ -47,7 +48,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
+            return iotrap__exit_like(commands[i].fn(argc - 1, argv + 1));
     fprintf(stderr, "iotrap: unknown command '%s' (try 'iotrap --help')\n", cmd);
     return 2;
 }
