@@ -6,7 +6,8 @@
  * the loader's literal $LIB, so a child of the other bitness gets its own build) and every
  * IOTRAP_* variable.  An exec whose environment lacks them gets them added; values the
  * program set itself are left alone.  Nothing here allocates on the heap (a vfork child
- * may exec), so the new environment is built on the stack.
+ * may exec), so the new environment is built on the stack.  SIGSEGV reaches the new
+ * program blocked, and pending, as the old one had it (shim/sigmask.c).
  */
 #include "config.h"
 
@@ -150,16 +151,28 @@ static char *const *fix_env(char *const envp[], char **out, char *buf)
     char fix_buf_[fix_bytes_];                                                         \
     char *const *fixed = fix_env((envp), fix_out_, fix_buf_)
 
+/* Calls `call` with SIGSEGV blocked in the kernel as the program has it (and, for an exec,
+ * the held ones pending there), see shim/sigmask.c. */
+#define WITH_SIGSEGV_MASK(pending, call)                                               \
+    do {                                                                               \
+        sigset_t mask_;                                                                \
+        bool changed_ = iotrap__sigmask_exec_begin(&mask_, (pending));                 \
+        int rc_ = (call);                                                              \
+        if (changed_)                                                                  \
+            iotrap__sigmask_exec_end(&mask_);                                          \
+        return rc_;                                                                    \
+    } while (0)
+
 IOTRAP__EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
     FIX_ENV(envp, env);
-    return real_execve(path, argv, env);
+    WITH_SIGSEGV_MASK(true, real_execve(path, argv, env));
 }
 
 IOTRAP__EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
     FIX_ENV(envp, env);
-    return real_execvpe(file, argv, env);
+    WITH_SIGSEGV_MASK(true, real_execvpe(file, argv, env));
 }
 
 IOTRAP__EXPORT int execv(const char *path, char *const argv[])
@@ -175,7 +188,7 @@ IOTRAP__EXPORT int execvp(const char *file, char *const argv[])
 IOTRAP__EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
     FIX_ENV(envp, env);
-    return real_fexecve(fd, argv, env);
+    WITH_SIGSEGV_MASK(true, real_fexecve(fd, argv, env));
 }
 
 IOTRAP__EXPORT int posix_spawn(pid_t *pid, const char *path,
@@ -184,7 +197,7 @@ IOTRAP__EXPORT int posix_spawn(pid_t *pid, const char *path,
                                char *const envp[])
 {
     FIX_ENV(envp, env);
-    return real_posix_spawn(pid, path, actions, attr, argv, env);
+    WITH_SIGSEGV_MASK(false, real_posix_spawn(pid, path, actions, attr, argv, env));
 }
 
 IOTRAP__EXPORT int posix_spawnp(pid_t *pid, const char *file,
@@ -193,7 +206,7 @@ IOTRAP__EXPORT int posix_spawnp(pid_t *pid, const char *file,
                                 char *const envp[])
 {
     FIX_ENV(envp, env);
-    return real_posix_spawnp(pid, file, actions, attr, argv, env);
+    WITH_SIGSEGV_MASK(false, real_posix_spawnp(pid, file, actions, attr, argv, env));
 }
 
 /* execl, execle, execlp: the argument list gathered into an array on the stack. */

@@ -120,6 +120,33 @@ int iotrap__sigchain_install(void);
 /* Gives the signal to the program as the kernel would have: its handler with its
  * flags and mask, or the default action (a fault that re-executes kills with a core). */
 void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaults);
+/* The shim's handler is in place and the interposed functions keep their records. */
+bool iotrap__sigchain_installed(void);
+
+/* ---- Whether the program has SIGSEGV blocked (shim/sigmask.c) ---------------------- */
+
+/* 1 while this thread would have SIGSEGV blocked without the shim, which never blocks it
+ * in the kernel. */
+extern __thread int iotrap__segv_blocked __attribute__((tls_model("initial-exec")));
+/* Resolves the real libc functions (not in a handler). */
+void iotrap__sigmask_resolve(void);
+/* The kernel's pthread_sigmask, bypassing the interposition. */
+int iotrap__sigmask_kernel(int how, const sigset_t *set, sigset_t *old);
+/* Takes iotrap__segv_blocked from the kernel's mask and unblocks SIGSEGV there
+ * (constructor only, after the handler is installed). */
+void iotrap__sigmask_install(void);
+/* Holds a SIGSEGV sent while the thread has it blocked, as the kernel keeps it pending. */
+void iotrap__sigmask_hold(const siginfo_t *si);
+/* Delivers what is held, if the thread has SIGSEGV unblocked now. */
+void iotrap__sigmask_release(void);
+/* In a fork child: nothing is pending. */
+void iotrap__sigmask_forget_held(void);
+/* Around an exec (`pending`) or a spawn: the kernel gets SIGSEGV blocked, and for an exec
+ * the held signals, when the program has it blocked, so that the new program starts as
+ * it would without the shim.  Returns whether it did; then exec_end restores `old` after
+ * the call (not in a handler). */
+bool iotrap__sigmask_exec_begin(sigset_t *old, bool pending);
+void iotrap__sigmask_exec_end(const sigset_t *old);
 
 /* ---- Raw access of Windows processes (shim/grants.c, session/grants.h) ------------ */
 

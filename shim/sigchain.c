@@ -8,19 +8,17 @@
  *
  * The record is read by the signal handler of any thread at any time, so it is a seqlock;
  * writers (ordinary code, possibly another signal handler) serialise on a spin lock held
- * with every signal blocked, so no handler can interrupt its holder.
+ * with every signal blocked, so no handler can interrupt its holder.  Whether SIGSEGV is
+ * blocked, and what was sent while it was, is shim/sigmask.c's.
  */
 #include "config.h"
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/select.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #if defined(__x86_64__)
@@ -31,26 +29,12 @@
 
 typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
 typedef sighandler_t (*signal_fn)(int, sighandler_t);
-typedef int (*sigmask_fn)(int, const sigset_t *, sigset_t *);
-typedef int (*sigsuspend_fn)(const sigset_t *);
-typedef int (*ppoll_fn)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
-typedef int (*pselect_fn)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
-                          const sigset_t *);
 
 static sigaction_fn real_sigaction_p;
 static signal_fn real_signal_p, real_sysv_signal_p, real_bsd_signal_p, real_sigset_p;
-static sigmask_fn real_sigprocmask_p, real_pthread_sigmask_p;
-static sigsuspend_fn real_sigsuspend_p;
-static ppoll_fn real_ppoll_p;
-static pselect_fn real_pselect_p;
-
-typedef void (*longjmp_fn)(struct __jmp_buf_tag *, int);
-static longjmp_fn real_longjmp_p, real__longjmp_p, real_siglongjmp_p, real_longjmp_chk_p;
 
 /* Signals whose handler the program installed with SIGSEGV in sa_mask (see below). */
 static unsigned char segv_stripped[_NSIG];
-/* 1 while this thread would have SIGSEGV blocked without the shim (see below). */
-static __thread int segv_blocked __attribute__((tls_model("initial-exec")));
 
 static struct {
     unsigned seq;
@@ -71,24 +55,7 @@ void iotrap__sigchain_resolve(void)
         real_bsd_signal_p = (signal_fn)dlsym(RTLD_NEXT, "bsd_signal");
     if (!real_sigset_p)
         real_sigset_p = (signal_fn)dlsym(RTLD_NEXT, "sigset");
-    if (!real_sigprocmask_p)
-        real_sigprocmask_p = (sigmask_fn)dlsym(RTLD_NEXT, "sigprocmask");
-    if (!real_pthread_sigmask_p)
-        real_pthread_sigmask_p = (sigmask_fn)dlsym(RTLD_NEXT, "pthread_sigmask");
-    if (!real_sigsuspend_p)
-        real_sigsuspend_p = (sigsuspend_fn)dlsym(RTLD_NEXT, "sigsuspend");
-    if (!real_ppoll_p)
-        real_ppoll_p = (ppoll_fn)dlsym(RTLD_NEXT, "ppoll");
-    if (!real_pselect_p)
-        real_pselect_p = (pselect_fn)dlsym(RTLD_NEXT, "pselect");
-    if (!real_longjmp_p)
-        real_longjmp_p = (longjmp_fn)dlsym(RTLD_NEXT, "longjmp");
-    if (!real__longjmp_p)
-        real__longjmp_p = (longjmp_fn)dlsym(RTLD_NEXT, "_longjmp");
-    if (!real_siglongjmp_p)
-        real_siglongjmp_p = (longjmp_fn)dlsym(RTLD_NEXT, "siglongjmp");
-    if (!real_longjmp_chk_p)
-        real_longjmp_chk_p = (longjmp_fn)dlsym(RTLD_NEXT, "__longjmp_chk");
+    iotrap__sigmask_resolve();
 }
 
 /* The real sigaction, bypassing the interposition. */
@@ -114,15 +81,19 @@ static void read_theirs(struct sigaction *out)
 
 /* The shim's own registration.  SA_NODEFER lets a fault inside the handler (the safe
  * copy's) be delivered; asynchronous signals are blocked so that no other handler runs
- * port I/O while a backend may be mid-access; SA_ONSTACK and SA_RESTART follow the
- * program's wishes, which only the program can judge (an alternate stack for stack
- * overflows, restarting of system calls that a sent SIGSEGV interrupts). */
+ * port I/O while a backend may be mid-access; SA_ONSTACK follows the program's wishes,
+ * which only the program can judge (an alternate stack for stack overflows).  SA_RESTART
+ * is always set: only a sent SIGSEGV can interrupt a system call, and one the shim holds
+ * for a thread that has it blocked must not make the call fail with EINTR where natively
+ * nothing would have reached the thread.  A handler of theirs without SA_RESTART then
+ * sees a call that a sent SIGSEGV interrupted restarted instead of failing, the lesser
+ * difference. */
 static void install_ours(int their_flags)
 {
     struct sigaction ours;
     memset(&ours, 0, sizeof ours);
     ours.sa_sigaction = iotrap__sigsegv;
-    ours.sa_flags = SA_SIGINFO | SA_NODEFER | (their_flags & (SA_ONSTACK | SA_RESTART));
+    ours.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART | (their_flags & SA_ONSTACK);
     sigfillset(&ours.sa_mask);
     static const int synchronous[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
     for (size_t i = 0; i < sizeof synchronous / sizeof synchronous[0]; i++)
@@ -139,7 +110,7 @@ static void write_theirs(const struct sigaction *given, bool reinstall, struct s
     const struct sigaction *act = &copy;
     sigset_t all, old;
     sigfillset(&all);
-    real_pthread_sigmask_p(SIG_SETMASK, &all, &old);
+    iotrap__sigmask_kernel(SIG_SETMASK, &all, &old);
     while (__atomic_exchange_n(&writer_lock, 1, __ATOMIC_ACQUIRE))
         ;
     if (prev)
@@ -151,7 +122,7 @@ static void write_theirs(const struct sigaction *given, bool reinstall, struct s
     if (reinstall)
         install_ours(act->sa_flags);
     __atomic_store_n(&writer_lock, 0, __ATOMIC_RELEASE);
-    real_pthread_sigmask_p(SIG_SETMASK, &old, NULL);
+    iotrap__sigmask_kernel(SIG_SETMASK, &old, NULL);
 }
 
 /* fork() copies the record and its lock as they are: if another thread was writing it,
@@ -164,7 +135,7 @@ static void fork_prepare(void)
 {
     sigset_t all;
     sigfillset(&all);
-    real_pthread_sigmask_p(SIG_SETMASK, &all, &fork_mask);
+    iotrap__sigmask_kernel(SIG_SETMASK, &all, &fork_mask);
     while (__atomic_exchange_n(&writer_lock, 1, __ATOMIC_ACQUIRE))
         ;
 }
@@ -172,7 +143,19 @@ static void fork_prepare(void)
 static void fork_done(void)
 {
     __atomic_store_n(&writer_lock, 0, __ATOMIC_RELEASE);
-    real_pthread_sigmask_p(SIG_SETMASK, &fork_mask, NULL);
+    iotrap__sigmask_kernel(SIG_SETMASK, &fork_mask, NULL);
+}
+
+/* A child has no pending signals. */
+static void fork_child(void)
+{
+    iotrap__sigmask_forget_held();
+    fork_done();
+}
+
+bool iotrap__sigchain_installed(void)
+{
+    return __atomic_load_n(&installed, __ATOMIC_ACQUIRE);
 }
 
 int iotrap__sigchain_install(void)
@@ -181,14 +164,9 @@ int iotrap__sigchain_install(void)
     if (real_sigaction(SIGSEGV, NULL, &cur) != 0)
         return -1;
     write_theirs(&cur, true, NULL);
-    /* A parent may have exec'd us with SIGSEGV blocked (posix_spawnattr_setsigmask, a
-     * shell's mask): the first trap would then kill the program. */
-    sigset_t segv;
-    sigemptyset(&segv);
-    sigaddset(&segv, SIGSEGV);
-    real_pthread_sigmask_p(SIG_UNBLOCK, &segv, NULL);
-    pthread_atfork(fork_prepare, fork_done, fork_done);
+    pthread_atfork(fork_prepare, fork_done, fork_child);
     __atomic_store_n(&installed, 1, __ATOMIC_RELEASE);
+    iotrap__sigmask_install();
     return 0;
 }
 
@@ -208,7 +186,7 @@ static void default_action(int sig, int refaults)
 
 /* Their handler may return with FS based elsewhere: Wine's, on its way back to 32-bit
  * code under WoW64, loads that code's FS selector, whose base is the 32-bit TEB.  Every
- * thread-local access after it (segv_blocked) must go through this thread's own thread
+ * thread-local access after it (iotrap__segv_blocked) must go through this thread's own thread
  * pointer, and the kernel must then get FS as their handler left it.  Raw system calls
  * only: errno is thread-local too. */
 struct fs_state {
@@ -270,10 +248,15 @@ static void fs_state_set(const struct fs_state *f)
 void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaults)
 {
     struct sigaction t;
-    int was_blocked = segv_blocked;
+    int was_blocked = iotrap__segv_blocked;
     if (was_blocked && refaults) {
         /* A fault with SIGSEGV blocked: the kernel kills the process. */
         default_action(sig, refaults);
+        return;
+    }
+    if (was_blocked) {
+        /* A sent one stays pending until the program unblocks it (shim/sigmask.c). */
+        iotrap__sigmask_hold(si);
         return;
     }
     read_theirs(&t);
@@ -289,8 +272,8 @@ void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaul
     }
 
     /* The mask the kernel would have set for their handler, except that SIGSEGV stays
-     * deliverable so that the handler may do port I/O (see "Keeping SIGSEGV
-     * deliverable" below); whether it counts as blocked is kept in segv_blocked. */
+     * deliverable so that the handler may do port I/O; whether it counts as blocked is
+     * kept in iotrap__segv_blocked (shim/sigmask.c). */
     sigset_t mask = uc->uc_sigmask;
     sigorset(&mask, &mask, &t.sa_mask);
     int blocked = was_blocked || !(t.sa_flags & SA_NODEFER) ||
@@ -302,8 +285,8 @@ void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaul
         dfl.sa_handler = SIG_DFL;
         write_theirs(&dfl, true, NULL);
     }
-    real_pthread_sigmask_p(SIG_SETMASK, &mask, NULL);
-    segv_blocked = blocked;
+    iotrap__sigmask_kernel(SIG_SETMASK, &mask, NULL);
+    iotrap__segv_blocked = blocked;
     struct fs_state ours = fs_state_now();
     if (t.sa_flags & SA_SIGINFO)
         t.sa_sigaction(sig, si, uc);
@@ -311,8 +294,10 @@ void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaul
         t.sa_handler(sig);
     struct fs_state left = fs_state_now();
     fs_state_set(&ours);
-    /* Returning restores uc_sigmask, as the kernel's sigreturn does for them. */
-    segv_blocked = was_blocked;
+    /* Returning restores uc_sigmask, as the kernel's sigreturn does for them, and what
+     * was sent meanwhile is delivered then. */
+    iotrap__segv_blocked = was_blocked;
+    iotrap__sigmask_release();
     fs_state_set(&left);
 }
 
@@ -321,115 +306,6 @@ void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaul
 static bool chained(int sig)
 {
     return sig == SIGSEGV && __atomic_load_n(&installed, __ATOMIC_ACQUIRE);
-}
-
-/* ---- Keeping SIGSEGV deliverable ----------------------------------------------------
- *
- * A #GP raised while SIGSEGV is blocked kills the process whatever its handler, so port
- * I/O in a critical section with every signal blocked, in a handler installed with a full
- * sa_mask, in one run by sigsuspend() with a full mask, or in the program's own SIGSEGV
- * handler (a crash handler switching the hardware off) - all fine natively, where the
- * instructions do not trap - would be fatal under the shim.  So SIGSEGV is taken out of
- * every mask the program hands to the kernel, and whether the program has it blocked is
- * kept per thread in segv_blocked instead: sigprocmask() and pthread_sigmask() report it,
- * a fault while it is set kills the process as the kernel would
- * (iotrap__sigchain_deliver), and the longjmp family, which restores a saved mask without
- * asking us, updates it.  sigaction() reports the sa_mask the program gave. */
-
-static const sigset_t *without_segv(const sigset_t *set, sigset_t *copy)
-{
-    if (!set || !__atomic_load_n(&installed, __ATOMIC_ACQUIRE) || sigismember(set, SIGSEGV) != 1)
-        return set;
-    *copy = *set;
-    sigdelset(copy, SIGSEGV);
-    return copy;
-}
-
-/* The common part of sigprocmask and pthread_sigmask (which return errors differently:
- * -1 with errno, or the error number). */
-static int set_mask(sigmask_fn real, int how, const sigset_t *set, sigset_t *old)
-{
-    if (!__atomic_load_n(&installed, __ATOMIC_ACQUIRE))
-        return real(how, set, old);
-    int was = segv_blocked;
-    int in = set && sigismember(set, SIGSEGV) == 1; /* before `old`, which may be `set` */
-    sigset_t copy;
-    int rc = real(how, how == SIG_UNBLOCK ? set : without_segv(set, &copy), old);
-    if (rc != 0)
-        return rc;
-    if (set && how == SIG_SETMASK)
-        segv_blocked = in;
-    else if (set && in)
-        segv_blocked = how == SIG_BLOCK;
-    if (old && was)
-        sigaddset(old, SIGSEGV);
-    return 0;
-}
-
-IOTRAP__EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
-{
-    if (!real_sigprocmask_p)
-        iotrap__sigchain_resolve();
-    return set_mask(real_sigprocmask_p, how, set, old);
-}
-
-IOTRAP__EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
-{
-    if (!real_pthread_sigmask_p)
-        iotrap__sigchain_resolve();
-    return set_mask(real_pthread_sigmask_p, how, set, old);
-}
-
-/* A jump that restores a saved mask (sigsetjmp's, saved from the kernel's mask, which
- * never holds SIGSEGV) leaves SIGSEGV unblocked; one that does not restore it keeps
- * whatever the thread had, as natively (a jump out of a SIGSEGV handler without the mask
- * leaves SIGSEGV blocked). */
-static void jumping(struct __jmp_buf_tag *env)
-{
-    if (env->__mask_was_saved)
-        segv_blocked = sigismember(&env->__saved_mask, SIGSEGV) == 1;
-}
-
-void __longjmp_chk(struct __jmp_buf_tag env[1], int val);
-
-#define LONGJMP(name, real)                                                            \
-    IOTRAP__EXPORT void name(struct __jmp_buf_tag env[1], int val)                     \
-    {                                                                                  \
-        jumping(env);                                                                  \
-        if (!real)                                                                     \
-            iotrap__sigchain_resolve();                                                \
-        real(env, val);                                                                \
-        __builtin_unreachable();                                                       \
-    }
-LONGJMP(longjmp, real_longjmp_p)
-LONGJMP(_longjmp, real__longjmp_p)
-LONGJMP(siglongjmp, real_siglongjmp_p)
-LONGJMP(__longjmp_chk, real_longjmp_chk_p)
-
-IOTRAP__EXPORT int sigsuspend(const sigset_t *mask)
-{
-    if (!real_sigsuspend_p)
-        iotrap__sigchain_resolve();
-    sigset_t copy;
-    return real_sigsuspend_p(without_segv(mask, &copy));
-}
-
-IOTRAP__EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
-                         const sigset_t *mask)
-{
-    if (!real_ppoll_p)
-        iotrap__sigchain_resolve();
-    sigset_t copy;
-    return real_ppoll_p(fds, n, timeout, without_segv(mask, &copy));
-}
-
-IOTRAP__EXPORT int pselect(int nfds, fd_set *r, fd_set *w, fd_set *e,
-                           const struct timespec *timeout, const sigset_t *mask)
-{
-    if (!real_pselect_p)
-        iotrap__sigchain_resolve();
-    sigset_t copy;
-    return real_pselect_p(nfds, r, w, e, timeout, without_segv(mask, &copy));
 }
 
 /* sigaction() of any other signal: the handler's sa_mask goes to the kernel without
