@@ -9,7 +9,7 @@
  */
 #include <stdatomic.h>
 #include <string.h>
-#include <capstone/capstone.h>
+#include "decoder/capstone_x86.h"
 #include <iotrap/decode.h>
 #include "decoder/cs_pool.h"
 #include "decoder/scan.h"

@@ -32,8 +32,9 @@ static int env_flag(const char *name)
     return v && *v && strcmp(v, "0") != 0;
 }
 
-/* Capstone allocates and sorts tables on a handle's first use, unsynchronised; doing it
- * here, before the program starts threads, keeps that out of the signal handler.  The
+/* The decoder sets its Capstone up on first use, safely from a signal handler too
+ * (docs/decoder.md, "Capstone"); doing it here only moves that one-time cost (a handle,
+ * its tables, one sort) from the first trap to the start of the program.  The
  * instructions are IN AL, DX in each mode. */
 static void warm_up_decoder(void)
 {
