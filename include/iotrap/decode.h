@@ -82,9 +82,10 @@ typedef struct iotrap_regs {
     uint64_t seg_base[6];    /* indexed by iotrap_seg; in 64-bit mode only FS and GS are used */
 } iotrap_regs;
 
-/* Callbacks.  `in`, `out`, `mem_read` and `mem_write` are required; the rest optional.
- * Port callbacks return IOTRAP_OK or a negative status, which iotrap_execute returns
- * with the registers showing the elements completed before it. */
+/* Callbacks.  `in`, `out`, `mem_read`, `mem_write` and `mem_writable` are required;
+ * `in_string` and `out_string` are optional.  Port callbacks return IOTRAP_OK or a negative
+ * status, which iotrap_execute returns with the registers showing the elements completed
+ * before it. */
 typedef struct iotrap_exec_ops {
     int (*in)(void *ctx, uint16_t port, unsigned width, uint32_t *value);
     int (*out)(void *ctx, uint16_t port, unsigned width, uint32_t value);
@@ -97,8 +98,10 @@ typedef struct iotrap_exec_ops {
     size_t (*mem_read)(void *ctx, uint64_t addr, void *buf, size_t len);
     size_t (*mem_write)(void *ctx, uint64_t addr, const void *buf, size_t len);
     /* How many leading bytes at `addr` can be written, without changing them.  INS asks
-     * this before reading the port, so that a bad destination never consumes port data.
-     * When NULL all memory is assumed writable. */
+     * this before reading the port, as the CPU checks each element's destination before
+     * its port read: a bad destination never consumes port data.  Required, since INS
+     * cannot match the CPU without it; an emulator whose memory is all writable returns
+     * `len`. */
     size_t (*mem_writable)(void *ctx, uint64_t addr, size_t len);
 } iotrap_exec_ops;
 

@@ -115,13 +115,12 @@ static void exercise_exec(const iotrap_insn *x, const uint8_t *p, size_t n, unsi
     for (int s = 0; s < 6; s++)
         r.seg_base[s] = (sel & 0x100) ? take64(&p, &n) & 0xfff : 0;
     iotrap_regs before = r;
-    iotrap_exec_ops ops = { .in = f_in, .out = f_out, .mem_read = f_read, .mem_write = f_write };
+    iotrap_exec_ops ops = { .in = f_in, .out = f_out, .mem_read = f_read, .mem_write = f_write,
+                            .mem_writable = f_writable };
     if (sel & 1) {
         ops.in_string = f_in_string;
         ops.out_string = f_out_string;
     }
-    if (sel & 2)
-        ops.mem_writable = f_writable;
     static uint8_t scratch[4096];
     size_t scratch_size = (sel & 4) ? ((sel >> 3) & 7) * 37 : 0;
     iotrap_exec_fault fault;

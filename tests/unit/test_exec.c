@@ -16,6 +16,7 @@ typedef struct window {
 typedef struct fake {
     window win[NWIN];
     int nwin;
+    uint64_t hole;            /* one byte inside the windows that is not there (0: none) */
     int use_strings;          /* offer in_string/out_string */
     int use_writable;         /* offer mem_writable */
     uint32_t next_in;         /* value of the next element read from a port */
@@ -31,6 +32,8 @@ typedef struct fake {
 
 static uint8_t *byte_at(fake *f, uint64_t a)
 {
+    if (f->hole && a == f->hole)
+        return NULL;
     for (int i = 0; i < f->nwin; i++)
         if (a >= f->win[i].start && a - f->win[i].start < f->win[i].size)
             return &f->win[i].data[a - f->win[i].start];
@@ -502,21 +505,90 @@ static void t_partial_completion(void **state)
             }
 }
 
-/* Without mem_writable the port data is read before the store fails; the registers still
- * show exactly the elements stored. */
-static void t_partial_without_writable(void **state)
+/* mem_writable is required: without it INS could not know a destination is bad before
+ * the port gives up the element, as the CPU does, so nothing is executed at all. */
+static void t_writable_required(void **state)
 {
     (void)state;
     fake *f = new_fake();
     f->use_writable = 0;
-    add_window(f, 0x1000, 7);
-    iotrap_regs r = { .rcx = 3, .rdi = 0x1000, .rdx = 0x80 };
-    iotrap_insn x = decode("f36d", 64);
-    iotrap_exec_fault fault;
-    assert_int_equal(run(&x, &r, f, NULL, 0, &fault), IOTRAP_E_FAULT);
-    assert_int_equal(r.rdi, 0x1004);
-    assert_int_equal(r.rcx, 2);
-    assert_int_equal(fault.addr, 0x1007);
+    add_window(f, 0x1000, 8);
+    f->hole = 0x1002;
+    static const char *const forms[] = { "ec", "ee", "f36c", "f36e" };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        iotrap_regs r = { .rcx = 8, .rdi = 0x1000, .rsi = 0x1000, .rdx = 0x80, .rip = 5 };
+        iotrap_regs before = r;
+        iotrap_insn x = decode(forms[i], 64);
+        assert_int_equal(run(&x, &r, f, NULL, 0, NULL), IOTRAP_E_INVAL);
+        assert_memory_equal(&r, &before, sizeof r);
+    }
+    assert_int_equal(f->in_elems + f->out_elems + f->elem_calls + f->string_calls + f->mem_calls, 0);
+}
+
+/* REP INS against the CPU, element by element in port order: memory 0x1000-0x1007 with
+ * only 0x1002 unwritable.  The CPU checks each element's destination before it reads the
+ * port: it stores the elements before the bad one, takes no port data for it, and faults
+ * with rCX and rDI counting exactly the elements stored.  (64-bit F3 6C, RCX=8, DF=1,
+ * RDI=0x1007: 5 stored at 0x1007..0x1003, RCX=3, RDI=0x1002; DF=0, RDI=0x1000: 2 stored,
+ * RCX=6, RDI=0x1002.)  Every width, both directions, per element and string callbacks,
+ * and chunk sizes from one element to all of them. */
+static void t_ins_element_by_element(void **state)
+{
+    (void)state;
+    static uint8_t scratch[64];
+    static const size_t scratch_sizes[] = { 0, 1, 4, 8, 64 };
+    static const uint64_t hole = 0x1002;
+    unsigned cases = 0;
+    for (unsigned w = 1; w <= 4; w *= 2)
+        for (int down = 0; down < 2; down++)
+            for (uint64_t start = 0x1000; start + w <= 0x1008; start++)
+                for (int strings = 0; strings < 2; strings++)
+                    for (size_t sc = 0; sc < sizeof scratch_sizes / sizeof scratch_sizes[0]; sc++) {
+                        fake *f = new_fake();
+                        f->use_strings = strings;
+                        add_window(f, 0x1000, 8);
+                        f->hole = hole;
+                        /* The CPU, one element at a time. */
+                        uint8_t want_mem[8];
+                        memset(want_mem, 0xee, sizeof want_mem);
+                        unsigned stored = 0;
+                        uint64_t bad = 0;
+                        for (unsigned k = 0; k < 8; k++) {
+                            uint64_t a = down ? start - (uint64_t)k * w : start + (uint64_t)k * w;
+                            for (unsigned b = 0; b < w && !bad; b++)
+                                if (a + b < 0x1000 || a + b >= 0x1008 || a + b == hole)
+                                    bad = a + b;
+                            if (bad)
+                                break;
+                            uint32_t v = 0x04030201 + k;
+                            memcpy(&want_mem[a - 0x1000], &v, w);
+                            stored++;
+                        }
+                        char hex[8];
+                        snprintf(hex, sizeof hex, "f3%s%s", w == 2 ? "66" : "", w == 1 ? "6c" : "6d");
+                        iotrap_insn x = decode(hex, 64);
+                        iotrap_regs r = { .rcx = 8, .rdi = start, .rdx = 0x378,
+                                          .rflags = down ? DF : 0, .rip = 0x4000 };
+                        iotrap_exec_fault fault = { 0, -1 };
+                        int rc = run(&x, &r, f, scratch_sizes[sc] ? scratch : NULL,
+                                     scratch_sizes[sc], &fault);
+                        assert_int_equal(rc, IOTRAP_E_FAULT);
+                        assert_int_equal(r.rcx, 8 - stored);
+                        assert_int_equal(r.rdi, down ? start - (uint64_t)stored * w
+                                                     : start + (uint64_t)stored * w);
+                        assert_int_equal(r.rip, 0x4000);
+                        assert_int_equal(f->in_elems, stored);
+                        assert_int_equal(fault.addr, bad);
+                        assert_int_equal(fault.write, 1);
+                        for (uint64_t a = 0x1000; a < 0x1008; a++)
+                            if (a != hole && *byte_at(f, a) != want_mem[a - 0x1000])
+                                fail_msg("w=%u down=%d start=%#lx strings=%d scratch=%zu: byte "
+                                         "%#lx is %#x, the CPU leaves %#x", w, down,
+                                         (unsigned long)start, strings, scratch_sizes[sc],
+                                         (unsigned long)a, *byte_at(f, a), want_mem[a - 0x1000]);
+                        cases++;
+                    }
+    assert_true(cases > 100);
 }
 
 /* mem_writable says no before the port is read at all. */
@@ -683,7 +755,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_upper_halves_kept_in_32bit_mode),
     cmocka_unit_test(t_segment_bases),
     cmocka_unit_test(t_partial_completion),
-    cmocka_unit_test(t_partial_without_writable),
+    cmocka_unit_test(t_writable_required),
+    cmocka_unit_test(t_ins_element_by_element),
     cmocka_unit_test(t_writable_asked_first),
     cmocka_unit_test(t_port_fails_mid_string),
     cmocka_unit_test(t_chunking),
