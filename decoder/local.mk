@@ -1,7 +1,8 @@
-# decoder: the port-I/O decoder (scan + Capstone + cache), its formatters and the
-# execution API.  See docs/decoder.md.
+# decoder: the port-I/O decoder (scan + Capstone + cache), its formatters, the execution
+# API and the CPU's I/O permission rule.  See docs/decoder.md.
 core_sources += decoder/scan.c decoder/scan.h decoder/cs_pool.c decoder/cs_pool.h \
-	decoder/capstone_x86.h decoder/decode.c decoder/format.c decoder/execute.c
+	decoder/capstone_x86.h decoder/decode.c decoder/format.c decoder/execute.c \
+	decoder/permission.c
 
 # Capstone's x86 disassembler, private to the core (docs/decoder.md, "Capstone"): the x86
 # members of Debian's libcapstone.a linked into one relocatable object with stubs for the
@@ -55,6 +56,10 @@ tests_unit_test_decode_LDADD = libiotrap_core.la $(CAPSTONE_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_exec_SOURCES = tests/unit/test_exec.c
 tests_unit_test_exec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_exec_LDADD = libiotrap_core.la $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test_permission
+tests_unit_test_permission_SOURCES = tests/unit/test_permission.c
+tests_unit_test_permission_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_permission_LDADD = libiotrap_core.la $(CMOCKA_LIBS)
 # A host with its own Capstone, linked as emulators link libiotrap: the shared library.
 check_PROGRAMS += tests/unit/test_host_capstone
 tests_unit_test_host_capstone_SOURCES = tests/unit/test_host_capstone.c

@@ -11,6 +11,7 @@
 #ifndef IOTRAP_DECODE_H
 #define IOTRAP_DECODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <iotrap/status.h>
@@ -120,6 +121,27 @@ IOTRAP_API int iotrap_execute(const iotrap_insn *insn, iotrap_regs *regs,
                               const iotrap_exec_ops *ops, void *ctx,
                               void *scratch, size_t scratch_size,
                               iotrap_exec_fault *fault);
+
+/* ---- Permission ----------------------------------------------------------------- */
+
+/* What the CPU consults before IN, OUT, INS or OUTS in protected and virtual-8086 mode. */
+typedef struct iotrap_io_perm {
+    size_t size;            /* sizeof(iotrap_io_perm) */
+    unsigned cpl, iopl;     /* 0..3: the current privilege level and EFLAGS.IOPL */
+    bool vm86;              /* virtual-8086 mode: IOPL grants nothing, the bitmap decides */
+    const uint8_t *bitmap;  /* the TSS's I/O permission bitmap (bit set = port denied), from
+                             * its base; NULL: no bitmap (the base lies beyond the limit) */
+    size_t bitmap_len;      /* bytes from the bitmap's base through the TSS limit,
+                             * limit - base + 1 */
+} iotrap_io_perm;
+
+/* The CPU's rule: 1 when the access of `width` (1, 2 or 4) bytes at `port` is allowed, 0
+ * when the CPU raises #GP(0), a negative status for bad arguments.  Outside virtual-8086
+ * mode CPL <= IOPL allows.  Otherwise every port of the access needs its bit clear, and
+ * the CPU reads the two bitmap bytes at port/8 and port/8 + 1: the access is denied when
+ * the second lies at or beyond bitmap_len.  That is why a TSS ends its bitmap with an
+ * extra 0xFF byte; ports past the bitmap are denied, not allowed. */
+IOTRAP_API int iotrap_io_permitted(const iotrap_io_perm *perm, uint16_t port, unsigned width);
 
 #ifdef __cplusplus
 }
