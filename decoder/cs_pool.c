@@ -241,7 +241,7 @@ static int run(slot *s, const uint8_t *code, size_t len, int mode, unsigned *id,
     size_t n = len;
     uint64_t addr = 0;
     if (!cs_disasm_iter(s->handle, &p, &n, &addr, s->insn))
-        return IOTRAP_E_INVALID;
+        return IOTRAP_E_BAD_INSN;
     *id = s->insn->id;
     *size = s->insn->size;
     return IOTRAP_OK;
@@ -317,7 +317,7 @@ static int examine(slot *s, const uint8_t *code, size_t len, int mode, uint64_t 
     const uint8_t *p = code;
     size_t n = len;
     if (s->detailed && s->detailed->detail) {
-        rc = IOTRAP_E_INVALID;
+        rc = IOTRAP_E_BAD_INSN;
         if (cs_disasm_iter(s->handle, &p, &n, &addr, s->detailed))
             rc = IOTRAP_OK;
     }

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 /* Ask Capstone what the `len` bytes at `code` are in `mode`: its instruction id and size.
- * Returns 0, IOTRAP_E_INVALID when Capstone cannot decode them, or IOTRAP_E_BUSY when
+ * Returns 0, IOTRAP_E_BAD_INSN when Capstone cannot decode them, or IOTRAP_E_BUSY when
  * Capstone cannot be used now: every handle is in use (the pool is full), no memory for a
  * new one, or this thread interrupted the process's first decode (the warm-up).  Sets
  * Capstone up on first use; async-signal-safe; reads only `len` bytes. */

@@ -4,7 +4,7 @@
  * Capstone 4.0.2 gets several fields wrong for some prefix orders (docs/decoder.md lists
  * them), so from Capstone we take only the instruction id (reduced to IN/OUT/INS/OUTS) and
  * the size, with detail off.  Everything else comes from scan.c.  When the two disagree on
- * the operation or the length, one of them is wrong and we refuse (IOTRAP_E_INVALID) rather
+ * the operation or the length, one of them is wrong and we refuse (IOTRAP_E_BAD_INSN) rather
  * than emulate a guess; the fuzz target and the systematic tests look for such cases.
  */
 #include <stdatomic.h>
@@ -120,7 +120,7 @@ int iotrap_decode_ex(const void *code, size_t avail, int mode, unsigned flags, i
     size_t size;
     rc = iotrap__cs_identify(code, x.length, mode, &id, &size);
     if (rc == IOTRAP_OK && (op_of_id(id) != x.op || size != x.length))
-        return IOTRAP_E_INVALID;
+        return IOTRAP_E_BAD_INSN;
     /* With every handle of the pool busy (more concurrent decodes than slots) the scan's
      * answer stands alone; it is the one the tests hold to the reference model anyway. */
     if (rc != IOTRAP_OK && rc != IOTRAP_E_BUSY)

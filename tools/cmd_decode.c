@@ -125,7 +125,7 @@ int iotrap__cmd_decode(int argc, char **argv)
     int rc = iotrap_decode_ex(bytes, n, mode, IOTRAP_DECODE_NO_CACHE, &x);
     if (rc != IOTRAP_OK) {
         /* Say why where the status alone would leave the reader guessing. */
-        const char *why = rc == IOTRAP_E_INVALID ? " (LOCK on IN/OUT/INS/OUTS raises #UD)"
+        const char *why = rc == IOTRAP_E_BAD_INSN ? " (LOCK on IN/OUT/INS/OUTS raises #UD)"
                         : rc == IOTRAP_E_NOT_IO ? " (after any prefixes, the opcode is not one of "
                                                   "E4-E7, EC-EF, 6C-6F)"
                         : rc == IOTRAP_E_TRUNCATED ? " (more bytes needed)" : "";

@@ -58,7 +58,7 @@ typedef struct iotrap_insn {
 #define IOTRAP_DECODE_NO_CACHE 1u /* skip the per-thread cache of hot instructions */
 
 /* Decode the instruction at `code` for a 16-, 32- or 64-bit code segment.
- * Returns IOTRAP_OK, IOTRAP_E_NOT_IO, IOTRAP_E_TRUNCATED, IOTRAP_E_INVALID,
+ * Returns IOTRAP_OK, IOTRAP_E_NOT_IO, IOTRAP_E_TRUNCATED, IOTRAP_E_BAD_INSN,
  * IOTRAP_E_TOO_LONG or IOTRAP_E_BAD_MODE.  `insn` is written only on success. */
 IOTRAP_API int iotrap_decode(const void *code, size_t avail, int mode, iotrap_insn *insn);
 IOTRAP_API int iotrap_decode_ex(const void *code, size_t avail, int mode, unsigned flags,

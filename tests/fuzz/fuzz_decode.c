@@ -171,7 +171,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc2 = iotrap_decode(code, avail, mode, &y);
     int orc = oracle_decode(code, avail, mode, &want);
     CHECK(rc == IOTRAP_OK || rc == IOTRAP_E_NOT_IO || rc == IOTRAP_E_TRUNCATED
-          || rc == IOTRAP_E_INVALID || rc == IOTRAP_E_TOO_LONG || rc == IOTRAP_E_BAD_MODE);
+          || rc == IOTRAP_E_BAD_INSN || rc == IOTRAP_E_TOO_LONG || rc == IOTRAP_E_BAD_MODE);
     CHECK(rc == orc && rc == rc2);
     if (rc == IOTRAP_OK) {
         CHECK(x.length >= 1 && x.length <= avail && x.length <= IOTRAP_MAX_INSN_LEN);

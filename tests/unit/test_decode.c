@@ -356,7 +356,7 @@ static int system_identify(const uint8_t *code, size_t len, int mode, unsigned *
     const uint8_t *p = code;
     size_t n = len;
     uint64_t addr = 0;
-    int rc = IOTRAP_E_INVALID;
+    int rc = IOTRAP_E_BAD_INSN;
     if (cs_disasm_iter(h, &p, &n, &addr, insn)) {
         *id = insn->id;
         *size = insn->size;
