@@ -1,6 +1,7 @@
 /* The size check of caller-filled public structs (common/structsize.h). */
 #include <string.h>
 #include <iotrap/status.h>
+#include "common/parse.h"
 #include "common/structsize.h"
 
 int iotrap__struct_size_check(const void *obj, size_t known)
@@ -15,4 +16,21 @@ int iotrap__struct_size_check(const void *obj, size_t known)
         if (*p)
             return IOTRAP_E_UNSUPPORTED;
     return IOTRAP_OK;
+}
+
+int iotrap__struct_size_check_msg(const void *obj, size_t known, const char *name, char *err,
+                                  size_t errlen)
+{
+    int rc = iotrap__struct_size_check(obj, known);
+    size_t size;
+    memcpy(&size, obj, sizeof size);
+    if (rc == IOTRAP_E_INVAL)
+        return iotrap__err(err, errlen, rc, "%s.size is %zu: set it to sizeof(%s) (%zu here)",
+                           name, size, name, known);
+    if (rc == IOTRAP_E_UNSUPPORTED)
+        return iotrap__err(err, errlen, rc,
+                           "%s.size is %zu, of newer headers than this library (%zu), and a "
+                           "field this library does not know is set",
+                           name, size, known);
+    return rc;
 }

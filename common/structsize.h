@@ -20,4 +20,8 @@
  * IOTRAP_E_UNSUPPORTED when it is larger and a field past `known` is not zero. */
 int iotrap__struct_size_check(const void *obj, size_t known);
 
+/* The same, with a message in `err` that names the struct (`name`) and what is wrong. */
+int iotrap__struct_size_check_msg(const void *obj, size_t known, const char *name, char *err,
+                                  size_t errlen);
+
 #endif

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 #include <iotrap/decode.h>
+#include "common/structsize.h"
 
 #define DF_BIT (1u << 10)
 #define STACK_BUF 512
@@ -304,10 +305,15 @@ static int exec_string(const iotrap_insn *x, iotrap_regs *r, const iotrap_exec_o
 int iotrap_execute(const iotrap_insn *insn, iotrap_regs *regs, const iotrap_exec_ops *ops,
                    void *ctx, void *scratch, size_t scratch_size, iotrap_exec_fault *fault)
 {
-    if (!insn || !regs || !ops || !ops->in || !ops->out || !ops->mem_read || !ops->mem_write ||
-        !ops->mem_writable)
+    if (!insn || !regs || !ops)
         return IOTRAP_E_INVAL;
-    if (!valid(insn))
+    int rc = iotrap__struct_size_check(regs, sizeof *regs);
+    if (rc == IOTRAP_OK)
+        rc = iotrap__struct_size_check(ops, sizeof *ops);
+    if (rc != IOTRAP_OK)
+        return rc;
+    if (!ops->in || !ops->out || !ops->mem_read || !ops->mem_write || !ops->mem_writable ||
+        !valid(insn))
         return IOTRAP_E_INVAL;
     if (insn->op == IOTRAP_OP_IN || insn->op == IOTRAP_OP_OUT)
         return exec_in_out(insn, regs, ops, ctx);

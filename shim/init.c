@@ -19,6 +19,7 @@
 #include <asm/prctl.h>
 #endif
 
+#include "decoder/uncached.h"
 #include "session/env.h"
 #include "session/grants.h"
 #include "session/session.h"
@@ -42,7 +43,7 @@ static void warm_up_decoder(void)
     static const int modes[] = {16, 32, 64};
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
         iotrap_insn insn;
-        iotrap_decode_ex(in_al_dx, sizeof in_al_dx, modes[i], IOTRAP_DECODE_NO_CACHE, &insn);
+        iotrap__decode_uncached(in_al_dx, sizeof in_al_dx, modes[i], &insn);
     }
 }
 

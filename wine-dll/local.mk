@@ -51,7 +51,7 @@ if HAVE_WINE64_BUILD
 noinst_LTLIBRARIES += wine-dll/iotrap-wine.la
 wine_dll_iotrap_wine_la_SOURCES = wine-dll/unix_side.c wine-dll/unixlib.h wine-dll/unix_private.h \
 	wine-dll/unix_wow64.c
-wine_dll_iotrap_wine_la_LIBADD = libiotrap_core.la $(CAPSTONE_LIBS) -lpthread
+wine_dll_iotrap_wine_la_LIBADD = libiotrap_core.la -lpthread
 wine_dll_iotrap_wine_la_LDFLAGS = -module -avoid-version -shared -no-undefined -rpath /nowhere \
 	-Wl,--version-script=$(srcdir)/wine-dll/unix_side.map
 

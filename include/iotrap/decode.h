@@ -54,15 +54,12 @@ typedef struct iotrap_insn {
                          * DS for IN/OUT (unused) */
 } iotrap_insn;
 
-/* Decode flags for iotrap_decode_ex(). */
-#define IOTRAP_DECODE_NO_CACHE 1u /* skip the per-thread cache of hot instructions */
-
 /* Decode the instruction at `code` for a 16-, 32- or 64-bit code segment.
  * Returns IOTRAP_OK, IOTRAP_E_NOT_IO, IOTRAP_E_TRUNCATED, IOTRAP_E_BAD_INSN,
- * IOTRAP_E_TOO_LONG or IOTRAP_E_BAD_MODE.  `insn` is written only on success. */
+ * IOTRAP_E_TOO_LONG or IOTRAP_E_BAD_MODE (IOTRAP_E_INVAL without `insn`, or without
+ * `code` but with `avail`).  `insn` is written only on success.  A small per-thread cache
+ * of the last instructions decoded makes a repeated one cost a compare of its bytes. */
 IOTRAP_API int iotrap_decode(const void *code, size_t avail, int mode, iotrap_insn *insn);
-IOTRAP_API int iotrap_decode_ex(const void *code, size_t avail, int mode, unsigned flags,
-                                iotrap_insn *insn);
 
 /* Assembler text in AT&T-free Intel style, e.g. "rep outsb" or "in al, dx" or
  * "out 0x80, al"; returns the length written (without NUL) or a negative status. */
@@ -77,6 +74,7 @@ IOTRAP_API int iotrap_insn_json(const iotrap_insn *insn, char *buf, size_t len);
 /* The registers a port I/O instruction reads or writes.  In 16- and 32-bit modes only
  * the low 32 bits are architecturally visible and the upper halves are preserved. */
 typedef struct iotrap_regs {
+    size_t size;             /* sizeof(iotrap_regs), see iotrap/iotrap.h */
     uint64_t rax, rcx, rdx, rsi, rdi;
     uint64_t rip;
     uint64_t rflags;         /* DF (bit 10) is read */
@@ -88,6 +86,7 @@ typedef struct iotrap_regs {
  * status, which iotrap_execute returns with the registers showing the elements completed
  * before it. */
 typedef struct iotrap_exec_ops {
+    size_t size; /* sizeof(iotrap_exec_ops), see iotrap/iotrap.h */
     int (*in)(void *ctx, uint16_t port, unsigned width, uint32_t *value);
     int (*out)(void *ctx, uint16_t port, unsigned width, uint32_t value);
     /* Whole strings of `count` elements in port order; when NULL, in/out are called
@@ -126,7 +125,7 @@ IOTRAP_API int iotrap_execute(const iotrap_insn *insn, iotrap_regs *regs,
 
 /* What the CPU consults before IN, OUT, INS or OUTS in protected and virtual-8086 mode. */
 typedef struct iotrap_io_perm {
-    size_t size;            /* sizeof(iotrap_io_perm) */
+    size_t size;            /* sizeof(iotrap_io_perm), see iotrap/iotrap.h */
     unsigned cpl, iopl;     /* 0..3: the current privilege level and EFLAGS.IOPL */
     bool vm86;              /* virtual-8086 mode: IOPL grants nothing, the bitmap decides */
     const uint8_t *bitmap;  /* the TSS's I/O permission bitmap (bit set = port denied), from

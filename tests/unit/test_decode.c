@@ -16,6 +16,7 @@
 #include <capstone/capstone.h>
 #include <iotrap/decode.h>
 #include "decoder/cs_pool.h"
+#include "decoder/uncached.h"
 #include "tests/unit/decode_oracle.h"
 
 #ifndef IOTRAP_TOP_SRCDIR
@@ -58,7 +59,7 @@ static int check_against_oracle(const uint8_t *b, size_t n, int mode)
     int orc = oracle_decode(b, n, mode, &want);
     for (int pass = 0; pass < 3; pass++) {
         memset(&got, 0xa5, sizeof got);
-        int rc = pass == 0 ? iotrap_decode_ex(b, n, mode, IOTRAP_DECODE_NO_CACHE, &got)
+        int rc = pass == 0 ? iotrap__decode_uncached(b, n, mode, &got)
                            : iotrap_decode(b, n, mode, &got);
         if (rc != orc || (rc == IOTRAP_OK && !insn_eq(&got, &want))) {
             char hex[40], d1[128] = "", d2[128] = "";
@@ -182,8 +183,8 @@ static void t_golden(void **state)
         golden_row *r = &rows[i];
         for (int pass = 0; pass < 2; pass++) {
             iotrap_insn got;
-            int rc = iotrap_decode_ex(r->bytes, r->n, r->mode, pass ? 0 : IOTRAP_DECODE_NO_CACHE,
-                                      &got);
+            int rc = pass ? iotrap_decode(r->bytes, r->n, r->mode, &got)
+                          : iotrap__decode_uncached(r->bytes, r->n, r->mode, &got);
             if (rc != r->status || (rc == IOTRAP_OK && !insn_eq(&got, &r->insn))) {
                 char d[128] = "";
                 if (rc == IOTRAP_OK)
@@ -421,7 +422,7 @@ static int truncation_case(const uint8_t *b, size_t len, int mode)
     for (size_t avail = 0; avail <= len; avail++) {
         memcpy(end - avail, b, avail);
         iotrap_insn x;
-        int rc = iotrap_decode_ex(end - avail, avail, mode, IOTRAP_DECODE_NO_CACHE, &x);
+        int rc = iotrap__decode_uncached(end - avail, avail, mode, &x);
         int want = avail < len ? IOTRAP_E_TRUNCATED : IOTRAP_OK;
         if (rc != want) {
             char hex[40];
@@ -473,12 +474,12 @@ static void t_length_limit(void **state)
             memset(b, 0x3e, np);
             b[np] = 0xec;
             b[np + 1] = 0x90;
-            int rc = iotrap_decode_ex(b, np + 2, mode, IOTRAP_DECODE_NO_CACHE, &x);
+            int rc = iotrap__decode_uncached(b, np + 2, mode, &x);
             assert_int_equal(rc, np + 1 <= 15 ? IOTRAP_OK : IOTRAP_E_TOO_LONG);
             if (rc == IOTRAP_OK)
                 assert_int_equal(x.length, np + 1);
             b[np] = 0xe4;
-            rc = iotrap_decode_ex(b, np + 2, mode, IOTRAP_DECODE_NO_CACHE, &x);
+            rc = iotrap__decode_uncached(b, np + 2, mode, &x);
             assert_int_equal(rc, np + 2 <= 15 ? IOTRAP_OK : IOTRAP_E_TOO_LONG);
             /* Known to be too long before the immediate arrives. */
             if (np + 2 > 15)
@@ -579,7 +580,8 @@ static void *decode_loop_n(void *arg, unsigned count)
         iotrap_insn want, got;
         int mode = 16 << (i % 3);
         int orc = oracle_decode(b, 4, mode, &want);
-        int rc = iotrap_decode_ex(b, 4, mode, (i & 1) ? IOTRAP_DECODE_NO_CACHE : 0, &got);
+        int rc = (i & 1) ? iotrap__decode_uncached(b, 4, mode, &got)
+                         : iotrap_decode(b, 4, mode, &got);
         if (rc != orc || (rc == IOTRAP_OK && !insn_eq(&got, &want)))
             bad++;
     }
@@ -612,7 +614,7 @@ static void on_alarm(int sig)
     (void)sig;
     static const uint8_t b[] = { 0x64, 0x66, 0xf3, 0x6f };
     iotrap_insn x;
-    int rc = iotrap_decode_ex(b, sizeof b, 64, IOTRAP_DECODE_NO_CACHE, &x);
+    int rc = iotrap__decode_uncached(b, sizeof b, 64, &x);
     if (rc != IOTRAP_OK || x.width != 2 || x.seg != IOTRAP_SEG_FS || !x.rep)
         sig_bad = 1;
     sig_decodes++;
@@ -700,7 +702,7 @@ static void t_setup_on_first_use(void **state)
     /* The warm-up decodes IN AL, DX: the same first, so that the count shows it sorts. */
     static const uint8_t b[] = { 0xec };
     iotrap_insn x;
-    assert_int_equal(iotrap_decode_ex(b, sizeof b, 32, IOTRAP_DECODE_NO_CACHE, &x), IOTRAP_OK);
+    assert_int_equal(iotrap__decode_uncached(b, sizeof b, 32, &x), IOTRAP_OK);
     assert_int_equal(x.op, IOTRAP_OP_IN);
     assert_int_equal(iotrap__cs_handles_open(), 1);
     assert_true(iotrap__cs_arena_used(0) > 0);
@@ -791,11 +793,11 @@ static void t_arena_is_bounded(void **state)
     static const uint8_t b[] = { 0x66, 0xf3, 0x6f };
     iotrap_insn x;
     for (int i = 0; i < 100; i++)
-        assert_int_equal(iotrap_decode_ex(b, 3, 16 << (i % 3), IOTRAP_DECODE_NO_CACHE, &x), 0);
+        assert_int_equal(iotrap__decode_uncached(b, 3, 16 << (i % 3), &x), 0);
     size_t used = iotrap__cs_arena_used(0);
     assert_true(used > 0);
     for (int i = 0; i < 20000; i++)
-        assert_int_equal(iotrap_decode_ex(b, 3, 16 << (i % 3), IOTRAP_DECODE_NO_CACHE, &x), 0);
+        assert_int_equal(iotrap__decode_uncached(b, 3, 16 << (i % 3), &x), 0);
     assert_int_equal(iotrap__cs_arena_used(0), used);
     print_message("arena of one handle: %zu bytes\n", used);
     assert_true(used < 64 * 1024);
