@@ -1,5 +1,5 @@
 # The library suite (tests/lib.test): libiotrap as programs embed it.
-TESTS += tests/lib.test
+iotrap_tests += tests/lib.test
 EXTRA_DIST += tests/lib.test tests/lib/common.bash tests/lib/headers.sh tests/lib/exports.sh \
 	tests/lib/static.sh tests/lib/static_prog.c tests/lib/unicorn.sh
 
