@@ -2,8 +2,10 @@
  *
  * iotrap_decode() recognises the x86 port I/O instructions (IN, OUT, INS, OUTS in every
  * width, with any order and repetition of legacy prefixes and REX) and reports exactly
- * what the CPU would execute.  It never allocates, never reads past `avail` bytes and is
- * async-signal-safe, so it may be called from a signal handler.
+ * what the CPU would execute.  It never reads past `avail` bytes, never allocates from the
+ * C library (its own copy of Capstone works in arenas it maps on first use), needs no
+ * initialisation call and is async-signal-safe, so it may be called from a signal handler,
+ * the first time too.
  *
  * iotrap_execute() applies a decoded instruction to a plain register struct through
  * caller-supplied port and memory callbacks, with the CPU's semantics.
