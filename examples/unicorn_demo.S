@@ -8,8 +8,8 @@
  *   - RBX points to a zeroed 4 KiB data page below 4 GiB; the GS base is RBX + 0x800;
  *     every other register it reads starts at 0, and DF is clear;
  *   - the simulated board has byte latches ram@0xe0-0xef and ram@0x300-0x33f, and the
- *     sample plug-in's counter@0x240 (examples/device-plugin/counter.c: port 0x240 reads a value
- *     that advances by one on every read, 0x241 the step);
+ *     sample plug-in's counter@0x240 (examples/device-plugin/counter.c: port 0x240 reads
+ *     a value that advances by one on every read, 0x241 the step);
  *   - it uses no stack and ends with a RET as its last byte.
  * Data page: 0x000 a byte pattern, 0x100 what INS stored, 0x200 the log (RAX, RCX, RSI,
  * RDI per step, R8 points past the last entry), 0x810 GS's source, 0xf00 every latch's
