@@ -1,8 +1,8 @@
 /* Capstone inside a SIGSEGV handler, set up on first use, touching nobody else's Capstone.
  *
  * Capstone allocates (cs_open, a handle's first decode, a few strdup/free pairs in the
- * printer), formats its text with vsnprintf on every decode and sorts a table of its Intel
- * printer with qsort on first use; none of that is async-signal-safe.  Capstone 4.0.2 lets
+ * printer), formats its text with vsnprintf on every decode and (Capstone 4) sorts a table
+ * of its Intel printer with qsort on first use; none of that is async-signal-safe.  Capstone 4.0.2 lets
  * a program replace the allocator and vsnprintf only for the whole process
  * (cs_option(0, CS_OPT_MEM, ...)), which would take them from a host program that uses
  * Capstone itself, or lose them to it.  So the core carries a private copy of Capstone's x86
@@ -12,7 +12,9 @@
  *    (cur_arena), one private mmap'd region per slot;
  *  - vsnprintf produces nothing: we never read Capstone's text, and ids and sizes do not
  *    depend on it (test_decode compares them with the system's Capstone, which formats);
- *  - qsort is an insertion sort, which allocates nothing.
+ *  - qsort is an insertion sort, which allocates nothing;
+ *  - Capstone 5's fwrite to stderr, printf and puts (internal errors) print nothing, and
+ *    its failed assert()s are reported with write(2) before abort().
  *
  * One handle must never be used by two decodes at once (Capstone keeps per-handle state),
  * and a signal may interrupt a thread in the middle of a decode, so handles live in a pool
@@ -29,6 +31,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -161,6 +164,44 @@ void iotrap__capstone_libc_qsort(void *base, size_t n, size_t size,
                 a[(j - 1) * size + k] = a[j * size + k];
                 a[j * size + k] = t;
             }
+}
+
+/* Capstone 5 reports a text buffer it would overflow (512 bytes; a port instruction's text
+ * is a few dozen, and ours is empty) with fwrite to stderr, and an opcode its mapping tables
+ * lack with printf and puts: nothing is printed (the decode's answer is what counts). */
+FILE *iotrap__capstone_libc_stderr;
+
+size_t iotrap__capstone_libc_fwrite(const void *ptr, size_t size, size_t n, FILE *stream)
+{
+    (void)ptr;
+    (void)size;
+    (void)stream;
+    return n;
+}
+
+int iotrap__capstone_libc_printf(const char *fmt, ...)
+{
+    (void)fmt;
+    return 0;
+}
+
+int iotrap__capstone_libc_puts(const char *s)
+{
+    (void)s;
+    return 0;
+}
+
+/* A failed assert() in Capstone 5: the C library's message, written without stdio. */
+void iotrap__capstone_libc___assert_fail(const char *assertion, const char *file,
+                                         unsigned int line, const char *function)
+{
+    const char *parts[] = { "iotrap: Capstone: ", file, ": ", function, ": assertion `",
+                            assertion, "' failed\n" };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (write(STDERR_FILENO, parts[i], strlen(parts[i])) < 0)
+            break;
+    (void)line;
+    abort();
 }
 
 /* ---- The pool -------------------------------------------------------------------------- */

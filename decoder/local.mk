@@ -10,20 +10,26 @@ core_sources += decoder/scan.c decoder/scan.h decoder/cs_pool.c decoder/cs_pool.
 # and every other symbol made local; its calls of the C library's allocator, vsnprintf and
 # qsort bound to decoder/cs_pool.c.  The build stops if the copy still needs anything from
 # the C library but the async-signal-safe string functions.
-capstone_members = ^(cs|utils|SStream|MCInst|MCInstrDesc|MCRegisterInfo|X86[A-Za-z]*)[.]o$$
+capstone_members = ^(cs|utils|SStream|MCInst|MCInstrDesc|MCRegisterInfo|Mapping|X86[A-Za-z]*)[.]o$$
 capstone_api = open option malloc disasm_iter
-capstone_libc = malloc calloc realloc free vsnprintf qsort
+# Capstone 5 also reports a full text buffer with fwrite to stderr, broken mapping tables
+# with printf and puts, and has assert()s.
+capstone_libc = malloc calloc realloc free vsnprintf qsort fwrite stderr printf puts \
+	__assert_fail
 capstone_objcopy = --wildcard \
 	$(foreach f,$(capstone_api),--redefine-sym cs_$(f)=iotrap__capstone_$(f) -G iotrap__capstone_$(f)) \
 	$(foreach f,$(capstone_libc),--redefine-sym $(f)=iotrap__capstone_libc_$(f)) \
 	-G '__x86.get_pc_thunk.*'
-capstone_undefined_ok = _GLOBAL_OFFSET_TABLE_|__stack_chk_fail(_local)?|mem(cpy|move|set|cmp)|str(n?cmp|len|n?cpy|r?chr|str)|iotrap__capstone_libc_[a-z]+
+capstone_undefined_ok = _GLOBAL_OFFSET_TABLE_|__stack_chk_fail(_local)?|mem(cpy|move|set|cmp)|str(n?cmp|len|n?cpy|r?chr|str)|iotrap__capstone_libc_[a-z_]+
 
 # $(call capstone_private,ARCHIVE,CC AND FLAGS,OUTPUT)
 define capstone_private
 	@rm -rf $(3).dir && mkdir -p $(3).dir
 	$(AM_V_GEN)cd $(3).dir && $(AR) x $(1) $$($(AR) t $(1) | grep -E '$(capstone_members)')
-	$(AM_V_at)$(2) $(CAPSTONE_CFLAGS) -O2 -c -o $(3).dir/iotrap-stubs.o $(srcdir)/decoder/capstone_stubs.c
+	$(AM_V_at)arches=$$($(NM) -u $(3).dir/cs.o | sed -n 's/.*[ 	]\([A-Za-z0-9]*\)_global_init$$/X(\1)/p' | \
+	  grep -vx 'X(X86)' | tr '\n' ' ') && \
+	  $(2) $(CAPSTONE_CFLAGS) -O2 -DIOTRAP__CS_OTHER_ARCHES="$$arches" -c \
+	    -o $(3).dir/iotrap-stubs.o $(srcdir)/decoder/capstone_stubs.c
 	$(AM_V_at)$(2) -r -nostdlib -o $(3).dir/all.o $(3).dir/*.o
 	$(AM_V_at)$(OBJCOPY) $(capstone_objcopy) $(3).dir/all.o $(3).tmp
 	$(AM_V_at)missing=$$($(NM) -u $(3).tmp | awk '{ print $$NF }' | grep -vxE '$(capstone_undefined_ok)'); \

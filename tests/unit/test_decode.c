@@ -706,7 +706,9 @@ static void t_setup_on_first_use(void **state)
     assert_int_equal(x.op, IOTRAP_OP_IN);
     assert_int_equal(iotrap__cs_handles_open(), 1);
     assert_true(iotrap__cs_arena_used(0) > 0);
-    assert_int_equal(iotrap__cs_sorts(), 1);
+    /* Capstone 4 sorts one table of its Intel printer on first use; Capstone 5 none. */
+    unsigned sorts = iotrap__cs_sorts();
+    assert_true(sorts <= 1);
     unsigned failures = 0;
     for (int mode = 16; mode <= 64; mode *= 2)
         for (size_t o = 0; o < sizeof opcodes; o++)
@@ -725,7 +727,7 @@ static void t_setup_on_first_use(void **state)
                          IOTRAP_OK);
     }
     assert_int_equal(failures, 0);
-    assert_int_equal(iotrap__cs_sorts(), 1);
+    assert_int_equal(iotrap__cs_sorts(), sorts);
 }
 
 /* The first decode of a process, in a signal handler: Capstone is set up there (nothing in
@@ -752,7 +754,7 @@ static void t_first_decode_in_signal_handler(void **state)
     raise(SIGUSR1);
     signal(SIGUSR1, SIG_DFL);
     assert_int_equal(first_in_handler_ok, 1);
-    assert_int_equal(iotrap__cs_sorts(), 1);
+    assert_true(iotrap__cs_sorts() <= 1);
 }
 
 /* Many threads making the process's first decode at once: one warms Capstone up, the
@@ -782,7 +784,7 @@ static void t_first_decode_races(void **state)
     }
     pthread_barrier_destroy(&first_barrier);
     assert_int_equal(bad, 0);
-    assert_int_equal(iotrap__cs_sorts(), 1);
+    assert_true(iotrap__cs_sorts() <= 1);
     assert_true(iotrap__cs_handles_open() >= 1);
 }
 
