@@ -12,6 +12,7 @@
 #include "backends/lock.h"
 #include "common/parse.h"
 #include "common/rundir.h"
+#include "common/structsize.h"
 
 _Static_assert(sizeof(struct iotrap__board_dev) == 56, "board layout must not depend on ABI");
 _Static_assert(sizeof(struct iotrap__board_hdr) == 40 + 56 * IOTRAP__BOARD_MAX_DEVICES + 4096,
@@ -545,14 +546,21 @@ const iotrap_device *iotrap__board_device_at(const iotrap__board *b, uint16_t po
 int iotrap_board_create(const iotrap_ports_config *cfg, char *path, size_t pathlen, char *err,
                         size_t errlen)
 {
-    static const iotrap_ports_config none;
+    static const iotrap_ports_config none = {.size = sizeof none};
     if (!path || !pathlen)
         return iotrap__err(err, errlen, IOTRAP_E_INVAL, "no buffer for the board path");
+    int rc = cfg ? iotrap__struct_size_check_msg(cfg, sizeof *cfg, "iotrap_ports_config", err,
+                                                 errlen)
+                 : IOTRAP_OK;
+    if (rc != IOTRAP_OK) {
+        path[0] = '\0';
+        return rc;
+    }
     iotrap__board *b = calloc(1, sizeof(*b));
     if (!b)
         return iotrap__err(err, errlen, IOTRAP_E_NOMEM, "out of memory");
-    int rc = iotrap__board_open(b, cfg ? cfg : &none, IOTRAP__BOARD_CREATE, path, pathlen, err,
-                                errlen);
+    rc = iotrap__board_open(b, cfg ? cfg : &none, IOTRAP__BOARD_CREATE, path, pathlen, err,
+                            errlen);
     if (rc == IOTRAP_OK)
         iotrap__board_close(b);
     else

@@ -425,6 +425,7 @@ int main(int argc, char **argv)
     /* One session serves every client: the rules' ports are the only ones it may touch,
      * and a native backend is granted exactly those while the daemon is still root. */
     iotrap_ports_config pcfg = {
+        .size = sizeof(pcfg),
         .backend = backend,
         .devices = ndevices ? devices : (const char *const *)conf.devices,
         .routes = nroutes ? routes : (const char *const *)conf.routes,

@@ -8,7 +8,7 @@ iotrapd_core = daemon/conf.c daemon/conf.h daemon/dispatch.c daemon/dispatch.h \
 	daemon/socket.c daemon/socket.h daemon/channel.c daemon/channel.h
 daemon_iotrapd_SOURCES = daemon/iotrapd.c $(iotrapd_core)
 daemon_iotrapd_CPPFLAGS = $(AM_CPPFLAGS) -DIOTRAP_SYSCONFDIR='"$(sysconfdir)"'
-daemon_iotrapd_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
+daemon_iotrapd_LDADD = libiotrap_core.la
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_iotrapd_lograte
@@ -19,18 +19,18 @@ check_PROGRAMS += tests/unit/test_iotrapd_conf tests/unit/test_iotrapd_proto \
 	tests/unit/test_iotrapd_serve tests/unit/test_iotrapd_channel
 tests_unit_test_iotrapd_conf_SOURCES = tests/unit/test_iotrapd_conf.c daemon/conf.c
 tests_unit_test_iotrapd_conf_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_iotrapd_conf_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
+tests_unit_test_iotrapd_conf_LDADD = libiotrap_core.la $(CMOCKA_LIBS)
 tests_unit_test_iotrapd_proto_SOURCES = tests/unit/test_iotrapd_proto.c $(iotrapd_core)
 tests_unit_test_iotrapd_proto_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_iotrapd_proto_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
+tests_unit_test_iotrapd_proto_LDADD = libiotrap_core.la $(CMOCKA_LIBS)
 tests_unit_test_iotrapd_serve_SOURCES = tests/unit/test_iotrapd_serve.c \
 	tests/unit/iotrapd_test_server.h $(iotrapd_core)
 tests_unit_test_iotrapd_serve_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_iotrapd_serve_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
+tests_unit_test_iotrapd_serve_LDADD = libiotrap_core.la $(CMOCKA_LIBS)
 tests_unit_test_iotrapd_channel_SOURCES = tests/unit/test_iotrapd_channel.c \
 	tests/unit/iotrapd_test_server.h $(iotrapd_core)
 tests_unit_test_iotrapd_channel_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_iotrapd_channel_LDADD = libiotrap_core.la $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
+tests_unit_test_iotrapd_channel_LDADD = libiotrap_core.la $(CMOCKA_LIBS)
 endif
 
 # The daemon with the simulated board, on this machine, unprivileged or as root.
@@ -59,8 +59,8 @@ EXTRA_DIST += tests/fuzz/fuzz_iotrapd_proto.c tests/fuzz/fuzz_iotrapd_conf.c \
 CLEANFILES += tests/fuzz/fuzz_iotrapd_proto tests/fuzz/fuzz_iotrapd_conf tests/fuzz/fuzz_parsers
 if HAVE_LIBFUZZER
 fuzz_iotrapd_flags = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I$(top_srcdir)/include -I$(top_srcdir) -I$(top_builddir) -DIOTRAP_BUILDING -D_GNU_SOURCE \
-	$(CAPSTONE_CFLAGS)
+	-I$(top_builddir)/include -I$(top_srcdir)/include -I$(top_srcdir) -I$(top_builddir) \
+	-DIOTRAP_BUILDING -D_GNU_SOURCE $(CAPSTONE_CFLAGS)
 # The dispatch serves through the whole port session, so the request target is built
 # with every source of the core.
 fuzz_iotrapd_proto_sources = tests/fuzz/fuzz_iotrapd_proto.c $(filter %.c,$(iotrapd_core)) \
@@ -69,10 +69,10 @@ fuzz_iotrapd_conf_sources = tests/fuzz/fuzz_iotrapd_conf.c daemon/conf.c common/
 	common/parse.c session/portmap.c common/status.c
 fuzz_iotrapd_headers = $(addprefix $(srcdir)/,$(filter %.h,$(iotrapd_core) $(core_sources)))
 tests/fuzz/fuzz_iotrapd_proto: $(addprefix $(srcdir)/,$(fuzz_iotrapd_proto_sources)) \
-		$(fuzz_iotrapd_headers)
+		$(fuzz_iotrapd_headers) decoder/capstone-x86.o
 	@mkdir -p $(@D)
 	$(AM_V_CCLD)$(CLANG) $(fuzz_iotrapd_flags) -o $@ \
-		$(addprefix $(srcdir)/,$(fuzz_iotrapd_proto_sources)) $(CAPSTONE_LIBS) -ldl -lpthread
+		$(addprefix $(srcdir)/,$(fuzz_iotrapd_proto_sources)) decoder/capstone-x86.o -ldl -lpthread
 tests/fuzz/fuzz_iotrapd_conf: $(addprefix $(srcdir)/,$(fuzz_iotrapd_conf_sources)) \
 		$(fuzz_iotrapd_headers)
 	@mkdir -p $(@D)

@@ -1,5 +1,5 @@
-/* Capstone handles for iotrap_decode(): a bounded pool claimed without locks, and an
- * allocator that keeps Capstone async-signal-safe while we use it (internal). */
+/* Capstone handles for iotrap_decode(): a bounded pool, claimed without locks, of handles of
+ * the core's private Capstone, which allocates from per-slot arenas (internal). */
 #ifndef IOTRAP_DECODER_CS_POOL_H
 #define IOTRAP_DECODER_CS_POOL_H
 
@@ -7,15 +7,11 @@
 #include <stdint.h>
 
 /* Ask Capstone what the `len` bytes at `code` are in `mode`: its instruction id and size.
- * Returns 0, IOTRAP_E_INVALID when Capstone cannot decode them, or IOTRAP_E_BUSY when
- * every handle is in use (the pool is full).  Async-signal-safe; reads only `len` bytes. */
+ * Returns 0, IOTRAP_E_BAD_INSN when Capstone cannot decode them, or IOTRAP_E_BUSY when
+ * Capstone cannot be used now: every handle is in use (the pool is full), no memory for a
+ * new one, or this thread interrupted the process's first decode (the warm-up).  Sets
+ * Capstone up on first use; async-signal-safe; reads only `len` bytes. */
 int iotrap__cs_identify(const uint8_t *code, size_t len, int mode, unsigned *id, size_t *size);
-
-/* The same outside the signal-safe context: Capstone formats its text with the C library's
- * vsnprintf and allocates with malloc.  For the test that proves the quiet formatter used
- * inside the context does not change ids or sizes. */
-int iotrap__cs_identify_plain(const uint8_t *code, size_t len, int mode, unsigned *id,
-                              size_t *size);
 
 /* What moving an instruction to another address needs to know (shim/patch_code.c). */
 typedef struct iotrap__cs_facts {
@@ -34,9 +30,11 @@ typedef struct iotrap__cs_facts {
 int iotrap__cs_examine(const uint8_t *code, size_t len, int mode, uint64_t addr,
                        iotrap__cs_facts *facts);
 
-/* Statistics for tests: handles opened so far, and the bytes a slot's arena has carved
- * (freed blocks are reused, so this stops growing once a handle has warmed up). */
+/* Statistics for tests: handles opened so far, the bytes a slot's arena has carved (freed
+ * blocks are reused, so this stops growing once a handle has warmed up; 0 before the slot
+ * is opened), and the sorts Capstone has asked for (its Intel printer's one table). */
 unsigned iotrap__cs_handles_open(void);
 size_t iotrap__cs_arena_used(unsigned index);
+unsigned iotrap__cs_sorts(void);
 
 #endif

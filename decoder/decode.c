@@ -4,15 +4,16 @@
  * Capstone 4.0.2 gets several fields wrong for some prefix orders (docs/decoder.md lists
  * them), so from Capstone we take only the instruction id (reduced to IN/OUT/INS/OUTS) and
  * the size, with detail off.  Everything else comes from scan.c.  When the two disagree on
- * the operation or the length, one of them is wrong and we refuse (IOTRAP_E_INVALID) rather
+ * the operation or the length, one of them is wrong and we refuse (IOTRAP_E_BAD_INSN) rather
  * than emulate a guess; the fuzz target and the systematic tests look for such cases.
  */
 #include <stdatomic.h>
 #include <string.h>
-#include <capstone/capstone.h>
+#include "decoder/capstone_x86.h"
 #include <iotrap/decode.h>
 #include "decoder/cs_pool.h"
 #include "decoder/scan.h"
+#include "decoder/uncached.h"
 
 /* A cache entry holds a valid instruction's exact bytes.  An instruction is decoded from
  * its own bytes and the mode alone, so an entry whose bytes start the input decodes it:
@@ -100,17 +101,14 @@ static int op_of_id(unsigned id)
     }
 }
 
-int iotrap_decode_ex(const void *code, size_t avail, int mode, unsigned flags, iotrap_insn *insn)
+static int decode(const void *code, size_t avail, int mode, int use_cache, iotrap_insn *insn)
 {
     if (mode != 16 && mode != 32 && mode != 64)
         return IOTRAP_E_BAD_MODE;
     if (!insn || (!code && avail))
         return IOTRAP_E_INVAL;
-    int use_cache = !(flags & IOTRAP_DECODE_NO_CACHE);
-    if (use_cache) {
-        if (cache_find(code, avail, mode, insn))
-            return IOTRAP_OK;
-    }
+    if (use_cache && cache_find(code, avail, mode, insn))
+        return IOTRAP_OK;
     iotrap_insn x;
     int rc = iotrap__scan(code, avail, mode, &x);
     if (rc != IOTRAP_OK)
@@ -120,9 +118,10 @@ int iotrap_decode_ex(const void *code, size_t avail, int mode, unsigned flags, i
     size_t size;
     rc = iotrap__cs_identify(code, x.length, mode, &id, &size);
     if (rc == IOTRAP_OK && (op_of_id(id) != x.op || size != x.length))
-        return IOTRAP_E_INVALID;
-    /* With every handle of the pool busy (more concurrent decodes than slots) the scan's
-     * answer stands alone; it is the one the tests hold to the reference model anyway. */
+        return IOTRAP_E_BAD_INSN;
+    /* When Capstone cannot be used now (every handle of the pool busy, or a signal handler
+     * interrupting the process's first decode) the scan's answer stands alone; it is the
+     * one the tests hold to the reference model anyway. */
     if (rc != IOTRAP_OK && rc != IOTRAP_E_BUSY)
         return rc;
     if (use_cache && rc == IOTRAP_OK)
@@ -133,5 +132,10 @@ int iotrap_decode_ex(const void *code, size_t avail, int mode, unsigned flags, i
 
 int iotrap_decode(const void *code, size_t avail, int mode, iotrap_insn *insn)
 {
-    return iotrap_decode_ex(code, avail, mode, 0, insn);
+    return decode(code, avail, mode, 1, insn);
+}
+
+int iotrap__decode_uncached(const void *code, size_t avail, int mode, iotrap_insn *insn)
+{
+    return decode(code, avail, mode, 0, insn);
 }

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 #include <iotrap/decode.h>
+#include "common/structsize.h"
 
 #define DF_BIT (1u << 10)
 #define STACK_BUF 512
@@ -122,25 +123,26 @@ static int ins_chunk(strx *s, uint64_t cur, size_t n, size_t *done)
     size_t good = n;
     int rc = IOTRAP_OK;
     *done = 0;
-    if (s->ops->mem_writable) {
-        size_t ok = s->ops->mem_writable(s->ctx, lo, bytes);
-        if (ok < bytes && !s->down) {
-            good = ok / w;
-            s->bad = lo + ok;
-        } else if (ok < bytes) {
-            /* The elements come first from the top; find the first bad one going down. */
-            for (good = 0; good < n; good++) {
-                uint64_t a = first - (uint64_t)good * w;
-                size_t e = s->ops->mem_writable(s->ctx, a, w);
-                if (e < w) {
-                    s->bad = a + e;
-                    break;
-                }
+    /* The CPU checks each element's destination before it reads the port: the elements
+     * before the first bad one are read and stored, and the bad one takes nothing from the
+     * port. */
+    size_t ok = s->ops->mem_writable(s->ctx, lo, bytes);
+    if (ok < bytes && !s->down) {
+        good = ok / w;
+        s->bad = lo + ok;
+    } else if (ok < bytes) {
+        /* The elements come first from the top; find the first bad one going down. */
+        for (good = 0; good < n; good++) {
+            uint64_t a = first - (uint64_t)good * w;
+            size_t e = s->ops->mem_writable(s->ctx, a, w);
+            if (e < w) {
+                s->bad = a + e;
+                break;
             }
         }
-        if (good < n)
-            rc = IOTRAP_E_FAULT;
     }
+    if (good < n)
+        rc = IOTRAP_E_FAULT;
     if (!good)
         return rc;
 
@@ -303,9 +305,15 @@ static int exec_string(const iotrap_insn *x, iotrap_regs *r, const iotrap_exec_o
 int iotrap_execute(const iotrap_insn *insn, iotrap_regs *regs, const iotrap_exec_ops *ops,
                    void *ctx, void *scratch, size_t scratch_size, iotrap_exec_fault *fault)
 {
-    if (!insn || !regs || !ops || !ops->in || !ops->out || !ops->mem_read || !ops->mem_write)
+    if (!insn || !regs || !ops)
         return IOTRAP_E_INVAL;
-    if (!valid(insn))
+    int rc = iotrap__struct_size_check(regs, sizeof *regs);
+    if (rc == IOTRAP_OK)
+        rc = iotrap__struct_size_check(ops, sizeof *ops);
+    if (rc != IOTRAP_OK)
+        return rc;
+    if (!ops->in || !ops->out || !ops->mem_read || !ops->mem_write || !ops->mem_writable ||
+        !valid(insn))
         return IOTRAP_E_INVAL;
     if (insn->op == IOTRAP_OP_IN || insn->op == IOTRAP_OP_OUT)
         return exec_in_out(insn, regs, ops, ctx);

@@ -19,7 +19,7 @@
  *  - The last segment prefix wins.  In 64-bit mode CS/DS/ES/SS overrides are ignored and do
  *    not displace an earlier FS/GS (measured: `64 3e 8b 01` loads through FS).  Only OUTS
  *    has an overridable segment; INS always stores through ES.
- *  - LOCK (F0) on these opcodes raises #UD: IOTRAP_E_INVALID.
+ *  - LOCK (F0) on these opcodes raises #UD: IOTRAP_E_BAD_INSN.
  *  - More than 15 bytes raises #GP; length is checked before LOCK, as the SDM's exception
  *    priority puts "instruction length > 15" before "invalid opcode".
  */
@@ -106,7 +106,7 @@ int iotrap__scan(const uint8_t *code, size_t avail, int mode, iotrap_insn *insn)
         }
     }
     if (flags & P_LOCK)
-        return IOTRAP_E_INVALID;
+        return IOTRAP_E_BAD_INSN;
 
     uint8_t opc = code[i];
     iotrap_insn x;

@@ -66,6 +66,7 @@ int iotrap__env_config_read(iotrap__env_config *ec, char *err, size_t errlen)
 {
     memset(ec, 0, sizeof(*ec));
     iotrap_ports_config *cfg = &ec->cfg;
+    cfg->size = sizeof(*cfg);
     cfg->backend = env("IOTRAP_BACKEND");
     cfg->allow = env("IOTRAP_ALLOW");
     cfg->board = env("IOTRAP_BOARD");

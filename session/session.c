@@ -22,6 +22,7 @@
 #include "backends/lock.h"
 #include "common/fmt.h"
 #include "common/parse.h"
+#include "common/structsize.h"
 #include "session/portmap.h"
 #include "session/run_state.h"
 #include "session/session.h"
@@ -469,13 +470,16 @@ static size_t count(const char *const *list)
 int iotrap__session_open(const iotrap__session_params *sp, iotrap_ports **out, char *err,
                          size_t errlen)
 {
-    static const iotrap_ports_config defaults;
+    static const iotrap_ports_config defaults = {.size = sizeof defaults};
     const iotrap_ports_config *cfg = sp->cfg ? sp->cfg : &defaults;
     if (err && errlen)
         err[0] = '\0';
     if (!out)
         return iotrap__err(err, errlen, IOTRAP_E_INVAL, "no place for the session");
     *out = NULL;
+    int st = iotrap__struct_size_check_msg(cfg, sizeof *cfg, "iotrap_ports_config", err, errlen);
+    if (st != IOTRAP_OK)
+        return st;
     iotrap__tid(); /* primes the thread-id cache and its fork handler, outside any handler */
 
     iotrap_ports *p = calloc(1, sizeof(*p));
@@ -681,9 +685,8 @@ size_t iotrap__session_describe(const iotrap_ports *p, const char *prefix, char 
     return used;
 }
 
-int iotrap_ports_allowed(const iotrap_ports *p, uint16_t port, unsigned width, int write)
+int iotrap_ports_allowed(const iotrap_ports *p, uint16_t port, unsigned width)
 {
-    (void)write; /* one bitmap governs both directions */
     return p && iotrap__portset_has_all(&p->allow, port, width);
 }
 

@@ -187,6 +187,7 @@ uint64_t iotrap__segment_base(const ucontext_t *uc, int mode, int seg)
 
 void iotrap__regs_from_context(const ucontext_t *uc, iotrap_regs *r)
 {
+    r->size = sizeof(*r);
 #if defined(__x86_64__)
     r->rax = (uint64_t)G(uc, RAX);
     r->rcx = (uint64_t)G(uc, RCX);

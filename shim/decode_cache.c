@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "decoder/uncached.h"
 #include "shim/shim.h"
 
 #define CACHE_SIZE 1024 /* entries, a power of two: more I/O sites than a driver has */
@@ -77,7 +78,7 @@ int iotrap__decode_at(uint64_t pc, int mode, iotrap_insn *insn)
     if (avail == 0)
         return IOTRAP_E_TRUNCATED;
     /* The decoder's own cache is keyed by bytes; this one replaces it here. */
-    int st = iotrap_decode_ex(code, avail, mode, IOTRAP_DECODE_NO_CACHE, insn);
+    int st = iotrap__decode_uncached(code, avail, mode, insn);
     if (st == IOTRAP_OK)
         store(e, pc, code, mode, insn);
     return st;

@@ -19,6 +19,7 @@
 #include <asm/prctl.h>
 #endif
 
+#include "decoder/uncached.h"
 #include "session/env.h"
 #include "session/grants.h"
 #include "session/session.h"
@@ -32,8 +33,9 @@ static int env_flag(const char *name)
     return v && *v && strcmp(v, "0") != 0;
 }
 
-/* Capstone allocates and sorts tables on a handle's first use, unsynchronised; doing it
- * here, before the program starts threads, keeps that out of the signal handler.  The
+/* The decoder sets its Capstone up on first use, safely from a signal handler too
+ * (docs/decoder.md, "Capstone"); doing it here only moves that one-time cost (a handle,
+ * its tables, one sort) from the first trap to the start of the program.  The
  * instructions are IN AL, DX in each mode. */
 static void warm_up_decoder(void)
 {
@@ -41,7 +43,7 @@ static void warm_up_decoder(void)
     static const int modes[] = {16, 32, 64};
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
         iotrap_insn insn;
-        iotrap_decode_ex(in_al_dx, sizeof in_al_dx, modes[i], IOTRAP_DECODE_NO_CACHE, &insn);
+        iotrap__decode_uncached(in_al_dx, sizeof in_al_dx, modes[i], &insn);
     }
 }
 

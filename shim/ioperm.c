@@ -16,8 +16,7 @@
 
 static int port_allowed(const iotrap_ports *ports, unsigned long port)
 {
-    return iotrap_ports_allowed(ports, (uint16_t)port, 1, 0) ||
-           iotrap_ports_allowed(ports, (uint16_t)port, 1, 1);
+    return iotrap_ports_allowed(ports, (uint16_t)port, 1);
 }
 
 IOTRAP__EXPORT int ioperm(unsigned long from, unsigned long num, int turn_on)

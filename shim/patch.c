@@ -290,6 +290,7 @@ static int run_site(iotrap__patch_site *s, uint64_t *ax, uint64_t dx)
 {
     iotrap_regs r;
     memset(&r, 0, sizeof r);
+    r.size = sizeof r;
     r.rax = *ax;
     r.rdx = dx;
     r.rip = s->pc;
@@ -297,7 +298,7 @@ static int run_site(iotrap__patch_site *s, uint64_t *ax, uint64_t dx)
     struct iotrap__exec_ctx ctx = {iotrap__shim.ports, s->pc, 0};
     /* Checked first, so that a refused access is traced once, by the trap it becomes. */
     if (iotrap__wine_raw_granted(NULL, port, s->insn.width) &&
-        iotrap_ports_allowed(ctx.ports, port, s->insn.width, s->insn.op == IOTRAP_OP_OUT) &&
+        iotrap_ports_allowed(ctx.ports, port, s->insn.width) &&
         iotrap_execute(&s->insn, &r, &iotrap__exec_ops, &ctx, NULL, 0, NULL) == IOTRAP_OK) {
         *ax = r.rax;
         return 0;

@@ -18,6 +18,7 @@
 #include <capstone/capstone.h>
 
 #include "decoder/cs_pool.h"
+#include "decoder/uncached.h"
 #include "shim/patch.h"
 #include "shim/shim.h"
 
@@ -312,7 +313,7 @@ static int movable(const uint8_t *code, size_t avail, const iotrap__cs_facts *f,
     /* Port I/O of its own would trap in the trampoline, at an address the trace and a
      * denial would then name. */
     iotrap_insn io;
-    if (iotrap_decode_ex(code, avail, mode, IOTRAP_DECODE_NO_CACHE, &io) == IOTRAP_OK)
+    if (iotrap__decode_uncached(code, avail, mode, &io) == IOTRAP_OK)
         return 0;
     if (f->groups & (1u << CS_GRP_BRANCH_RELATIVE)) {
         /* JMP and Jcc without prefixes only: LOOP and JCXZ have no 32-bit form, and a

@@ -134,6 +134,7 @@ static size_t cb_mem_writable(void *c, uint64_t addr, size_t len)
 }
 
 const iotrap_exec_ops iotrap__exec_ops = {
+    .size = sizeof(iotrap_exec_ops),
     .in = cb_in,
     .out = cb_out,
     .in_string = cb_in_string,

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <iotrap/decode.h>
+#include "decoder/uncached.h"
 #include "bench/timing.h"
 #include "tools/bench_config.h"
 #include "tools/commands.h"
@@ -184,15 +185,14 @@ static double time_capstone(csh h, cs_insn *ci, int n)
 }
 
 /* The cached path is timed through iotrap_decode() itself, the entry point the trap
- * engine and emulators call; the uncached one through iotrap_decode_ex(). */
+ * engine and emulators call; the uncached one through iotrap__decode_uncached(). */
 static double time_iotrap(int cached, int n)
 {
     iotrap_insn insn;
     double t0 = iotrap__now_ns();
     for (int i = 0; i < n; i++) {
         int st = cached ? iotrap_decode(insn_bytes, sizeof(insn_bytes), 64, &insn)
-                        : iotrap_decode_ex(insn_bytes, sizeof(insn_bytes), 64,
-                                           IOTRAP_DECODE_NO_CACHE, &insn);
+                        : iotrap__decode_uncached(insn_bytes, sizeof(insn_bytes), 64, &insn);
         if (st != IOTRAP_OK)
             return -1;
         decode_sink += insn.width;
@@ -365,7 +365,7 @@ int iotrap__cmd_bench(int argc, char **argv)
                                               : "Capstone cs_disasm_iter, detail off",
           MEDIAN_OF(x->capstone) },
         { "decode_cached", "iotrap_decode (cached)", MEDIAN_OF(x->cached) },
-        { "decode_uncached", "iotrap_decode_ex NO_CACHE", MEDIAN_OF(x->uncached) },
+        { "decode_uncached", "iotrap_decode without its cache", MEDIAN_OF(x->uncached) },
     };
 #undef MEDIAN_OF
     const size_t nratios = sizeof(ratios) / sizeof(ratios[0]);

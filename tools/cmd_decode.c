@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <iotrap/decode.h>
+#include "decoder/uncached.h"
 #include "tools/commands.h"
 
 #define MAX_BYTES 64
@@ -122,10 +123,10 @@ int iotrap__cmd_decode(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         sprintf(hex + 3 * i, "%02x%s", bytes[i], i + 1 < n ? " " : "");
     iotrap_insn x;
-    int rc = iotrap_decode_ex(bytes, n, mode, IOTRAP_DECODE_NO_CACHE, &x);
+    int rc = iotrap__decode_uncached(bytes, n, mode, &x);
     if (rc != IOTRAP_OK) {
         /* Say why where the status alone would leave the reader guessing. */
-        const char *why = rc == IOTRAP_E_INVALID ? " (LOCK on IN/OUT/INS/OUTS raises #UD)"
+        const char *why = rc == IOTRAP_E_BAD_INSN ? " (LOCK on IN/OUT/INS/OUTS raises #UD)"
                         : rc == IOTRAP_E_NOT_IO ? " (after any prefixes, the opcode is not one of "
                                                   "E4-E7, EC-EF, 6C-6F)"
                         : rc == IOTRAP_E_TRUNCATED ? " (more bytes needed)" : "";

@@ -43,7 +43,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-        printf("iotrap %s\n", IOTRAP_VERSION_STRING);
+        printf("iotrap %s\n", iotrap_version());
         return 0;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

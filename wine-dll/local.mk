@@ -51,7 +51,7 @@ if HAVE_WINE64_BUILD
 noinst_LTLIBRARIES += wine-dll/iotrap-wine.la
 wine_dll_iotrap_wine_la_SOURCES = wine-dll/unix_side.c wine-dll/unixlib.h wine-dll/unix_private.h \
 	wine-dll/unix_wow64.c
-wine_dll_iotrap_wine_la_LIBADD = libiotrap_core.la $(CAPSTONE_LIBS) -lpthread
+wine_dll_iotrap_wine_la_LIBADD = libiotrap_core.la -lpthread
 wine_dll_iotrap_wine_la_LDFLAGS = -module -avoid-version -shared -no-undefined -rpath /nowhere \
 	-Wl,--version-script=$(srcdir)/wine-dll/unix_side.map
 
@@ -176,11 +176,11 @@ endif
 if HAVE_M32
 wine_unix32_objs = $(patsubst %.c,m32/%.o,$(filter %.c,$(core_sources))) \
 	$(patsubst %.S,m32/%.o,$(filter %.S,$(core_sources))) \
-	m32/wine-dll/unix_side.o
+	m32/decoder/capstone-x86.o m32/wine-dll/unix_side.o
 stage/wine/i386-unix/.stamp: $(wine_unix32_objs) $(srcdir)/wine-dll/unix_side.map Makefile
 	@mkdir -p $(@D)
-	$(AM_V_CCLD)$(CC) -m32 -shared -o $(@D)/iotrap-wine.so $(wine_unix32_objs) \
-		-Wl,--version-script=$(srcdir)/wine-dll/unix_side.map -lcapstone -lpthread && \
+	$(AM_V_CCLD)$(CC) -m32 -shared -Wl,--no-undefined -o $(@D)/iotrap-wine.so $(wine_unix32_objs) \
+		-Wl,--version-script=$(srcdir)/wine-dll/unix_side.map -lpthread && \
 	for m in $(basename $(WINE_MODULES32)); do ln -sfn iotrap-wine.so $(@D)/$$m.so; done && \
 	touch $@
 WINE_STAGE32 += stage/wine/i386-unix/.stamp

@@ -459,6 +459,7 @@ static void cmos_write(iotrap_device *dev, uint32_t offset, uint8_t value)
 }
 
 const iotrap_device_model iotrap__device_cmos = {
+    .size = sizeof(iotrap_device_model),
     .name = "cmos",
     .summary = "MC146818 RTC + 256 bytes of CMOS RAM (two banks), the host clock in UTC, "
                "BIOS defaults with a valid checksum",

@@ -105,6 +105,7 @@ static void ec_write(iotrap_device *dev, uint32_t offset, uint8_t v)
 }
 
 const iotrap_device_model iotrap__device_ec = {
+    .size = sizeof(iotrap_device_model),
     .name = "ec",
     .summary = "idle ACPI embedded controller at BASE and BASE+4 (0x62/0x66): RD/WR/BE/BD/QR "
                "commands on 256 bytes of EC RAM",

@@ -364,6 +364,7 @@ static const iotrap_device_lines *lpt_lines(const iotrap_device *dev, uint32_t o
 }
 
 const iotrap_device_model iotrap__device_lpt = {
+    .size = sizeof(iotrap_device_model),
     .name = "lpt",
     .summary = "parallel port with a printer behind it (Centronics handshake), EPP and ECP "
                "registers; out=FILE receives the printed bytes",

@@ -315,6 +315,7 @@ static void pci_write_wide(iotrap_device *dev, uint32_t offset, unsigned width, 
 }
 
 const iotrap_device_model iotrap__device_pci = {
+    .size = sizeof(iotrap_device_model),
     .name = "pci",
     .summary = "PCI configuration mechanism #1 with a 440FX host bridge, a PIIX3 ISA bridge "
                "and cards whose I/O BARs point at other models",

@@ -321,6 +321,7 @@ int iotrap__pit_out2(iotrap_device *pit)
 }
 
 const iotrap_device_model iotrap__device_pit = {
+    .size = sizeof(iotrap_device_model),
     .name = "pit",
     .summary = "8254 interval timer: three counters, modes 0-5, latch and read-back, at "
                "1.193182 MHz of the host's clock",

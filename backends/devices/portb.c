@@ -60,6 +60,7 @@ static void portb_write(iotrap_device *dev, uint32_t offset, uint8_t value)
 }
 
 const iotrap_device_model iotrap__device_portb = {
+    .size = sizeof(iotrap_device_model),
     .name = "portb",
     .summary = "system control port B (0x61): counter 2 gate and output, speaker enable, the "
                "15.085 us refresh toggle",

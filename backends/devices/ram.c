@@ -29,6 +29,7 @@ static void ram_write(iotrap_device *dev, uint32_t offset, uint8_t value)
 }
 
 const iotrap_device_model iotrap__device_ram = {
+    .size = sizeof(iotrap_device_model),
     .name = "ram",
     .summary = "byte latches over a port range (ram@LO-HI): reads return what was written",
     .span = 0,

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "backends/devices/devices.h"
 #include "common/parse.h"
+#include "common/structsize.h"
 #include "common/userfile.h"
 
 #define MAX_MODELS 64
@@ -51,12 +52,17 @@ static void register_builtins(void)
 
 int iotrap_device_register(const iotrap_device_model *model)
 {
-    if (!model || !model->name || !*model->name || !model->read || !model->write ||
+    if (!model)
+        return IOTRAP_E_INVAL;
+    int rc = iotrap__struct_size_check(model, sizeof *model);
+    if (rc != IOTRAP_OK)
+        return rc;
+    if (!model->name || !*model->name || !model->read || !model->write ||
         strchr(model->name, '@') || strchr(model->name, ',') || strlen(model->name) >= 32)
         return IOTRAP_E_INVAL;
     pthread_once(&builtins_once, register_builtins);
     pthread_mutex_lock(&registry_lock);
-    int rc = add_locked(model);
+    rc = add_locked(model);
     pthread_mutex_unlock(&registry_lock);
     return rc;
 }

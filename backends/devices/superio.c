@@ -113,6 +113,7 @@ static void superio_write(iotrap_device *dev, uint32_t offset, uint8_t v)
 }
 
 const iotrap_device_model iotrap__device_superio = {
+    .size = sizeof(iotrap_device_model),
     .name = "superio",
     .summary = "Winbond W83627HF Super I/O configuration ports (0x2e/0x2f or 0x4e/0x4f): "
                "entry key, chip ID, logical devices of the default board",

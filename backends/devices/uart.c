@@ -217,6 +217,7 @@ static void uart_write_string(iotrap_device *dev, uint32_t offset, const uint8_t
 }
 
 const iotrap_device_model iotrap__device_uart = {
+    .size = sizeof(iotrap_device_model),
     .name = "uart",
     .summary = "16550A serial port registers (DLAB, IIR/FCR, scratch, loopback); out=FILE "
                "receives THR bytes",

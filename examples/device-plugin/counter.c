@@ -88,6 +88,7 @@ static void counter_write(iotrap_device *dev, uint32_t offset, uint8_t value)
 }
 
 static const iotrap_device_model counter_model = {
+    .size = sizeof(iotrap_device_model),
     .name = "counter",
     .summary = "sample plug-in: a byte counter that advances on every read",
     .span = 2,

@@ -63,6 +63,7 @@ typedef struct iotrap_device_lines {
 } iotrap_device_lines;
 
 typedef struct iotrap_device_model {
+    size_t size;           /* sizeof(iotrap_device_model), see iotrap/iotrap.h */
     const char *name;      /* the NAME of a "NAME@BASE[,key=value...]" spec */
     const char *summary;   /* one line for `iotrap devices` and the man page */
     uint32_t span;         /* ports from BASE; 0 when the spec gives a range (LO-HI) */

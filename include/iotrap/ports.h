@@ -19,6 +19,7 @@ typedef struct iotrap_ports iotrap_ports;
 /* Every port list (allow, and the PORTS of routes and remaps) is "all", "none" or items
  * "P" or "LO-HI" separated by commas, each port 0x-prefixed hex or decimal (iotrap(1)). */
 typedef struct iotrap_ports_config {
+    size_t size;                /* sizeof(iotrap_ports_config), see iotrap/iotrap.h */
     const char *backend;        /* "NAME[:ARGS]" for every port no route covers; NULL: "sim" */
     const char *allow;          /* the program ports allowed, "0x378-0x37f,0x3f8"; NULL: each
                                  * route's ports, and the default backend's default (all for
@@ -53,9 +54,9 @@ IOTRAP_API int iotrap_ports_open_env(iotrap_ports **out, char *err, size_t errle
 
 IOTRAP_API void iotrap_ports_close(iotrap_ports *ports);
 
-/* 1 if the program may access every port of [port, port+width) in that direction. */
-IOTRAP_API int iotrap_ports_allowed(const iotrap_ports *ports, uint16_t port, unsigned width,
-                                    int write);
+/* 1 if the program may access every port of [port, port+width), 0 if not.  The policy is
+ * one list of ports for reads and writes alike. */
+IOTRAP_API int iotrap_ports_allowed(const iotrap_ports *ports, uint16_t port, unsigned width);
 
 /* Accesses of 1, 2 or 4 bytes at the program's port, which the port map sends to its
  * route's backend at the target port.  A denied access returns IOTRAP_E_DENIED, is traced

@@ -17,7 +17,7 @@ extern "C" {
 #define IOTRAP_STATUS_MAP(XX)                                                        \
     XX(NOT_IO,      -1,  "not a port I/O instruction")                               \
     XX(TRUNCATED,   -2,  "instruction bytes end before the instruction does")        \
-    XX(INVALID,     -3,  "invalid instruction encoding")                             \
+    XX(BAD_INSN,    -3,  "invalid instruction encoding")                             \
     XX(TOO_LONG,    -4,  "instruction longer than 15 bytes")                         \
     XX(BAD_MODE,    -5,  "processor mode must be 16, 32 or 64")                      \
     XX(FAULT,       -6,  "memory access failed")                                     \

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <iotrap/decode.h>
+#include "decoder/uncached.h"
 #include "tests/unit/decode_oracle.h"
 
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
@@ -104,6 +105,7 @@ static void exercise_exec(const iotrap_insn *x, const uint8_t *p, size_t n, unsi
     f.port_elems = 0;
     iotrap_regs r;
     memset(&r, 0, sizeof r);
+    r.size = sizeof r;
     r.rax = take64(&p, &n);
     r.rcx = take64(&p, &n) & ((sel & 0x40) ? 0xfff : 0x1f); /* bounded counts */
     r.rcx |= take64(&p, &n) & 0xffffffff00000000ull;       /* and noise above them */
@@ -115,13 +117,12 @@ static void exercise_exec(const iotrap_insn *x, const uint8_t *p, size_t n, unsi
     for (int s = 0; s < 6; s++)
         r.seg_base[s] = (sel & 0x100) ? take64(&p, &n) & 0xfff : 0;
     iotrap_regs before = r;
-    iotrap_exec_ops ops = { .in = f_in, .out = f_out, .mem_read = f_read, .mem_write = f_write };
+    iotrap_exec_ops ops = { .size = sizeof ops, .in = f_in, .out = f_out, .mem_read = f_read,
+                            .mem_write = f_write, .mem_writable = f_writable };
     if (sel & 1) {
         ops.in_string = f_in_string;
         ops.out_string = f_out_string;
     }
-    if (sel & 2)
-        ops.mem_writable = f_writable;
     static uint8_t scratch[4096];
     size_t scratch_size = (sel & 4) ? ((sel >> 3) & 7) * 37 : 0;
     iotrap_exec_fault fault;
@@ -168,11 +169,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(code, data, avail);
 
     iotrap_insn x, y, want;
-    int rc = iotrap_decode_ex(code, avail, mode, IOTRAP_DECODE_NO_CACHE, &x);
+    int rc = iotrap__decode_uncached(code, avail, mode, &x);
     int rc2 = iotrap_decode(code, avail, mode, &y);
     int orc = oracle_decode(code, avail, mode, &want);
     CHECK(rc == IOTRAP_OK || rc == IOTRAP_E_NOT_IO || rc == IOTRAP_E_TRUNCATED
-          || rc == IOTRAP_E_INVALID || rc == IOTRAP_E_TOO_LONG || rc == IOTRAP_E_BAD_MODE);
+          || rc == IOTRAP_E_BAD_INSN || rc == IOTRAP_E_TOO_LONG || rc == IOTRAP_E_BAD_MODE);
     CHECK(rc == orc && rc == rc2);
     if (rc == IOTRAP_OK) {
         CHECK(x.length >= 1 && x.length <= avail && x.length <= IOTRAP_MAX_INSN_LEN);

@@ -153,7 +153,7 @@ static iotrapd_server servers[2] = {{.lock = PTHREAD_MUTEX_INITIALIZER},
 static void open_server(iotrapd_server *srv, const struct iotrap__backend *backend)
 {
     const struct iotrap__backend *table[] = {backend, NULL};
-    iotrap_ports_config cfg = {.backend = backend->name, .quiet = 1};
+    iotrap_ports_config cfg = {.size = sizeof(cfg), .backend = backend->name, .quiet = 1};
     iotrap__session_params sp = { .cfg = &cfg, .serve_targets = &conf.all, .backends = table };
     char err[256];
     srv->conf = &conf;

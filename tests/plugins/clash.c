@@ -12,6 +12,7 @@ static void clash_write(iotrap_device *dev, uint32_t offset, uint8_t value)
 }
 
 static const iotrap_device_model clash_model = {
+    .size = sizeof(iotrap_device_model),
     .name = "lpt",
     .summary = "test: a name that is taken",
     .span = 1,

@@ -58,7 +58,7 @@ static inline int oracle_decode(const uint8_t *b, size_t n, int mode, iotrap_ins
     if (len > n)
         return IOTRAP_E_TRUNCATED;
     if (oracle_has(b, i, 0xf0))
-        return IOTRAP_E_INVALID;
+        return IOTRAP_E_BAD_INSN;
 
     iotrap_insn x = { 0 };
     x.mode = (uint8_t)mode;

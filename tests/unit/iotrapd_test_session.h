@@ -22,7 +22,8 @@ static int open_test_session(iotrapd_server *srv, const struct iotrap__backend *
                              const iotrapd_conf *conf, const char *const *remaps)
 {
     const struct iotrap__backend *table[] = {backend, NULL};
-    iotrap_ports_config cfg = {.backend = backend->name, .quiet = 1, .remaps = remaps};
+    iotrap_ports_config cfg = {.size = sizeof(cfg), .backend = backend->name, .quiet = 1,
+                               .remaps = remaps};
     iotrap__session_params sp = { .cfg = &cfg, .serve_targets = &conf->all, .backends = table };
     char err[256];
     int rc = iotrap__session_open(&sp, &srv->ports, err, sizeof err);

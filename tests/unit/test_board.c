@@ -42,6 +42,7 @@ static void shared_config(iotrap_ports_config *cfg, const char *board)
     shared_devs[2] = "cmos@0x70";
     shared_devs[3] = NULL;
     memset(cfg, 0, sizeof(*cfg));
+    cfg->size = sizeof(*cfg);
     cfg->devices = shared_devs;
     cfg->board = board;
 }
@@ -141,6 +142,7 @@ static void t_relative_out_path(void **state)
     const char *devs[] = { "lpt@0x378,out=print.txt", NULL };
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    cfg.size = sizeof(cfg);
     cfg.devices = devs;
     char path[512], err[512];
     assert_int_equal(iotrap_board_create(&cfg, path, sizeof(path), err, sizeof(err)), IOTRAP_OK);
@@ -189,6 +191,7 @@ static void t_attach_checks_layout(void **state)
     iotrap_ports_config cfg;
     const char *one[] = { "lpt@0x378", NULL };
     memset(&cfg, 0, sizeof(cfg));
+    cfg.size = sizeof(cfg);
     cfg.devices = one;
     char path[512], err[1024], want[1200];
     assert_int_equal(iotrap_board_create(&cfg, path, sizeof(path), err, sizeof(err)), IOTRAP_OK);
@@ -288,6 +291,7 @@ static void hang_write(iotrap_device *dev, uint32_t offset, uint8_t value)
 }
 
 static const iotrap_device_model hang_model = {
+    .size = sizeof(iotrap_device_model),
     .name = "hang", .summary = "test: blocks forever in read", .span = 1,
     .read = hang_read, .write = hang_write,
 };
@@ -387,6 +391,7 @@ static uint8_t nest_read(iotrap_device *dev, uint32_t offset)
 }
 
 static const iotrap_device_model nest_model = {
+    .size = sizeof(iotrap_device_model),
     .name = "nest", .summary = "test: re-enters the board", .span = 1,
     .read = nest_read, .write = hang_write,
 };
@@ -410,6 +415,7 @@ static void t_contention_between_processes(void **state)
     iotrap_ports_config cfg;
     const char *devs[] = { "ram@0x300-0x303", NULL };
     memset(&cfg, 0, sizeof(cfg));
+    cfg.size = sizeof(cfg);
     cfg.devices = devs;
     char path[512], err[512];
     assert_int_equal(iotrap_board_create(&cfg, path, sizeof(path), err, sizeof(err)), IOTRAP_OK);

@@ -302,6 +302,7 @@ static void t_cmos_file(void **state)
     close(fd);
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof cfg);
+    cfg.size = sizeof cfg;
     cfg.devices = devs;
     char err[512];
     assert_int_equal(open_fails(&cfg, err, sizeof err), IOTRAP_E_INVAL);

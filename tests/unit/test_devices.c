@@ -237,19 +237,28 @@ static void echo_write(iotrap_device *dev, uint32_t offset, uint8_t value)
 static void t_register(void **state)
 {
     static const iotrap_device_model echo = {
+        .size = sizeof(iotrap_device_model),
         .name = "echo", .summary = "test", .span = 4, .state_size = 1,
         .read = echo_read, .write = echo_write,
     };
     static const iotrap_device_model clash = {
+        .size = sizeof(iotrap_device_model),
         .name = "lpt", .summary = "test", .span = 1, .read = echo_read, .write = echo_write,
     };
-    static const iotrap_device_model broken = { .name = "broken", .span = 1 };
+    static const iotrap_device_model broken = { .size = sizeof(iotrap_device_model),
+                                                .name = "broken", .span = 1 };
     assert_null(iotrap_device_find("echo"));
     assert_non_null(iotrap_device_find("lpt"));
     assert_int_equal(iotrap_device_register(&echo), IOTRAP_OK);
     assert_int_equal(iotrap_device_register(&echo), IOTRAP_OK); /* the same model again */
     assert_int_equal(iotrap_device_register(&clash), IOTRAP_E_BUSY);
     assert_int_equal(iotrap_device_register(&broken), IOTRAP_E_INVAL);
+    /* A model whose size was not set is not one this library can read. */
+    iotrap_device_model unsized = echo;
+    unsized.size = 0;
+    unsized.name = "unsized";
+    assert_int_equal(iotrap_device_register(&unsized), IOTRAP_E_INVAL);
+    assert_null(iotrap_device_find("unsized"));
     assert_ptr_equal(iotrap_device_find("echo"), &echo);
     const char *devs[] = { "echo@0x120", NULL };
     iotrap_ports *p = open_sim(NULL, devs);
@@ -317,6 +326,7 @@ static const iotrap_device_lines *wide_lines_at(const iotrap_device *dev, uint32
 static void t_model_windows_and_wide(void **state)
 {
     static const iotrap_device_model wide = {
+        .size = sizeof(iotrap_device_model),
         .name = "widetest", .summary = "test", .span = 4,
         .state_size = sizeof(struct wide_state), .read = wide_read, .write = wide_write,
         .windows = wide_windows, .read_wide = wide_read_wide, .write_wide = wide_write_wide,
@@ -344,6 +354,7 @@ static void t_model_windows_and_wide(void **state)
     const char *clash[] = { "ram@0x310", "widetest@0x300", NULL };
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof cfg);
+    cfg.size = sizeof cfg;
     cfg.devices = clash;
     char err[512];
     assert_int_equal(open_fails(&cfg, err, sizeof err), IOTRAP_E_BUSY);
@@ -359,6 +370,7 @@ static void t_plugin(void **state)
 {
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    cfg.size = sizeof(cfg);
     const char *plugins[] = { IOTRAP_TEST_PLUGIN, NULL };
     const char *devs[] = { "counter@0x240,start=5", "counter@0x250,start=0x10,step=3", NULL };
     cfg.plugins = plugins;

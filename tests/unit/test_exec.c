@@ -6,6 +6,8 @@
 
 #define NWIN 4
 #define DF (1u << 10)
+/* Registers as a caller fills them in: the size, then the fields given. */
+#define REGS(...) { .size = sizeof(iotrap_regs), __VA_ARGS__ }
 
 typedef struct window {
     uint64_t start;
@@ -16,6 +18,7 @@ typedef struct window {
 typedef struct fake {
     window win[NWIN];
     int nwin;
+    uint64_t hole;            /* one byte inside the windows that is not there (0: none) */
     int use_strings;          /* offer in_string/out_string */
     int use_writable;         /* offer mem_writable */
     uint32_t next_in;         /* value of the next element read from a port */
@@ -31,6 +34,8 @@ typedef struct fake {
 
 static uint8_t *byte_at(fake *f, uint64_t a)
 {
+    if (f->hole && a == f->hole)
+        return NULL;
     for (int i = 0; i < f->nwin; i++)
         if (a >= f->win[i].start && a - f->win[i].start < f->win[i].size)
             return &f->win[i].data[a - f->win[i].start];
@@ -131,7 +136,8 @@ static size_t f_writable(void *ctx, uint64_t addr, size_t len)
 
 static iotrap_exec_ops ops_for(const fake *f)
 {
-    iotrap_exec_ops o = { .in = f_in, .out = f_out, .mem_read = f_read, .mem_write = f_write };
+    iotrap_exec_ops o = { .size = sizeof o, .in = f_in, .out = f_out, .mem_read = f_read,
+                          .mem_write = f_write };
     if (f->use_strings) {
         o.in_string = f_in_string;
         o.out_string = f_out_string;
@@ -178,7 +184,7 @@ static void t_in_partial_register_writes(void **state)
 {
     (void)state;
     fake *f = new_fake();
-    iotrap_regs r = { .rax = 0x1122334455667788, .rdx = 0xabcd0378, .rip = 0x1000 };
+    iotrap_regs r = REGS(.rax = 0x1122334455667788, .rdx = 0xabcd0378, .rip = 0x1000);
     iotrap_insn x = decode("ec", 64);
     assert_int_equal(run(&x, &r, f, NULL, 0, NULL), IOTRAP_OK);
     assert_int_equal(r.rax, 0x1122334455667701);
@@ -212,7 +218,7 @@ static void t_rip_wraps_like_the_cpu(void **state)
 {
     (void)state;
     fake *f = new_fake();
-    iotrap_regs r = { .rip = 0x12340000ffffull };
+    iotrap_regs r = REGS(.rip = 0x12340000ffffull);
     iotrap_insn x = decode("e480", 16);
     assert_int_equal(run(&x, &r, f, NULL, 0, NULL), IOTRAP_OK);
     assert_int_equal(r.rip, 0x123400000001ull); /* IP wraps at 64 KiB */
@@ -226,7 +232,7 @@ static void t_out_forms(void **state)
 {
     (void)state;
     fake *f = new_fake();
-    iotrap_regs r = { .rax = 0xdeadbeefcafef00d, .rdx = 0x1234002f8, .rip = 0 };
+    iotrap_regs r = REGS(.rax = 0xdeadbeefcafef00d, .rdx = 0x1234002f8, .rip = 0);
     static const struct { const char *hex; unsigned port; uint32_t v; } c[] = {
         { "ee", 0x2f8, 0x0d }, { "66ef", 0x2f8, 0xf00d }, { "ef", 0x2f8, 0xcafef00d },
         { "e680", 0x80, 0x0d }, { "66e7ff", 0xff, 0xf00d }, { "e710", 0x10, 0xcafef00d },
@@ -248,7 +254,7 @@ static void t_port_error_changes_nothing(void **state)
     fake *f = new_fake();
     f->fail_in_after = 0;
     f->port_status = IOTRAP_E_DENIED;
-    iotrap_regs r = { .rax = 0x55, .rip = 0x400 }, before = r;
+    iotrap_regs r = REGS(.rax = 0x55, .rip = 0x400), before = r;
     iotrap_insn x = decode("ec", 64);
     assert_int_equal(run(&x, &r, f, NULL, 0, NULL), IOTRAP_E_DENIED);
     assert_memory_equal(&r, &before, sizeof r);
@@ -278,8 +284,8 @@ static void t_string_forms(void **state)
                     iotrap_insn x = decode(hex, 64);
                     unsigned w = x.width, n = rep ? 5 : 1;
                     uint64_t start = 0x10800;
-                    iotrap_regs r = { .rcx = 5, .rdx = 0x3f8, .rsi = start, .rdi = start,
-                                      .rflags = down ? DF : 0, .rip = 0x100 };
+                    iotrap_regs r = REGS(.rcx = 5, .rdx = 0x3f8, .rsi = start, .rdi = start,
+                                         .rflags = down ? DF : 0, .rip = 0x100);
                     assert_int_equal(run(&x, &r, f, NULL, 0, NULL), IOTRAP_OK);
                     assert_int_equal(f->last_port, 0x3f8);
                     assert_int_equal(r.rip, 0x100 + x.length);
@@ -318,7 +324,7 @@ static void t_rep_count_zero(void **state)
     (void)state;
     fake *f = new_fake();
     add_window(f, 0x1000, 0x100);
-    iotrap_regs r = { .rcx = 0, .rsi = 0x1000, .rdi = 0x1000, .rdx = 0x80, .rip = 0x50 };
+    iotrap_regs r = REGS(.rcx = 0, .rsi = 0x1000, .rdi = 0x1000, .rdx = 0x80, .rip = 0x50);
     iotrap_insn x = decode("f36c", 64);
     iotrap_regs before = r;
     assert_int_equal(run(&x, &r, f, NULL, 0, NULL), IOTRAP_OK);
@@ -349,7 +355,7 @@ static void t_addr16_wraps_at_64k(void **state)
     add_window(f, 0x2fff0, 0x10);    /* ES base 0x20000: the end of the 64 KiB segment */
     add_window(f, 0x20000, 0x10);    /* and its start */
     add_window(f, 0x30000, 0x10);    /* what lies beyond must NOT be touched */
-    iotrap_regs r = { .rcx = 0xabcd0004, .rdi = 0x5555fffe, .rdx = 0x3f8, .rip = 0x10 };
+    iotrap_regs r = REGS(.rcx = 0xabcd0004, .rdi = 0x5555fffe, .rdx = 0x3f8, .rip = 0x10);
     r.seg_base[IOTRAP_SEG_ES] = 0x20000;
     iotrap_insn x = decode("f36c", 16);
     assert_int_equal(run(&x, &r, f, NULL, 0, NULL), IOTRAP_OK);
@@ -365,7 +371,7 @@ static void t_addr16_wraps_at_64k(void **state)
     fake *g = new_fake();
     add_window(g, 0x2fff0, 0x11);
     add_window(g, 0x20000, 0x10);
-    iotrap_regs s = { .rcx = 2, .rsi = 0xffff, .rdx = 0x3f8 };
+    iotrap_regs s = REGS(.rcx = 2, .rsi = 0xffff, .rdx = 0x3f8);
     s.seg_base[IOTRAP_SEG_DS] = 0x20000;
     *byte_at(g, 0x2ffff) = 0x11;
     *byte_at(g, 0x30000) = 0x22;
@@ -387,7 +393,7 @@ static void t_addr32_in_64bit_mode(void **state)
     add_window(f, 0x100000000ull, 0x10); /* must not be touched: ESI wraps to 0 */
     for (int i = 0; i < 2; i++)
         f->win[i].data[i ? 0 : 0xffe] = 0xa0, f->win[i].data[i ? 1 : 0xfff] = 0xa1;
-    iotrap_regs r = { .rcx = 0xdead00000004ull, .rsi = 0x77777777fffffffeull, .rdx = 0x80 };
+    iotrap_regs r = REGS(.rcx = 0xdead00000004ull, .rsi = 0x77777777fffffffeull, .rdx = 0x80);
     iotrap_insn x = decode("67f36e", 64);
     assert_int_equal(x.addr_size, 32);
     assert_int_equal(run(&x, &r, f, NULL, 0, NULL), IOTRAP_OK);
@@ -401,7 +407,7 @@ static void t_addr32_in_64bit_mode(void **state)
     /* 64-bit addresses do not wrap at 4 GiB. */
     fake *g = new_fake();
     add_window(g, 0xfffffff0ull, 0x20);
-    iotrap_regs s = { .rcx = 4, .rdi = 0xfffffffeull, .rdx = 0x80 };
+    iotrap_regs s = REGS(.rcx = 4, .rdi = 0xfffffffeull, .rdx = 0x80);
     x = decode("f36c", 64);
     assert_int_equal(run(&x, &s, g, NULL, 0, NULL), IOTRAP_OK);
     assert_int_equal(s.rdi, 0x100000002ull);
@@ -413,8 +419,8 @@ static void t_upper_halves_kept_in_32bit_mode(void **state)
     (void)state;
     fake *f = new_fake();
     add_window(f, 0x1000, 0x100);
-    iotrap_regs r = { .rcx = 0xbbbbbbbb00000003ull, .rdi = 0xaaaaaaaa00001000ull, .rdx = 0x80,
-                      .rsi = 0xcccccccc00001010ull, .rip = 0xdddddddd00000100ull };
+    iotrap_regs r = REGS(.rcx = 0xbbbbbbbb00000003ull, .rdi = 0xaaaaaaaa00001000ull, .rdx = 0x80,
+                         .rsi = 0xcccccccc00001010ull, .rip = 0xdddddddd00000100ull);
     iotrap_insn x = decode("f36c", 32);
     assert_int_equal(run(&x, &r, f, NULL, 0, NULL), IOTRAP_OK);
     assert_int_equal(r.rdi, 0xaaaaaaaa00001003ull);
@@ -433,7 +439,7 @@ static void t_segment_bases(void **state)
     add_window(f, 0x2000, 0x100);  /* plain RSI */
     f->win[0].data[0x10] = 0xf5;
     f->win[1].data[0x00] = 0xd5;
-    iotrap_regs r = { .rsi = 0x2000, .rdx = 0x80 };
+    iotrap_regs r = REGS(.rsi = 0x2000, .rdx = 0x80);
     r.seg_base[IOTRAP_SEG_FS] = 0x5010;
     r.seg_base[IOTRAP_SEG_DS] = 0x900000; /* ignored in 64-bit mode */
     r.seg_base[IOTRAP_SEG_ES] = 0x900000;
@@ -450,7 +456,7 @@ static void t_segment_bases(void **state)
     assert_int_equal(*byte_at(f, 0x2001), 0x01);
 
     /* 32-bit mode: every segment has a base, and linear addresses wrap at 4 GiB. */
-    iotrap_regs s = { .rsi = 0x1000, .rdi = 0x70, .rdx = 0x80 };
+    iotrap_regs s = REGS(.rsi = 0x1000, .rdi = 0x70, .rdx = 0x80);
     s.seg_base[IOTRAP_SEG_SS] = 0xfffff000ull + 0x2000; /* SS:0x1000 -> 0x2000 */
     s.seg_base[IOTRAP_SEG_ES] = 0x7000;
     x = decode("366e", 32);
@@ -483,8 +489,8 @@ static void t_partial_completion(void **state)
                 f->use_strings = strings;
                 add_window(f, 0x1000, 8);
                 unsigned w = c[i].w;
-                iotrap_regs r = { .rcx = 10, .rdx = 0x378, .rdi = c[i].start, .rsi = c[i].start,
-                                  .rflags = c[i].down ? DF : 0, .rip = 0x4000 };
+                iotrap_regs r = REGS(.rcx = 10, .rdx = 0x378, .rdi = c[i].start, .rsi = c[i].start,
+                                     .rflags = c[i].down ? DF : 0, .rip = 0x4000);
                 char hex[8];
                 snprintf(hex, sizeof hex, "f3%s%s", w == 2 ? "66" : "", ins ? "6d" : "6f");
                 iotrap_insn x = decode(hex, 64);
@@ -502,21 +508,90 @@ static void t_partial_completion(void **state)
             }
 }
 
-/* Without mem_writable the port data is read before the store fails; the registers still
- * show exactly the elements stored. */
-static void t_partial_without_writable(void **state)
+/* mem_writable is required: without it INS could not know a destination is bad before
+ * the port gives up the element, as the CPU does, so nothing is executed at all. */
+static void t_writable_required(void **state)
 {
     (void)state;
     fake *f = new_fake();
     f->use_writable = 0;
-    add_window(f, 0x1000, 7);
-    iotrap_regs r = { .rcx = 3, .rdi = 0x1000, .rdx = 0x80 };
-    iotrap_insn x = decode("f36d", 64);
-    iotrap_exec_fault fault;
-    assert_int_equal(run(&x, &r, f, NULL, 0, &fault), IOTRAP_E_FAULT);
-    assert_int_equal(r.rdi, 0x1004);
-    assert_int_equal(r.rcx, 2);
-    assert_int_equal(fault.addr, 0x1007);
+    add_window(f, 0x1000, 8);
+    f->hole = 0x1002;
+    static const char *const forms[] = { "ec", "ee", "f36c", "f36e" };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        iotrap_regs r = REGS(.rcx = 8, .rdi = 0x1000, .rsi = 0x1000, .rdx = 0x80, .rip = 5);
+        iotrap_regs before = r;
+        iotrap_insn x = decode(forms[i], 64);
+        assert_int_equal(run(&x, &r, f, NULL, 0, NULL), IOTRAP_E_INVAL);
+        assert_memory_equal(&r, &before, sizeof r);
+    }
+    assert_int_equal(f->in_elems + f->out_elems + f->elem_calls + f->string_calls + f->mem_calls, 0);
+}
+
+/* REP INS against the CPU, element by element in port order: memory 0x1000-0x1007 with
+ * only 0x1002 unwritable.  The CPU checks each element's destination before it reads the
+ * port: it stores the elements before the bad one, takes no port data for it, and faults
+ * with rCX and rDI counting exactly the elements stored.  (64-bit F3 6C, RCX=8, DF=1,
+ * RDI=0x1007: 5 stored at 0x1007..0x1003, RCX=3, RDI=0x1002; DF=0, RDI=0x1000: 2 stored,
+ * RCX=6, RDI=0x1002.)  Every width, both directions, per element and string callbacks,
+ * and chunk sizes from one element to all of them. */
+static void t_ins_element_by_element(void **state)
+{
+    (void)state;
+    static uint8_t scratch[64];
+    static const size_t scratch_sizes[] = { 0, 1, 4, 8, 64 };
+    static const uint64_t hole = 0x1002;
+    unsigned cases = 0;
+    for (unsigned w = 1; w <= 4; w *= 2)
+        for (int down = 0; down < 2; down++)
+            for (uint64_t start = 0x1000; start + w <= 0x1008; start++)
+                for (int strings = 0; strings < 2; strings++)
+                    for (size_t sc = 0; sc < sizeof scratch_sizes / sizeof scratch_sizes[0]; sc++) {
+                        fake *f = new_fake();
+                        f->use_strings = strings;
+                        add_window(f, 0x1000, 8);
+                        f->hole = hole;
+                        /* The CPU, one element at a time. */
+                        uint8_t want_mem[8];
+                        memset(want_mem, 0xee, sizeof want_mem);
+                        unsigned stored = 0;
+                        uint64_t bad = 0;
+                        for (unsigned k = 0; k < 8; k++) {
+                            uint64_t a = down ? start - (uint64_t)k * w : start + (uint64_t)k * w;
+                            for (unsigned b = 0; b < w && !bad; b++)
+                                if (a + b < 0x1000 || a + b >= 0x1008 || a + b == hole)
+                                    bad = a + b;
+                            if (bad)
+                                break;
+                            uint32_t v = 0x04030201 + k;
+                            memcpy(&want_mem[a - 0x1000], &v, w);
+                            stored++;
+                        }
+                        char hex[8];
+                        snprintf(hex, sizeof hex, "f3%s%s", w == 2 ? "66" : "", w == 1 ? "6c" : "6d");
+                        iotrap_insn x = decode(hex, 64);
+                        iotrap_regs r = REGS(.rcx = 8, .rdi = start, .rdx = 0x378,
+                                             .rflags = down ? DF : 0, .rip = 0x4000);
+                        iotrap_exec_fault fault = { 0, -1 };
+                        int rc = run(&x, &r, f, scratch_sizes[sc] ? scratch : NULL,
+                                     scratch_sizes[sc], &fault);
+                        assert_int_equal(rc, IOTRAP_E_FAULT);
+                        assert_int_equal(r.rcx, 8 - stored);
+                        assert_int_equal(r.rdi, down ? start - (uint64_t)stored * w
+                                                     : start + (uint64_t)stored * w);
+                        assert_int_equal(r.rip, 0x4000);
+                        assert_int_equal(f->in_elems, stored);
+                        assert_int_equal(fault.addr, bad);
+                        assert_int_equal(fault.write, 1);
+                        for (uint64_t a = 0x1000; a < 0x1008; a++)
+                            if (a != hole && *byte_at(f, a) != want_mem[a - 0x1000])
+                                fail_msg("w=%u down=%d start=%#lx strings=%d scratch=%zu: byte "
+                                         "%#lx is %#x, the CPU leaves %#x", w, down,
+                                         (unsigned long)start, strings, scratch_sizes[sc],
+                                         (unsigned long)a, *byte_at(f, a), want_mem[a - 0x1000]);
+                        cases++;
+                    }
+    assert_true(cases > 100);
 }
 
 /* mem_writable says no before the port is read at all. */
@@ -524,7 +599,7 @@ static void t_writable_asked_first(void **state)
 {
     (void)state;
     fake *f = new_fake();
-    iotrap_regs r = { .rcx = 1, .rdi = 0x9000, .rdx = 0x80, .rip = 7 }, before = r;
+    iotrap_regs r = REGS(.rcx = 1, .rdi = 0x9000, .rdx = 0x80, .rip = 7), before = r;
     iotrap_insn x = decode("6c", 64);
     iotrap_exec_fault fault;
     assert_int_equal(run(&x, &r, f, NULL, 0, &fault), IOTRAP_E_FAULT);
@@ -546,7 +621,7 @@ static void t_port_fails_mid_string(void **state)
     add_window(f, 0x1000, 0x100);
     f->fail_in_after = 2;
     f->port_status = IOTRAP_E_IO;
-    iotrap_regs r = { .rcx = 5, .rdi = 0x1000, .rdx = 0x80, .rip = 9 };
+    iotrap_regs r = REGS(.rcx = 5, .rdi = 0x1000, .rdx = 0x80, .rip = 9);
     iotrap_insn x = decode("f36c", 64);
     assert_int_equal(run(&x, &r, f, NULL, 0, NULL), IOTRAP_E_IO);
     assert_int_equal(r.rdi, 0x1002);
@@ -569,8 +644,8 @@ static void t_addr16_down_wraps(void **state)
     *byte_at(f, 0x40002) = 0x21, *byte_at(f, 0x40003) = 0x43;
     *byte_at(f, 0x40000) = 0x65, *byte_at(f, 0x40001) = 0x87;
     *byte_at(f, 0x4fffe) = 0xa9, *byte_at(f, 0x4ffff) = 0xcb;
-    iotrap_regs r = { .rcx = 0x77770003, .rsi = 0x12340002, .rdx = 0x3f8,
-                      .rflags = DF, .rip = 0x20 };
+    iotrap_regs r = REGS(.rcx = 0x77770003, .rsi = 0x12340002, .rdx = 0x3f8,
+                         .rflags = DF, .rip = 0x20);
     r.seg_base[IOTRAP_SEG_DS] = 0x40000;
     iotrap_insn x = decode("f36f", 16);
     assert_int_equal(x.width, 2);
@@ -599,7 +674,7 @@ static void t_count_above_4g(void **state)
         fake *f = new_fake();
         f->use_strings = 1;
         add_window(f, 0x10000, 4096);
-        iotrap_regs r = { .rcx = 0x100000002ull, .rsi = 0x10000, .rdi = 0x10000, .rdx = 0x80 };
+        iotrap_regs r = REGS(.rcx = 0x100000002ull, .rsi = 0x10000, .rdi = 0x10000, .rdx = 0x80);
         iotrap_insn x = decode(ins ? "f36d" : "f36f", 64);
         iotrap_exec_fault fault;
         assert_int_equal(run(&x, &r, f, scratch, sizeof scratch, &fault), IOTRAP_E_FAULT);
@@ -626,8 +701,8 @@ static void t_chunking(void **state)
                 f->win[0].data[k] = (uint8_t)(k * 7);
             unsigned n = 4096 / c[i].w;
             uint64_t start = c[i].down ? 0x10000 + 4096 + 4096 - c[i].w : 0x10000;
-            iotrap_regs r = { .rcx = n, .rdi = start, .rsi = start, .rdx = 0x80,
-                              .rflags = c[i].down ? DF : 0 };
+            iotrap_regs r = REGS(.rcx = n, .rdi = start, .rsi = start, .rdx = 0x80,
+                                 .rflags = c[i].down ? DF : 0);
             char hex[8];
             snprintf(hex, sizeof hex, "f3%s%s", c[i].w == 2 ? "66" : "",
                      ins ? (c[i].w == 1 ? "6c" : "6d") : (c[i].w == 1 ? "6e" : "6f"));
@@ -653,7 +728,7 @@ static void t_bad_arguments(void **state)
 {
     (void)state;
     fake *f = new_fake();
-    iotrap_regs r = { 0 };
+    iotrap_regs r = REGS(.rax = 0);
     iotrap_insn x = decode("ec", 64);
     iotrap_exec_ops o = ops_for(f);
     assert_int_equal(iotrap_execute(NULL, &r, &o, f, NULL, 0, NULL), IOTRAP_E_INVAL);
@@ -671,6 +746,41 @@ static void t_bad_arguments(void **state)
     assert_int_equal(f->elem_calls, 0);
 }
 
+/* The caller says which version of iotrap_regs and iotrap_exec_ops it filled in: a size
+ * not set is refused, a newer caller's larger struct is taken while what this library
+ * does not know is zero. */
+static void t_struct_sizes(void **state)
+{
+    (void)state;
+    fake *f = new_fake();
+    iotrap_insn x = decode("ec", 64);
+    iotrap_regs r = REGS(.rdx = 0x80, .rip = 1);
+    iotrap_exec_ops o = ops_for(f);
+    r.size = 0;
+    assert_int_equal(iotrap_execute(&x, &r, &o, f, NULL, 0, NULL), IOTRAP_E_INVAL);
+    r.size = sizeof r - 1;
+    assert_int_equal(iotrap_execute(&x, &r, &o, f, NULL, 0, NULL), IOTRAP_E_INVAL);
+    r.size = sizeof r;
+    o.size = 0;
+    assert_int_equal(iotrap_execute(&x, &r, &o, f, NULL, 0, NULL), IOTRAP_E_INVAL);
+    assert_int_equal(f->elem_calls, 0);
+    struct { iotrap_exec_ops ops; void *later; } newer = { ops_for(f), NULL };
+    newer.ops.size = sizeof newer;
+    struct { iotrap_regs regs; uint64_t later; } newer_regs = { REGS(.rdx = 0x80, .rip = 1), 0 };
+    newer_regs.regs.size = sizeof newer_regs;
+    assert_int_equal(iotrap_execute(&x, &newer_regs.regs, &newer.ops, f, NULL, 0, NULL),
+                     IOTRAP_OK);
+    assert_int_equal(newer_regs.regs.rip, 2);
+    newer.later = &newer;
+    assert_int_equal(iotrap_execute(&x, &newer_regs.regs, &newer.ops, f, NULL, 0, NULL),
+                     IOTRAP_E_UNSUPPORTED);
+    newer.later = NULL;
+    newer_regs.later = 1;
+    assert_int_equal(iotrap_execute(&x, &newer_regs.regs, &newer.ops, f, NULL, 0, NULL),
+                     IOTRAP_E_UNSUPPORTED);
+    assert_int_equal(f->elem_calls, 1);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_in_partial_register_writes),
     cmocka_unit_test(t_rip_wraps_like_the_cpu),
@@ -683,13 +793,15 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_upper_halves_kept_in_32bit_mode),
     cmocka_unit_test(t_segment_bases),
     cmocka_unit_test(t_partial_completion),
-    cmocka_unit_test(t_partial_without_writable),
+    cmocka_unit_test(t_writable_required),
+    cmocka_unit_test(t_ins_element_by_element),
     cmocka_unit_test(t_writable_asked_first),
     cmocka_unit_test(t_port_fails_mid_string),
     cmocka_unit_test(t_chunking),
     cmocka_unit_test(t_addr16_down_wraps),
     cmocka_unit_test(t_count_above_4g),
     cmocka_unit_test(t_bad_arguments),
+    cmocka_unit_test(t_struct_sizes),
 };
 
 IOTRAP_TEST_MAIN(tests)

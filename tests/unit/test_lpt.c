@@ -141,6 +141,7 @@ static void t_lpt_ecr_by_mode(void **state)
     const char *bad[] = { "lpt@0x378,mode=nibble", NULL };
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof cfg);
+    cfg.size = sizeof cfg;
     cfg.devices = bad;
     char err[512];
     open_fails(&cfg, err, sizeof err);

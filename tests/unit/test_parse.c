@@ -131,6 +131,7 @@ static void expect_open_error(const char *backend, const char *allow, const char
     const char *devices[] = { device, NULL };
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    cfg.size = sizeof(cfg);
     cfg.backend = backend;
     cfg.allow = allow;
     cfg.devices = device ? devices : NULL;
@@ -142,6 +143,38 @@ static void expect_open_error(const char *backend, const char *allow, const char
         assert_memory_equal(err, "unknown backend \"bogus\" (known: auto, ", 36);
         assert_non_null(strstr(err, ", sim)"));
     }
+}
+
+/* The caller sets size to sizeof(iotrap_ports_config): a config without it, or with an
+ * option of newer headers than this library has, is refused with a message that says so;
+ * a newer caller's struct whose extra fields are zero is taken. */
+static void t_config_size(void **state)
+{
+    (void)state;
+    char err[512];
+    iotrap_ports *p = NULL;
+    iotrap_ports_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    assert_int_equal(iotrap_ports_open(&cfg, &p, err, sizeof(err)), IOTRAP_E_INVAL);
+    assert_null(p);
+    char want[200];
+    snprintf(want, sizeof want,
+             "iotrap_ports_config.size is 0: set it to sizeof(iotrap_ports_config) (%zu here)",
+             sizeof(cfg));
+    assert_string_equal(err, want);
+    char path[256];
+    assert_int_equal(iotrap_board_create(&cfg, path, sizeof(path), err, sizeof(err)),
+                     IOTRAP_E_INVAL);
+    assert_string_equal(err, want);
+
+    struct { iotrap_ports_config cfg; const char *later; } newer;
+    memset(&newer, 0, sizeof(newer));
+    newer.cfg.size = sizeof(newer);
+    assert_int_equal(iotrap_ports_open(&newer.cfg, &p, err, sizeof(err)), IOTRAP_OK);
+    iotrap_ports_close(p);
+    newer.later = "an option this library does not have";
+    assert_int_equal(iotrap_ports_open(&newer.cfg, &p, err, sizeof(err)), IOTRAP_E_UNSUPPORTED);
+    assert_non_null(strstr(err, "a field this library does not know is set"));
 }
 
 static void t_config_errors(void **state)
@@ -172,24 +205,31 @@ static void t_config_errors(void **state)
     const char *overlap[] = { "lpt@0x378", "uart@0x37c", NULL };
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    cfg.size = sizeof(cfg);
     cfg.devices = overlap;
     char err[512];
     assert_int_equal(open_fails(&cfg, err, sizeof(err)), IOTRAP_E_BUSY);
     assert_string_equal(err, "device \"uart@0x37c\" overlaps \"lpt@0x378\" at port 0x37c");
 
     memset(&cfg, 0, sizeof(cfg));
+
+    cfg.size = sizeof(cfg);
     cfg.trace = "/dev/null";
     cfg.trace_format = "xml";
     open_fails(&cfg, err, sizeof(err));
     assert_string_equal(err, "unknown trace format \"xml\" (known: text, jsonl, vcd)");
 
     memset(&cfg, 0, sizeof(cfg));
+
+    cfg.size = sizeof(cfg);
     const char *plugins[] = { "/nonexistent/plugin.so", NULL };
     cfg.plugins = plugins;
     open_fails(&cfg, err, sizeof(err));
     assert_non_null(strstr(err, "cannot load device plug-in \"/nonexistent/plugin.so\": "));
 
     memset(&cfg, 0, sizeof(cfg));
+
+    cfg.size = sizeof(cfg);
     cfg.board = "/nonexistent/board";
     open_fails(&cfg, err, sizeof(err));
     assert_string_equal(err, "cannot open board \"/nonexistent/board\": No such file or directory");
@@ -211,11 +251,14 @@ static void t_more_config_errors(void **state)
 
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    cfg.size = sizeof(cfg);
     cfg.trace_format = "csv"; /* checked even without a trace file */
     open_fails(&cfg, err, sizeof(err));
     assert_string_equal(err, "unknown trace format \"csv\" (known: text, jsonl, vcd)");
 
     memset(&cfg, 0, sizeof(cfg));
+
+    cfg.size = sizeof(cfg);
     cfg.trace = "";
     open_fails(&cfg, err, sizeof(err));
     assert_string_equal(err, "empty trace file name");
@@ -224,6 +267,8 @@ static void t_more_config_errors(void **state)
     assert_string_equal(err, "no place for the session");
 
     memset(&cfg, 0, sizeof(cfg));
+
+    cfg.size = sizeof(cfg);
     const char *empty[] = { "", NULL };
     cfg.plugins = empty;
     open_fails(&cfg, err, sizeof(err));
@@ -261,6 +306,7 @@ static void t_too_many_devices(void **state)
     list[40] = NULL;
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    cfg.size = sizeof(cfg);
     cfg.devices = list;
     char err[512];
     open_fails(&cfg, err, sizeof(err));
@@ -300,6 +346,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_device_spec),
     cmocka_unit_test(t_device_spec_errors),
     cmocka_unit_test(t_config_errors),
+    cmocka_unit_test(t_config_size),
     cmocka_unit_test(t_more_config_errors),
     cmocka_unit_test(t_too_many_devices),
     cmocka_unit_test(t_parsers_never_crash),

@@ -127,6 +127,7 @@ static void expect_bad(const char *spec, const char *part)
     const char *devs[] = { spec, NULL };
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof cfg);
+    cfg.size = sizeof cfg;
     cfg.devices = devs;
     char err[512];
     assert_int_equal(open_fails(&cfg, err, sizeof err), IOTRAP_E_SYNTAX);

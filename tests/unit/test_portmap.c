@@ -267,8 +267,8 @@ static const struct iotrap__backend *const table[] = {&card, &native, &real, &pl
 static iotrap_ports *open_map(const char *backend, const char *allow, const char *const *routes,
                               const char *const *remaps)
 {
-    iotrap_ports_config cfg = {.backend = backend, .allow = allow, .routes = routes,
-                               .remaps = remaps, .quiet = 1};
+    iotrap_ports_config cfg = {.size = sizeof(cfg), .backend = backend, .allow = allow,
+                               .routes = routes, .remaps = remaps, .quiet = 1};
     iotrap__session_params sp = { .cfg = &cfg, .backends = table };
     iotrap_ports *p = NULL;
     err[0] = '\0';
@@ -444,15 +444,16 @@ static void t_native_grants(void **state)
     iotrap__portset_clear(&targets);
     iotrap__portset_add(&targets, 0xe050, 0xe052);
     iotrap__portset_add(&targets, 0x3f8, 0x3f8);
-    iotrap_ports_config cfg = {.backend = "native", .remaps = remaps, .quiet = 1};
+    iotrap_ports_config cfg = {.size = sizeof(cfg), .backend = "native", .remaps = remaps,
+                               .quiet = 1};
     iotrap__session_params sp = { .cfg = &cfg, .serve_targets = &targets, .backends = table };
     assert_int_equal(iotrap__session_open(&sp, &p, err, sizeof err), IOTRAP_OK);
     iotrap__portset_format(&last_native->native, buf, sizeof buf);
     assert_string_equal(buf, "0x3f8,0xe050-0xe052");
     assert_true(iotrap__portset_empty(&last_native->reach));
-    assert_true(iotrap_ports_allowed(p, 0x378, 3, 0));
-    assert_false(iotrap_ports_allowed(p, 0x37b, 1, 0));
-    assert_true(iotrap_ports_allowed(p, 0xe050, 1, 0)); /* named itself */
+    assert_true(iotrap_ports_allowed(p, 0x378, 3));
+    assert_false(iotrap_ports_allowed(p, 0x37b, 1));
+    assert_true(iotrap_ports_allowed(p, 0xe050, 1)); /* named itself */
     iotrap_ports_close(p);
 }
 
@@ -477,8 +478,9 @@ static void t_trace_names_the_target(void **state)
     char path[256];
     snprintf(path, sizeof path, "%s/trace", test_dir());
     const char *remaps[] = {"0x378-0x37f=0xe050", NULL};
-    iotrap_ports_config cfg = {.backend = "plain", .allow = "0x378-0x37f,0x80", .remaps = remaps,
-                               .trace = path, .trace_format = "jsonl", .quiet = 1};
+    iotrap_ports_config cfg = {.size = sizeof(cfg), .backend = "plain",
+                               .allow = "0x378-0x37f,0x80", .remaps = remaps, .trace = path,
+                               .trace_format = "jsonl", .quiet = 1};
     iotrap__session_params sp = { .cfg = &cfg, .backends = table };
     iotrap_ports *p = NULL;
     assert_int_equal(iotrap__session_open(&sp, &p, err, sizeof err), IOTRAP_OK);

@@ -6,29 +6,29 @@ static void t_policy_edges(void **state)
 {
     const char *none[] = { NULL };
     iotrap_ports *p = open_sim("0x378-0x37f", none);
-    assert_false(iotrap_ports_allowed(p, 0x377, 1, 0));
-    assert_true(iotrap_ports_allowed(p, 0x378, 1, 0));
-    assert_true(iotrap_ports_allowed(p, 0x37f, 1, 1));
-    assert_true(iotrap_ports_allowed(p, 0x37e, 2, 0));
-    assert_false(iotrap_ports_allowed(p, 0x37f, 2, 0)); /* straddles the end */
-    assert_false(iotrap_ports_allowed(p, 0x377, 2, 1)); /* straddles the start */
-    assert_true(iotrap_ports_allowed(p, 0x37c, 4, 0));
-    assert_false(iotrap_ports_allowed(p, 0x37d, 4, 0));
-    assert_false(iotrap_ports_allowed(p, 0x380, 1, 0));
+    assert_false(iotrap_ports_allowed(p, 0x377, 1));
+    assert_true(iotrap_ports_allowed(p, 0x378, 1));
+    assert_true(iotrap_ports_allowed(p, 0x37f, 1));
+    assert_true(iotrap_ports_allowed(p, 0x37e, 2));
+    assert_false(iotrap_ports_allowed(p, 0x37f, 2)); /* straddles the end */
+    assert_false(iotrap_ports_allowed(p, 0x377, 2)); /* straddles the start */
+    assert_true(iotrap_ports_allowed(p, 0x37c, 4));
+    assert_false(iotrap_ports_allowed(p, 0x37d, 4));
+    assert_false(iotrap_ports_allowed(p, 0x380, 1));
     iotrap_ports_close(p);
 
     p = open_sim("all", none);
-    assert_true(iotrap_ports_allowed(p, 0, 4, 0));
-    assert_true(iotrap_ports_allowed(p, 0xffff, 1, 0));
-    assert_true(iotrap_ports_allowed(p, 0xfffe, 2, 0));
-    assert_true(iotrap_ports_allowed(p, 0xfffc, 4, 0));
+    assert_true(iotrap_ports_allowed(p, 0, 4));
+    assert_true(iotrap_ports_allowed(p, 0xffff, 1));
+    assert_true(iotrap_ports_allowed(p, 0xfffe, 2));
+    assert_true(iotrap_ports_allowed(p, 0xfffc, 4));
     /* Ports past 0xffff do not exist: the CPU's bitmap denies them too. */
-    assert_false(iotrap_ports_allowed(p, 0xffff, 2, 0));
-    assert_false(iotrap_ports_allowed(p, 0xfffd, 4, 1));
+    assert_false(iotrap_ports_allowed(p, 0xffff, 2));
+    assert_false(iotrap_ports_allowed(p, 0xfffd, 4));
     iotrap_ports_close(p);
 
     p = open_sim("none", none);
-    assert_false(iotrap_ports_allowed(p, 0x378, 1, 0));
+    assert_false(iotrap_ports_allowed(p, 0x378, 1));
     iotrap_ports_close(p);
 }
 
@@ -98,6 +98,7 @@ static void t_denial_messages(void **state)
 {
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    cfg.size = sizeof(cfg);
     cfg.allow = "0x378-0x37f";
     iotrap_ports *p = open_sim_cfg(&cfg);
     char *text = capture_stderr(deny_twenty, p);
@@ -135,6 +136,7 @@ static void t_auto_backend(void **state)
      * real hardware wherever this test runs. */
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    cfg.size = sizeof(cfg);
     cfg.backend = "auto";
     cfg.allow = "none";
     cfg.quiet = 1;
@@ -160,7 +162,7 @@ static void t_env(void **state)
     clear_env();
     /* Defaults: sim, every port allowed, lpt + uart + cmos. */
     assert_int_equal(iotrap_ports_open_env(&p, err, sizeof(err)), IOTRAP_OK);
-    assert_true(iotrap_ports_allowed(p, 0x80, 1, 1));
+    assert_true(iotrap_ports_allowed(p, 0x80, 1));
     assert_int_equal(in8(p, 0x379), 0xd8);
     assert_int_equal(in8(p, 0x3fd), 0x60);
     out8(p, 0x70, 0x0d);
@@ -172,8 +174,8 @@ static void t_env(void **state)
     setenv("IOTRAP_DEVICES", "ram@0x300-0x301;lpt@0x278;", 1);
     setenv("IOTRAP_QUIET", "1", 1);
     assert_int_equal(iotrap_ports_open_env(&p, err, sizeof(err)), IOTRAP_OK);
-    assert_true(iotrap_ports_allowed(p, 0x302, 2, 0));
-    assert_false(iotrap_ports_allowed(p, 0x379, 1, 0));
+    assert_true(iotrap_ports_allowed(p, 0x302, 2));
+    assert_false(iotrap_ports_allowed(p, 0x379, 1));
     out_w(p, 0x300, 2, 0xbeef);
     assert_int_equal(in_w(p, 0x300, 4), 0xffffbeef);
     uint32_t v;

@@ -27,6 +27,7 @@ static inline iotrap_ports *open_sim(const char *allow, const char *const *devic
 {
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    cfg.size = sizeof(cfg);
     cfg.allow = allow;
     cfg.devices = devices;
     return open_sim_cfg(&cfg);

@@ -81,11 +81,11 @@ static void t_former_disagreements(void **state)
     assert_int_equal(iotrap__device_spec_parse("lpt@0378", &d, err, sizeof err), IOTRAP_E_SYNTAX);
     assert_string_equal(err, "bad port \"0378\" in \"lpt@0378\": a leading 0 is ambiguous "
                              "(write 0x... for hex, or the decimal number without the 0)");
-    iotrap_ports_config cfg = {.allow = "0x378 , 0x3f8", .quiet = 1};
+    iotrap_ports_config cfg = {.size = sizeof(cfg), .allow = "0x378 , 0x3f8", .quiet = 1};
     iotrap_ports *p = NULL;
     assert_int_equal(iotrap_ports_open(&cfg, &p, err, sizeof err), IOTRAP_OK);
-    assert_true(iotrap_ports_allowed(p, 0x378, 1, 0) && iotrap_ports_allowed(p, 0x3f8, 1, 0));
-    assert_false(iotrap_ports_allowed(p, 0x379, 1, 0));
+    assert_true(iotrap_ports_allowed(p, 0x378, 1) && iotrap_ports_allowed(p, 0x3f8, 1));
+    assert_false(iotrap_ports_allowed(p, 0x379, 1));
     iotrap_ports_close(p);
     cfg.allow = "01570";
     assert_int_equal(iotrap_ports_open(&cfg, &p, err, sizeof err), IOTRAP_E_SYNTAX);

@@ -16,6 +16,7 @@ static void trace_config(iotrap_ports_config *cfg, const char *file, const char 
 {
     snprintf(trace_path, sizeof(trace_path), "%s/%s", test_dir(), file);
     memset(cfg, 0, sizeof(*cfg));
+    cfg->size = sizeof(*cfg);
     cfg->trace = trace_path;
     cfg->trace_format = format;
 }
@@ -275,6 +276,7 @@ static void t_trace_to_stderr(void **state)
     dup2(fd, 2);
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    cfg.size = sizeof(cfg);
     cfg.trace = "-";
     iotrap_ports *p = open_sim_cfg(&cfg);
     out8(p, 0x80, 0x12);
@@ -365,6 +367,7 @@ static void t_one_way_in(void **state)
 
     iotrap_ports_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    cfg.size = sizeof(cfg);
     cfg.backend = "trace";
     open_fails(&cfg, err, sizeof(err));
     assert_memory_equal(err, "unknown backend \"trace\" (known: ", 32);

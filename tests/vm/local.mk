@@ -7,9 +7,9 @@ tests_vm_vm_prog_SOURCES = tests/vm/vm-prog.c tests/vm/vm_safe.h tests/vm/vm_seq
 	tests/vm/vm_where.h
 tests_vm_vm_runas_SOURCES = tests/vm/vm-runas.c tests/vm/vm_safe.h
 tests_vm_vm_backend_SOURCES = tests/vm/vm-backend.c tests/vm/vm_safe.h tests/vm/vm_seq.h
-tests_vm_vm_backend_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
+tests_vm_vm_backend_LDADD = libiotrap_core.la
 tests_vm_vm_client_SOURCES = tests/vm/vm-client.c
-tests_vm_vm_client_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
+tests_vm_vm_client_LDADD = libiotrap_core.la
 tests_vm_vm_fidelity_SOURCES = tests/vm/vm-fidelity.c tests/vm/vm_safe.h tests/vm/vm_where.h
 tests_vm_vm_bench_SOURCES = tests/vm/vm-bench.c tests/vm/vm_safe.h
 

@@ -62,7 +62,7 @@ int main(int argc, char **argv)
     }
     inst.priv = calloc(1, inst.backend->priv_size ? inst.backend->priv_size : 1);
     char why[256] = "";
-    iotrap_ports_config cfg = {.backend = argv[1]};
+    iotrap_ports_config cfg = {.size = sizeof(cfg), .backend = argv[1]};
     const char *args = colon ? colon + 1 : "";
     if (inst.backend->probe) {
         int rc = inst.backend->probe(args, why, sizeof why);
