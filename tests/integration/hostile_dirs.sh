@@ -5,8 +5,27 @@
 # as root in a mount namespace of its own (tests/integration.test), with empty /dev/shm
 # and /tmp, for user nobody, with XDG_RUNTIME_DIR unset as under su, sudo and cron.
 source "$top_srcdir/tests/integration/common.bash"
+# The source and build trees may lie in /tmp or /dev/shm themselves (a fresh clone in
+# /tmp): each is opened before the empty file systems cover it and bound back at its own
+# path (not canonicalized: the name the descriptor shows is covered too), and the top
+# directory holding it is left out of what a run must not leave.
+trees=() tree_fds=() tree_tops=()
+for d in "$top_srcdir" "$top_builddir"; do
+    d=$(realpath "$d")
+    for fs in /tmp /dev/shm; do
+        [[ $d == "$fs"/* ]] || continue
+        rel=${d#"$fs"/}
+        exec {fd}<"$d"
+        trees+=("$d") tree_fds+=("$fd") tree_tops+=("$fs/${rel%%/*}")
+    done
+done
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm && mount -t tmpfs -o mode=1777 tmpfs /tmp ||
     fail "cannot mount the private /dev/shm and /tmp"
+for i in "${!trees[@]}"; do
+    mkdir -p "${trees[i]}" &&
+        mount --no-canonicalize --bind "/proc/self/fd/${tree_fds[i]}" "${trees[i]}" ||
+        fail "cannot bind ${trees[i]} back over the private /tmp and /dev/shm"
+done
 mkdir -m 0777 /dev/shm/iotrap-65534 /tmp/iotrap-65534
 chmod 0777 /dev/shm/iotrap-65534 /tmp/iotrap-65534 # whatever the umask
 scratch=$(mktemp -d /tmp/scratch.XXXXXX)
@@ -15,8 +34,10 @@ export TMPDIR=$scratch # run_status's files
 
 # What is left in /dev/shm and /tmp besides the squatted directories and the scratch one.
 leftovers() {
+    local t skip=()
+    for t in "${tree_tops[@]}"; do skip+=(! -path "$t" ! -path "$t/*"); done
     find /dev/shm /tmp -mindepth 1 -maxdepth 2 ! -path /dev/shm/iotrap-65534 \
-        ! -path /tmp/iotrap-65534 ! -path "$scratch" ! -path "$scratch/*" | sort
+        ! -path /tmp/iotrap-65534 ! -path "$scratch" ! -path "$scratch/*" "${skip[@]}" | sort
 }
 
 run_status 0 as_nobody "$iotrap" run --device lpt@0x378 --allow 0x378-0x37f -- \
