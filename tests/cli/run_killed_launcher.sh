@@ -2,6 +2,10 @@
 # A launcher killed with SIGKILL cannot pass the signal on or clean up: its program dies
 # with it all the same, and the next run removes the board and run state it left.
 . "$top_srcdir/tests/cli/common.bash"
+# A directory of the test's own for the run files: any run of this user cleans up after
+# dead launchers, and one running beside the test must not remove the board first.
+mkdir -m 0700 "$tmp/xdg"
+export XDG_RUNTIME_DIR=$tmp/xdg
 iotrap run -- sh -c 'echo "$$ $IOTRAP_BOARD $IOTRAP_RUN" >"$0.tmp" && mv "$0.tmp" "$0" &&
                      exec sleep 3600' "$tmp/started" &
 launcher=$!
