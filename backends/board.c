@@ -480,11 +480,14 @@ static unsigned string_lanes(iotrap__board *b, uint16_t port, unsigned width,
 
 /* The per-element paths, for devices without a string member: the device, its offset and
  * its handler are looked up once per string and held in locals, so that each element costs
- * one direct call of the model's handler and nothing else (the board lock is held for the
- * whole string). */
+ * one call of the model's handler and nothing else (the board lock is held for the whole
+ * string).  The loops are unrolled: a call and its return are two taken branches already,
+ * and on CPUs that take one branch per cycle the loop's own third one costs about a
+ * quarter of each element's time. */
 static void write_each(iotrap_device *d, uint32_t offset, const uint8_t *in, size_t count)
 {
     void (*write)(iotrap_device *, uint32_t, uint8_t) = d->model->write;
+#pragma GCC unroll 8
     for (size_t i = 0; i < count; i++)
         write(d, offset, in[i]);
 }
@@ -492,6 +495,7 @@ static void write_each(iotrap_device *d, uint32_t offset, const uint8_t *in, siz
 static void read_each(iotrap_device *d, uint32_t offset, uint8_t *out, size_t count)
 {
     uint8_t (*read)(iotrap_device *, uint32_t) = d->model->read;
+#pragma GCC unroll 8
     for (size_t i = 0; i < count; i++)
         out[i] = read(d, offset);
 }
