@@ -15,11 +15,12 @@ iotrap_deps_build=(build-essential autoconf automake libtool pkg-config libcapst
 # The Debian programs the integration suite runs on the simulated board (bookworm's package
 # names: hwclock is in util-linux-extra; nvramtool, superiotool and ectool in
 # coreboot-utils; sensors-detect in lm-sensors), and the VCD readers its traces are checked
-# with (sigrok-cli; gtkwave's vcd2fst); Unicorn for the library suite's emulator example.
+# with (sigrok-cli; gtkwave's vcd2fst); Unicorn for the library suite's emulator example;
+# strace, which counts the system calls of a string instruction.
 iotrap_deps_test=(libcmocka-dev clang libclang-rt-dev ioport python3
     'openjdk-21-jdk-headless|openjdk-17-jdk-headless' openssh-server openssh-client
     util-linux-extra pciutils coreboot-utils cmospwd lm-sensors sigrok-cli gtkwave
-    libunicorn-dev)
+    libunicorn-dev strace)
 iotrap_deps_m32=(gcc-multilib libc6-dev-i386 libcapstone-dev:i386)
 iotrap_deps_m32_optional=(libunwind-dev:i386)
 # winegcc of Wine 9 and later runs the mingw C++ compilers even for C.
