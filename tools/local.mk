@@ -29,7 +29,8 @@ endif
 # The command-line suite, and a static program it runs to see the warning about it.
 iotrap_tests += tests/cli.test
 EXTRA_DIST += tests/cli.test tests/cli/common.bash tests/cli/run_backend_auto.sh \
-	tests/cli/bench_json.sh tests/cli/command_help.sh tests/cli/decode.sh tests/cli/doctor.sh \
+	tests/cli/bench_json.sh tests/cli/bench_rep_ratios.sh tests/cli/command_help.sh \
+	tests/cli/decode.sh tests/cli/doctor.sh \
 	tests/cli/run_allow_quiet.sh tests/cli/run_bad_config.sh tests/cli/run_demo.sh \
 	tests/cli/run_environment.sh tests/cli/run_exit_status.sh \
 	tests/cli/run_forwards_signals.sh tests/cli/run_not_found.sh \
