@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench/timing.h"
 #include "tools/bench_targets.h"
 
 #define PLUGIN "iotrap-bench-latch.so"
@@ -53,8 +54,10 @@ char **iotrap__bench_targets_env(char *const *base, const char *helper)
     while (base[m])
         m++;
     char **env = calloc(m + 3, sizeof *env);
-    if (!env)
+    if (!env) {
+        fprintf(stderr, "iotrap bench: out of memory\n");
         return NULL;
+    }
     memcpy(env, base, m * sizeof *env);
     env[m] = plugins;
     env[m + 1] = "IOTRAP_DEVICES=" BOARD;
@@ -94,15 +97,9 @@ int iotrap__bench_targets_check(const struct iotrap__bench_targets *t)
     return 0;
 }
 
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp);
+    qsort(v, (size_t)n, sizeof *v, iotrap__cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 

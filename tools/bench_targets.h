@@ -21,7 +21,8 @@ const char *iotrap__bench_targets_arg(void);
 
 /* The child's environment: `base` (NULL-terminated) plus the bench's board and its
  * plug-in, which lies beside `helper` (installed) or in its .libs (a build tree).  NULL
- * with a message on stderr when the plug-in is missing.  Freed with free(). */
+ * with a message on stderr when the plug-in is missing or memory is short.  Freed with
+ * free(). */
 char **iotrap__bench_targets_env(char *const *base, const char *helper);
 
 /* Takes one "NAME_outb|NAME_rep|NAME_back VALUE" line of the helper; 1 if it was one. */
