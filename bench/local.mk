@@ -2,3 +2,10 @@
 # their own (one bare, one under the preload library).
 pkglibexec_PROGRAMS = bench/iotrap-bench-trap
 bench_iotrap_bench_trap_SOURCES = bench/trap_bench.c bench/timing.h
+# The plug-in device of the bench's board (a string target without a string handler).
+# Like any plug-in it leaves the iotrap_* symbols to the process that loads it.  It lies
+# beside the helper, where `iotrap bench` looks for it.
+benchpluginexecdir = $(pkglibexecdir)
+benchpluginexec_LTLIBRARIES = bench/iotrap-bench-latch.la
+bench_iotrap_bench_latch_la_SOURCES = bench/latch_device.c
+bench_iotrap_bench_latch_la_LDFLAGS = -module -avoid-version -shared

@@ -5,6 +5,12 @@
  *   iotrap-bench-trap shim ITER PORT   `in al, dx`, `out dx, al` and one `rep outsb` of
  *                                      4096 bytes, run under the iotrap preload library
  *                                      (started so by `iotrap bench`).
+ *   iotrap-bench-trap targets ITER NAME=PORT[,NAME=PORT...]
+ *                                      `out dx, al` and the 4096-byte `rep outsb` at each
+ *                                      port, under the preload library; then the byte an
+ *                                      `in al, dx` reads back there, by which `iotrap
+ *                                      bench` checks that the port reached the device it
+ *                                      meant.
  *
  * Each measurement is split into batches and the median batch is printed, so that one
  * descheduling does not count.  The same instruction bytes are used in both modes. */
@@ -19,6 +25,8 @@
 
 #define BATCHES 9
 #define REP_BYTES 4096
+/* The last byte of the string, which a latch shows afterwards. */
+#define REP_LAST 0xA5
 
 static volatile uint8_t sink;
 
@@ -85,19 +93,44 @@ static void step_over_in(int sig, siginfo_t *si, void *ucv)
     *ip += 1;
 }
 
+/* One "NAME_outb", "NAME_rep" and "NAME_back" line per NAME=PORT item of `list`. */
+static int measure_targets(const char *prog, long iter, char *list)
+{
+    char *save = NULL;
+    for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        if (!eq || eq == item) {
+            fprintf(stderr, "%s: bad target '%s' (NAME=PORT)\n", prog, item);
+            return 2;
+        }
+        *eq = '\0';
+        uint16_t port = (uint16_t)strtoul(eq + 1, NULL, 0);
+        out_dx(port, 0);
+        rep_outsb(port);
+        double out = measure(OUT, iter, port);
+        double rep = measure(REP, iter / 20 > 0 ? iter / 20 : 1, port);
+        uint8_t back;
+        __asm__ volatile("inb %w1, %b0" : "=a"(back) : "d"(port));
+        printf("%s_outb %.1f\n%s_rep %.1f\n%s_back %u\n", item, out, item, rep, item, back);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: %s bare|shim ITERATIONS PORT\n", argv[0]);
+        fprintf(stderr, "usage: %s bare|shim|targets ITERATIONS PORT|NAME=PORT,...\n",
+                argv[0]);
         return 2;
     }
     long iter = strtol(argv[2], NULL, 0);
-    uint16_t port = (uint16_t)strtoul(argv[3], NULL, 0);
+    uint16_t port = (uint16_t)strtoul(argv[3], NULL, 0); /* unused by `targets` */
     if (iter <= 0) {
         fprintf(stderr, "%s: bad iteration count '%s'\n", argv[0], argv[2]);
         return 2;
     }
     memset(rep_buf, 0x5A, sizeof(rep_buf));
+    rep_buf[REP_BYTES - 1] = REP_LAST;
     if (strcmp(argv[1], "bare") == 0) {
         struct sigaction sa;
         memset(&sa, 0, sizeof(sa));
@@ -115,8 +148,10 @@ int main(int argc, char **argv)
         double out = measure(OUT, iter, port);
         double rep = measure(REP, iter / 20 > 0 ? iter / 20 : 1, port);
         printf("inb %.1f\noutb %.1f\nrep %.1f\n", in, out, rep);
+    } else if (strcmp(argv[1], "targets") == 0) {
+        return measure_targets(argv[0], iter, argv[3]);
     } else {
-        fprintf(stderr, "%s: unknown mode '%s' (bare or shim)\n", argv[0], argv[1]);
+        fprintf(stderr, "%s: unknown mode '%s' (bare, shim or targets)\n", argv[0], argv[1]);
         return 2;
     }
     return 0;

@@ -53,6 +53,16 @@ EXTRA_DIST += decoder/capstone_stubs.c
 
 EXTRA_DIST += tests/golden/decode.tsv tests/unit/decode_oracle.h docs/decoder.md
 
+# The comparison with Zydis, an independent decoder; tests/unit.test runs it through
+# tests/unit/zydis.sh, which also reports it when it could not be built.
+EXTRA_DIST += tests/unit/zydis.sh
+if HAVE_ZYDIS
+check_PROGRAMS += tests/unit/zydis_diff
+tests_unit_zydis_diff_SOURCES = tests/unit/zydis_diff.c
+tests_unit_zydis_diff_CFLAGS = $(AM_CFLAGS) $(ZYDIS_CFLAGS)
+tests_unit_zydis_diff_LDADD = libiotrap_core.la $(ZYDIS_LIBS)
+endif
+
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_decode tests/unit/test_exec
 tests_unit_test_decode_SOURCES = tests/unit/test_decode.c

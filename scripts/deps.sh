@@ -7,19 +7,24 @@
 # names the same need on different releases: the first one installed, or else the first
 # one the archive has (Debian 12 has OpenJDK 17, Debian 13 OpenJDK 21).  apt-get runs directly as root, through
 # sudo otherwise, and when neither is possible the exact command is printed and the
-# function fails.  Optional groups (m32, wine32) may be undeliverable while a Debian mirror
-# is mid-sync; their apt error is kept in $IOTRAP_DEPS_UNAVAILABLE (one "package: error"
-# line each) so that the suites needing them report SKIP with the reason instead of failing.
+# function fails.  Optional groups (m32, wine32) and the test group's optional packages
+# may be undeliverable while a Debian mirror is mid-sync; their apt error is kept in
+# $IOTRAP_DEPS_UNAVAILABLE (one "package: error" line each) so that the suites needing
+# them report SKIP with the reason instead of failing.
 
 iotrap_deps_build=(build-essential autoconf automake libtool pkg-config libcapstone-dev libunwind-dev)
 # The Debian programs the integration suite runs on the simulated board (bookworm's package
 # names: hwclock is in util-linux-extra; nvramtool, superiotool and ectool in
 # coreboot-utils; sensors-detect in lm-sensors), and the VCD readers its traces are checked
-# with (sigrok-cli; gtkwave's vcd2fst); Unicorn for the library suite's emulator example.
+# with (sigrok-cli; gtkwave's vcd2fst); Unicorn for the library suite's emulator example;
+# strace, which counts the system calls of a string instruction.
 iotrap_deps_test=(libcmocka-dev clang libclang-rt-dev ioport python3
     'openjdk-21-jdk-headless|openjdk-17-jdk-headless' openssh-server openssh-client
     util-linux-extra pciutils coreboot-utils cmospwd lm-sensors sigrok-cli gtkwave
-    libunicorn-dev)
+    libunicorn-dev strace)
+# Zydis, the independent decoder the unit suite compares the decoder with: optional in
+# that a mirror mid-sync may not deliver it, when the comparison is skipped with apt's error.
+iotrap_deps_test_optional=(libzydis-dev)
 iotrap_deps_m32=(gcc-multilib libc6-dev-i386 libcapstone-dev:i386)
 iotrap_deps_m32_optional=(libunwind-dev:i386)
 # winegcc of Wine 9 and later runs the mingw C++ compilers even for C.
@@ -139,7 +144,9 @@ iotrap_deps_install() {
     for g in "$@"; do
         case $g in
         build) iotrap__install_required "${iotrap_deps_build[@]}" || return 1 ;;
-        test) iotrap__install_required "${iotrap_deps_test[@]}" || return 1 ;;
+        test)
+            iotrap__install_required "${iotrap_deps_test[@]}" || return 1
+            iotrap__install_optional "${iotrap_deps_test_optional[@]}" ;;
         vm) iotrap__install_required "${iotrap_deps_vm[@]}" || return 1 ;;
         chroot) iotrap__install_required "${iotrap_deps_chroot[@]}" || return 1 ;;
         wine) iotrap__install_required "${iotrap_deps_wine[@]}" || return 1 ;;

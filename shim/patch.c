@@ -295,7 +295,7 @@ static int run_site(iotrap__patch_site *s, uint64_t *ax, uint64_t dx)
     r.rdx = dx;
     r.rip = s->pc;
     uint16_t port = s->insn.port_is_dx ? (uint16_t)r.rdx : s->insn.port_imm;
-    struct iotrap__exec_ctx ctx = {iotrap__shim.ports, s->pc, 0};
+    struct iotrap__exec_ctx ctx = {iotrap__shim.ports, s->pc};
     /* Checked first, so that a refused access is traced once, by the trap it becomes. */
     if (iotrap__wine_raw_granted(NULL, port, s->insn.width) &&
         iotrap_ports_allowed(ctx.ports, port, s->insn.width) &&

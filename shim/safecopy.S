@@ -1,4 +1,6 @@
-/* iotrap__safe_copy(dst, src, n, si_code): a byte copy that may fault.
+/* Copies and probes of memory that may fault, for the SIGSEGV handler.
+ *
+ * iotrap__safe_copy(dst, src, n, si_code): a byte copy that may fault.
  *
  * The trap path reads the program's code bytes with this instead of a system call
  * (process_vm_readv costs about a third of a whole trap).  The loads and stores are at
@@ -9,6 +11,14 @@
  * before the bad byte, and the copies here are at most a few bytes long.
  *
  * Returns the number of bytes copied before the first fault.
+ *
+ * iotrap__safe_bulk(dst, src, n): the strings of REP INS and OUTS, of any length.  It
+ * returns the bytes copied before a fault, which may be fewer than the good bytes (the
+ * fault of fast-string microcode may come at a chunk boundary before the bad byte), so
+ * the caller goes on with iotrap__safe_copy from there to find the exact byte.
+ *
+ * iotrap__safe_probe_store(p): 1 if a store to the byte at p succeeds, else 0; the
+ * byte keeps its value.
  */
 #if defined(__x86_64__)
 	.text
@@ -37,6 +47,41 @@ iotrap__safe_copy_fault:
 3:	ret
 	.cfi_endproc
 	.size	iotrap__safe_copy, .-iotrap__safe_copy
+
+	/* iotrap__safe_bulk(dst, src, n): rdi = dst, rsi = src, rdx = n.  One REP MOVSB
+	 * (fast-string microcode for strings of any length); a fault stops it with RCX
+	 * counting the bytes left, and iotrap__fixup() resumes at the label after it. */
+	.globl	iotrap__safe_bulk, iotrap__safe_bulk_insn, iotrap__safe_bulk_fault
+	.hidden	iotrap__safe_bulk, iotrap__safe_bulk_insn, iotrap__safe_bulk_fault
+	.type	iotrap__safe_bulk, @function
+iotrap__safe_bulk:
+	.cfi_startproc
+	movq	%rdx, %rcx
+iotrap__safe_bulk_insn:
+	rep movsb
+iotrap__safe_bulk_fault:
+	movq	%rdx, %rax
+	subq	%rcx, %rax
+	ret
+	.cfi_endproc
+	.size	iotrap__safe_bulk, .-iotrap__safe_bulk
+
+	/* iotrap__safe_probe_store(p): rdi = p.  A locked OR of zero is a store that
+	 * changes nothing, even under a concurrent store of another thread. */
+	.globl	iotrap__safe_probe_store, iotrap__safe_probe_insn, iotrap__safe_probe_fault
+	.hidden	iotrap__safe_probe_store, iotrap__safe_probe_insn, iotrap__safe_probe_fault
+	.type	iotrap__safe_probe_store, @function
+iotrap__safe_probe_store:
+	.cfi_startproc
+	movl	$1, %eax
+iotrap__safe_probe_insn:
+	lock orb $0, (%rdi)
+	ret
+iotrap__safe_probe_fault:
+	xorl	%eax, %eax
+	ret
+	.cfi_endproc
+	.size	iotrap__safe_probe_store, .-iotrap__safe_probe_store
 
 #elif defined(__i386__)
 	.text
@@ -77,6 +122,49 @@ iotrap__safe_copy_fault:
 	ret
 	.cfi_endproc
 	.size	iotrap__safe_copy, .-iotrap__safe_copy
+
+	/* iotrap__safe_bulk(dst, src, n), cdecl; as the x86-64 one. */
+	.globl	iotrap__safe_bulk, iotrap__safe_bulk_insn, iotrap__safe_bulk_fault
+	.hidden	iotrap__safe_bulk, iotrap__safe_bulk_insn, iotrap__safe_bulk_fault
+	.type	iotrap__safe_bulk, @function
+iotrap__safe_bulk:
+	.cfi_startproc
+	pushl	%esi
+	.cfi_adjust_cfa_offset 4
+	pushl	%edi
+	.cfi_adjust_cfa_offset 4
+	movl	12(%esp), %edi
+	movl	16(%esp), %esi
+	movl	20(%esp), %ecx
+iotrap__safe_bulk_insn:
+	rep movsb
+iotrap__safe_bulk_fault:
+	movl	20(%esp), %eax
+	subl	%ecx, %eax
+	popl	%edi
+	.cfi_adjust_cfa_offset -4
+	popl	%esi
+	.cfi_adjust_cfa_offset -4
+	ret
+	.cfi_endproc
+	.size	iotrap__safe_bulk, .-iotrap__safe_bulk
+
+	/* iotrap__safe_probe_store(p), cdecl; as the x86-64 one. */
+	.globl	iotrap__safe_probe_store, iotrap__safe_probe_insn, iotrap__safe_probe_fault
+	.hidden	iotrap__safe_probe_store, iotrap__safe_probe_insn, iotrap__safe_probe_fault
+	.type	iotrap__safe_probe_store, @function
+iotrap__safe_probe_store:
+	.cfi_startproc
+	movl	4(%esp), %edx
+	movl	$1, %eax
+iotrap__safe_probe_insn:
+	lock orb $0, (%edx)
+	ret
+iotrap__safe_probe_fault:
+	xorl	%eax, %eax
+	ret
+	.cfi_endproc
+	.size	iotrap__safe_probe_store, .-iotrap__safe_probe_store
 #else
 #error "iotrap builds only for x86-64 and i386"
 #endif

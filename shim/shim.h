@@ -36,6 +36,11 @@ extern struct iotrap__shim iotrap__shim;
  * A fault inside it is caught by the SIGSEGV handler (shim/trap.c), which resumes at
  * the routine's end; then *si_code (if not NULL) receives the fault's si_code. */
 size_t iotrap__safe_copy(void *dst, const void *src, size_t n, int *si_code);
+/* The same with one REP MOVSB, for long strings: it may stop some bytes short of a fault
+ * (see safecopy.S), so a caller that needs the exact byte goes on with the above. */
+size_t iotrap__safe_bulk(void *dst, const void *src, size_t n);
+/* 1 if a store to the byte at p succeeds, else 0; the byte keeps its value. */
+int iotrap__safe_probe_store(void *p);
 
 /* ---- Machine context (shim/context.c) --------------------------------------------- */
 
@@ -93,7 +98,6 @@ uint16_t iotrap__own_thread_pointer(void);
 struct iotrap__exec_ctx {
     iotrap_ports *ports;
     uint64_t pc;
-    int pid; /* 0 until a string transfer needs it */
 };
 extern const iotrap_exec_ops iotrap__exec_ops;
 

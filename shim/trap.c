@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 #if defined(__x86_64__)
 #include <asm/prctl.h>
@@ -20,24 +19,35 @@
 #include "shim/shim.h"
 
 extern const char iotrap__safe_copy_load[], iotrap__safe_copy_store[],
-    iotrap__safe_copy_fault[];
+    iotrap__safe_copy_fault[], iotrap__safe_bulk_insn[], iotrap__safe_bulk_fault[],
+    iotrap__safe_probe_insn[], iotrap__safe_probe_fault[];
 
-/* A fault inside iotrap__safe_copy: resume at its fault label with the si_code in the
- * register it expects.  Returns 0 for any other fault. */
+/* A fault inside one of the routines of shim/safecopy.S: resume at its fault label (with
+ * the si_code in the register iotrap__safe_copy expects).  Returns 0 for any other
+ * fault. */
 static int fixup(ucontext_t *uc, const siginfo_t *si)
 {
     uint64_t pc = iotrap__context_pc(uc);
-    if (pc != (uintptr_t)iotrap__safe_copy_load && pc != (uintptr_t)iotrap__safe_copy_store)
+    const char *resume;
+    if (pc == (uintptr_t)iotrap__safe_copy_load || pc == (uintptr_t)iotrap__safe_copy_store)
+        resume = iotrap__safe_copy_fault;
+    else if (pc == (uintptr_t)iotrap__safe_bulk_insn)
+        resume = iotrap__safe_bulk_fault;
+    else if (pc == (uintptr_t)iotrap__safe_probe_insn)
+        resume = iotrap__safe_probe_fault;
+    else
         return 0;
     /* A SIGSEGV sent by kill() that happens to arrive there is not the copy's fault. */
     if (si->si_code <= 0)
         return 0;
-    iotrap__context_set_pc(uc, (uintptr_t)iotrap__safe_copy_fault);
+    iotrap__context_set_pc(uc, (uintptr_t)resume);
+    if (resume == iotrap__safe_copy_fault) {
 #if defined(__x86_64__)
-    uc->uc_mcontext.gregs[REG_R8] = si->si_code;
+        uc->uc_mcontext.gregs[REG_R8] = si->si_code;
 #else
-    uc->uc_mcontext.gregs[REG_ECX] = si->si_code;
+        uc->uc_mcontext.gregs[REG_ECX] = si->si_code;
 #endif
+    }
     return 1;
 }
 
@@ -68,65 +78,47 @@ static int cb_out_string(void *c, uint16_t port, unsigned width, const void *buf
     return iotrap_ports_out_string(x->ports, port, width, buf, count, x->pc);
 }
 
-/* String memory goes through process_vm_readv/writev on our own pid: one system call per
- * string, which never faults.  The pid is asked for, not cached, so a child made by a raw
- * clone never touches its parent's memory.  Where those calls are refused (seccomp, very
- * old kernels) the fault-safe copy does the work.  Their EFAULT is not the CPU's verdict
- * either: the kernel will not copy from VM_IO/VM_PFNMAP mappings (device memory mapped
- * from /dev/mem, a frame buffer, the vDSO's data) that the program itself reads and
- * writes, so the fault-safe copy goes on from the first byte refused and stops where the
- * CPU would have faulted. */
-static size_t vm_copy(struct iotrap__exec_ctx *x, int write, uint64_t addr, void *buf, size_t len)
+/* String memory is the program's own, in this address space: it is moved with the CPU's
+ * loads and stores, which fault exactly where the program's would have (a protection key,
+ * a guard page; and device memory mapped from /dev/mem or a frame buffer, which the
+ * kernel's process_vm_readv refuses, moves as it does for the program), and at no system
+ * call per string.  A bulk copy finds the bad page; the byte copy from where it stopped
+ * finds the first bad byte. */
+static size_t guest_copy(void *dst, const void *src, size_t len)
 {
-    if (x->pid == 0)
-        x->pid = getpid();
-    size_t done = 0;
-    while (done < len) {
-        struct iovec local = {(char *)buf + done, len - done};
-        struct iovec remote = {(void *)(uintptr_t)(addr + done), len - done};
-        ssize_t n = write ? process_vm_writev(x->pid, &local, 1, &remote, 1, 0)
-                          : process_vm_readv(x->pid, &local, 1, &remote, 1, 0);
-        if (n > 0) {
-            done += (size_t)n;
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            void *guest = (void *)(uintptr_t)(addr + done);
-            done += write ? iotrap__safe_copy(guest, local.iov_base, len - done, NULL)
-                          : iotrap__safe_copy(local.iov_base, guest, len - done, NULL);
-        }
-        break;
-    }
+    size_t done = iotrap__safe_bulk(dst, src, len);
+    if (done < len)
+        done += iotrap__safe_copy((char *)dst + done, (const char *)src + done, len - done,
+                                  NULL);
     return done;
 }
 
 static size_t cb_mem_read(void *c, uint64_t addr, void *buf, size_t len)
 {
-    return vm_copy(c, 0, addr, buf, len);
+    (void)c;
+    return guest_copy(buf, (const void *)(uintptr_t)addr, len);
 }
 
 static size_t cb_mem_write(void *c, uint64_t addr, const void *buf, size_t len)
 {
-    return vm_copy(c, 1, addr, (void *)buf, len);
+    (void)c;
+    return guest_copy((void *)(uintptr_t)addr, buf, len);
 }
 
 /* INS asks this before it reads the port.  Write permission is per page, so one byte per
- * page is read and written back unchanged: the pages that took the write are the
- * writable prefix.  (A byte another thread stores between the two calls could be lost;
- * the window is one byte per page of a string that is about to be overwritten anyway.) */
+ * page takes a store that changes nothing: the pages that took it are the writable
+ * prefix. */
 static size_t cb_mem_writable(void *c, uint64_t addr, size_t len)
 {
     const uint64_t page = 4096;
     size_t total = 0;
+    (void)c;
     while (total < len) {
         uint64_t at = addr + total;
         size_t chunk = (size_t)(page - (at & (page - 1)));
         if (chunk > len - total)
             chunk = len - total;
-        uint8_t b;
-        if (vm_copy(c, 0, at, &b, 1) != 1 || vm_copy(c, 1, at, &b, 1) != 1)
+        if (!iotrap__safe_probe_store((void *)(uintptr_t)at))
             break;
         total += chunk;
     }
@@ -198,7 +190,7 @@ static enum outcome emulate(ucontext_t *uc, int saved_errno)
     if (iotrap__decode_at(pc, mode, &insn) != IOTRAP_OK)
         return PASS;
 
-    struct iotrap__exec_ctx ctx = {iotrap__shim.ports, pc, 0};
+    struct iotrap__exec_ctx ctx = {iotrap__shim.ports, pc};
     uint16_t port = insn.port_is_dx ? (uint16_t)regs.rdx : insn.port_imm;
     /* A Windows driver IOCTL may have revoked raw access for this Wine process: Wine
      * then gets the #GP untouched and raises EXCEPTION_PRIV_INSTRUCTION, which is what

@@ -23,6 +23,7 @@
 #include "decoder/uncached.h"
 #include "bench/timing.h"
 #include "tools/bench_config.h"
+#include "tools/bench_targets.h"
 #include "tools/commands.h"
 #include "tools/preload_env.h"
 
@@ -43,6 +44,7 @@ static const uint8_t insn_bytes[] = { 0xEC };
 struct round {
     double bare, inb, outb, rep;              /* ns per instruction */
     double capstone, cached, uncached;        /* ns per decode */
+    struct iotrap__bench_targets tg;          /* rep_ratios */
 };
 
 static double median(double *v, int n)
@@ -141,6 +143,8 @@ static int run_helper(const char *helper, const char *mode, char **extra, const 
             r->outb = v, got++;
         else if (strcmp(name, "rep") == 0)
             r->rep = v, got++;
+        else if (iotrap__bench_targets_line(&r->tg, name, v))
+            got++;
     }
     if (f)
         fclose(f);
@@ -149,11 +153,13 @@ static int run_helper(const char *helper, const char *mode, char **extra, const 
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
-    int want = strcmp(mode, "bare") == 0 ? 1 : 3;
+    int want = strcmp(mode, "bare") == 0      ? 1
+               : strcmp(mode, "targets") == 0 ? 3 * IOTRAP__BENCH_NTARGETS
+                                              : 3;
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || got != want) {
         if (WIFSIGNALED(st))
             fprintf(stderr, "iotrap bench: %s %s was killed by signal %d%s\n", helper, mode,
-                    WTERMSIG(st), strcmp(mode, "shim") == 0
+                    WTERMSIG(st), strcmp(mode, "bare") != 0
                     ? " (was the preload library loaded? check IOTRAP_PRELOAD_DIR)" : "");
         else
             fprintf(stderr, "iotrap bench: %s %s failed (status %d, %d of %d figures)\n",
@@ -316,7 +322,11 @@ int iotrap__cmd_bench(int argc, char **argv)
     cs_insn *ci = cs_malloc(cs);
     int status = 1;
     struct round *r = calloc((size_t)rounds, sizeof(*r));
-    if (!ci || !r) {
+    const struct iotrap__bench_targets **tg = calloc((size_t)rounds, sizeof(*tg));
+    char **tg_env = iotrap__bench_targets_env(shim_env, helper);
+    if (!tg_env)
+        goto out;
+    if (!ci || !r || !tg) {
         fprintf(stderr, "iotrap bench: out of memory\n");
         goto out;
     }
@@ -336,6 +346,10 @@ int iotrap__cmd_bench(int argc, char **argv)
             goto out;
         if (!bare_first && run_helper(helper, "bare", bare_env, portstr, &r[k]) < 0)
             goto out;
+        if (run_helper(helper, "targets", tg_env, iotrap__bench_targets_arg(), &r[k]) < 0 ||
+            iotrap__bench_targets_check(&r[k].tg) < 0)
+            goto out;
+        tg[k] = &r[k].tg;
         decode_round(cs, ci, &r[k]);
     }
 
@@ -377,19 +391,25 @@ int iotrap__cmd_bench(int argc, char **argv)
                     ratios[i].value);
             goto out;
         }
+    struct iotrap__bench_targets_medians tgm;
+    if (iotrap__bench_targets_medians(tg, rounds, &tgm) < 0)
+        goto out;
 
     if (json) {
         printf("{");
         for (size_t i = 0; i < nratios; i++)
             printf("\"%s\":%.4f,", ratios[i].key, ratios[i].value);
+        iotrap__bench_targets_print(&tgm, IOTRAP__BT_TOP, stdout);
         printf("\"ns\":{");
         for (size_t i = 0; i < nraw; i++)
             printf("%s\"%s\":%.1f", i ? "," : "", raw[i].key, raw[i].ns);
+        iotrap__bench_targets_print(&tgm, IOTRAP__BT_NS, stdout);
         printf("},\"targets\":{");
         for (size_t i = 0; i < nratios; i++)
             printf("%s\"%s\":{\"%s\":%.2f,\"pass\":%s}", i ? "," : "", ratios[i].key,
                    ratios[i].at_most ? "max" : "min", ratios[i].target,
                    passes(&ratios[i]) ? "true" : "false");
+        iotrap__bench_targets_print(&tgm, IOTRAP__BT_VERDICT, stdout);
         printf("},\"rounds\":%d,\"port\":\"%s\",\"instruction\":\"in al, dx\","
                "\"capstone_detail\":%s,\"capstone_version\":\"%d.%d\"}\n",
                rounds, portstr, IOTRAP__BENCH_CS_DETAIL ? "true" : "false", CS_API_MAJOR,
@@ -405,10 +425,13 @@ int iotrap__cmd_bench(int argc, char **argv)
             printf("%-20s %-38s %8.3f %2s %6.2f  %s\n", ratios[i].key, ratios[i].what,
                    ratios[i].value, ratios[i].at_most ? "<=" : ">=", ratios[i].target,
                    passes(&ratios[i]) ? "pass" : "FAIL");
+        iotrap__bench_targets_print(&tgm, IOTRAP__BT_TEXT, stdout);
     }
     status = 0;
 
 out:
+    free(tg_env);
+    free(tg);
     free(r);
     if (ci)
         cs_free(ci, 1);

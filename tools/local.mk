@@ -7,7 +7,8 @@ bin_PROGRAMS += tools/iotrap
 tools_iotrap_SOURCES = tools/iotrap.c tools/commands.h \
 	tools/cmd_run.c tools/run_options.c tools/run_options.h \
 	tools/preload_env.c tools/preload_env.h tools/program_check.c tools/program_check.h \
-	tools/cmd_doctor.c tools/cmd_bench.c tools/bench_config.h tools/cmd_devices.c \
+	tools/cmd_doctor.c tools/cmd_bench.c tools/bench_config.h tools/bench_targets.c \
+	tools/bench_targets.h tools/cmd_devices.c \
 	tools/run_summary.c tools/run_summary.h tools/child.c tools/child.h
 tools_iotrap_CPPFLAGS = $(AM_CPPFLAGS) -DIOTRAP_PKGLIBEXECDIR='"$(pkglibexecdir)"'
 tools_iotrap_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
@@ -28,7 +29,8 @@ endif
 # The command-line suite, and a static program it runs to see the warning about it.
 iotrap_tests += tests/cli.test
 EXTRA_DIST += tests/cli.test tests/cli/common.bash tests/cli/run_backend_auto.sh \
-	tests/cli/bench_json.sh tests/cli/command_help.sh tests/cli/decode.sh tests/cli/doctor.sh \
+	tests/cli/bench_json.sh tests/cli/bench_rep_ratios.sh tests/cli/command_help.sh \
+	tests/cli/decode.sh tests/cli/doctor.sh \
 	tests/cli/run_allow_quiet.sh tests/cli/run_bad_config.sh tests/cli/run_demo.sh \
 	tests/cli/run_environment.sh tests/cli/run_exit_status.sh \
 	tests/cli/run_forwards_signals.sh tests/cli/run_not_found.sh \

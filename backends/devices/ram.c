@@ -28,6 +28,12 @@ static void ram_write(iotrap_device *dev, uint32_t offset, uint8_t value)
     s->latch[offset & 0xffff] = value;
 }
 
+/* A string leaves a latch holding its last byte, as the byte writes would. */
+static void ram_write_string(iotrap_device *dev, uint32_t offset, const uint8_t *bytes, size_t n)
+{
+    ram_write(dev, offset, bytes[n - 1]);
+}
+
 const iotrap_device_model iotrap__device_ram = {
     .size = sizeof(iotrap_device_model),
     .name = "ram",
@@ -38,4 +44,5 @@ const iotrap_device_model iotrap__device_ram = {
     .reset = ram_reset,
     .read = ram_read,
     .write = ram_write,
+    .write_string = ram_write_string,
 };

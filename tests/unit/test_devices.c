@@ -175,6 +175,84 @@ static void t_ram_widths(void **state)
     iotrap_ports_close(p);
 }
 
+/* A ram string leaves each latch as its byte writes do: the last byte at each port. */
+static void t_ram_string_keeps_last_byte(void **state)
+{
+    const char *devs[] = { "ram@0x300-0x303", NULL };
+    iotrap_ports *p = open_sim(NULL, devs);
+    static const uint8_t text[] = "STRING";
+    assert_int_equal(iotrap_ports_out_string(p, 0x301, 1, text, 6, 0), IOTRAP_OK);
+    assert_int_equal(in8(p, 0x301), 'G');
+    assert_int_equal(in8(p, 0x300), 0); /* its neighbours saw nothing */
+    assert_int_equal(in8(p, 0x302), 0);
+    /* A string that ends past the ram: the latch takes its lane, the bus drops the rest. */
+    assert_int_equal(iotrap_ports_out_string(p, 0x303, 2, text, 3, 0), IOTRAP_OK);
+    assert_int_equal(in8(p, 0x303), 'N');
+    iotrap_ports_close(p);
+}
+
+/* A model without string members (most plug-ins) sees a string as the byte accesses it
+ * stands for: one call per element and byte lane, in order, at the right offsets.  The
+ * board is this process's, so the model logs into a variable of the test. */
+#define TALLY_MAX 16
+static struct {
+    uint32_t n;
+    uint8_t offset[TALLY_MAX], value[TALLY_MAX];
+    uint8_t next; /* what the next read returns, then incremented */
+} tally_log;
+
+static uint8_t tally_read(iotrap_device *dev, uint32_t offset)
+{
+    __typeof__(tally_log) *s = &tally_log;
+    if (s->n < TALLY_MAX)
+        s->offset[s->n] = (uint8_t)offset, s->value[s->n] = s->next;
+    s->n++;
+    return s->next++;
+}
+
+static void tally_write(iotrap_device *dev, uint32_t offset, uint8_t value)
+{
+    __typeof__(tally_log) *s = &tally_log;
+    if (s->n < TALLY_MAX)
+        s->offset[s->n] = (uint8_t)offset, s->value[s->n] = value;
+    s->n++;
+}
+
+static void t_strings_without_string_members(void **state)
+{
+    static const iotrap_device_model tally = {
+        .size = sizeof(iotrap_device_model), .name = "tally", .summary = "test", .span = 2,
+        .state_size = 1, .read = tally_read, .write = tally_write,
+    };
+    assert_int_equal(iotrap_device_register(&tally), IOTRAP_OK);
+    const char *devs[] = { "tally@0x300", NULL };
+    iotrap_ports *p = open_sim(NULL, devs);
+    __typeof__(tally_log) *s = &tally_log;
+    s->n = 0;
+    static const uint8_t bytes[] = { 1, 2, 3, 4, 5 };
+    assert_int_equal(iotrap_ports_out_string(p, 0x301, 1, bytes, 5, 0), IOTRAP_OK);
+    assert_int_equal(s->n, 5);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(s->offset[i], 1);
+        assert_int_equal(s->value[i], bytes[i]);
+    }
+    uint8_t got[3];
+    s->n = 0;
+    s->next = 0x40;
+    assert_int_equal(iotrap_ports_in_string(p, 0x300, 1, got, 3, 0), IOTRAP_OK);
+    assert_int_equal(s->n, 3);
+    assert_int_equal(got[0], 0x40);
+    assert_int_equal(got[2], 0x42);
+    /* Two-byte elements: lane 0 then lane 1 of each element, element by element. */
+    s->n = 0;
+    assert_int_equal(iotrap_ports_out_string(p, 0x300, 2, bytes, 2, 0), IOTRAP_OK);
+    assert_int_equal(s->n, 4);
+    static const uint8_t off[] = { 0, 1, 0, 1 }, val[] = { 1, 2, 3, 4 };
+    assert_memory_equal(s->offset, off, 4);
+    assert_memory_equal(s->value, val, 4);
+    iotrap_ports_close(p);
+}
+
 static void t_unclaimed_ports(void **state)
 {
     const char *devs[] = { "ram@0x300-0x301", NULL };
@@ -451,6 +529,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_uart_loopback),
     cmocka_unit_test(t_string_writes_match_byte_writes),
     cmocka_unit_test(t_ram_widths),
+    cmocka_unit_test(t_ram_string_keeps_last_byte),
+    cmocka_unit_test(t_strings_without_string_members),
     cmocka_unit_test(t_unclaimed_ports),
     cmocka_unit_test(t_default_board),
     cmocka_unit_test(t_register),
