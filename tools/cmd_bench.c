@@ -23,6 +23,7 @@
 #include "decoder/uncached.h"
 #include "bench/timing.h"
 #include "tools/bench_config.h"
+#include "tools/bench_start.h"
 #include "tools/commands.h"
 #include "tools/preload_env.h"
 
@@ -43,6 +44,7 @@ static const uint8_t insn_bytes[] = { 0xEC };
 struct round {
     double bare, inb, outb, rep;              /* ns per instruction */
     double capstone, cached, uncached;        /* ns per decode */
+    struct iotrap__start_round start;         /* ns per start of /bin/true, kB */
 };
 
 static double median(double *v, int n)
@@ -158,6 +160,34 @@ static int run_helper(const char *helper, const char *mode, char **extra, const 
         else
             fprintf(stderr, "iotrap bench: %s %s failed (status %d, %d of %d figures)\n",
                     helper, mode, WIFEXITED(st) ? WEXITSTATUS(st) : -1, got, want);
+        return -1;
+    }
+    return 0;
+}
+
+/* What the start-up figures run: the start helper beside the trap helper, this program
+ * for `iotrap run`, and the environments.  dir_var (PATH_MAX + 32 bytes) holds the
+ * IOTRAP_PRELOAD_DIR setting that `iotrap run` gets. */
+static int start_setup(struct iotrap__start_setup *s, const char *trap_helper, char **shim_env,
+                       char *dir_var)
+{
+    const char *slash = strrchr(trap_helper, '/');
+    snprintf((char *)s->helper, PATH_MAX, "%.*s/iotrap-bench-start",
+             slash ? (int)(slash - trap_helper) : 1, slash ? trap_helper : ".");
+    ssize_t n = readlink("/proc/self/exe", (char *)s->iotrap, PATH_MAX - 1);
+    if (access(s->helper, X_OK) != 0 || n <= 0) {
+        fprintf(stderr, "iotrap bench: cannot find %s\n",
+                n <= 0 ? "this program (/proc/self/exe)" : s->helper);
+        return -1;
+    }
+    ((char *)s->iotrap)[n] = '\0';
+    snprintf(dir_var, PATH_MAX + 32, "IOTRAP_PRELOAD_DIR=%s", iotrap__preload_dir());
+    char *none[] = { NULL }, *run_extra[] = { dir_var, NULL };
+    s->bare_env = child_env(none);
+    s->preload_env = child_env(shim_env);
+    s->run_env = child_env(run_extra);
+    if (!s->bare_env || !s->preload_env || !s->run_env) {
+        fprintf(stderr, "iotrap bench: out of memory\n");
         return -1;
     }
     return 0;
@@ -306,6 +336,10 @@ int iotrap__cmd_bench(int argc, char **argv)
     snprintf(portstr, sizeof(portstr), "0x%lx", port);
     char *shim_env[] = { pl_var, "IOTRAP_BACKEND=sim", "IOTRAP_QUIET=1", NULL };
     char *bare_env[] = { NULL };
+    char start_helper[PATH_MAX], self[PATH_MAX], dir_var[PATH_MAX + 32];
+    struct iotrap__start_setup start = { start_helper, self, "/bin/true", NULL, NULL, NULL };
+    if (start_setup(&start, helper, shim_env, dir_var) < 0)
+        return 1;
 
     csh cs;
     if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
@@ -337,6 +371,8 @@ int iotrap__cmd_bench(int argc, char **argv)
         if (!bare_first && run_helper(helper, "bare", bare_env, portstr, &r[k]) < 0)
             goto out;
         decode_round(cs, ci, &r[k]);
+        if (iotrap__bench_start_round(&start, &r[k].start) < 0)
+            goto out;
     }
 
     double v[MAX_ROUNDS];
@@ -355,6 +391,12 @@ int iotrap__cmd_bench(int argc, char **argv)
           MEDIAN_OF(x->capstone / x->cached), 10.0, 0 },
         { "decode_cold_ratio", "iotrap_decode (no cache) / Capstone",
           MEDIAN_OF(x->uncached / x->capstone), 1.3, 1 },
+        { "start_ratio", "/bin/true preloaded / bare",
+          MEDIAN_OF(x->start.preload / x->start.bare), 1.2, 1 },
+        { "run_ratio", "iotrap run -- true / minimal launcher",
+          MEDIAN_OF(x->start.run / x->start.launcher), 1.5, 1 },
+        { "rss_extra_kb", "VmRSS preloaded - bare, kB (trivial)",
+          MEDIAN_OF(x->start.rss_extra_kb), 1024, 1 },
     };
     struct { const char *key, *what; double ns; } raw[] = {
         { "bare_trap", "bare SIGSEGV round trip (in al, dx)", MEDIAN_OF(x->bare) },
@@ -366,6 +408,10 @@ int iotrap__cmd_bench(int argc, char **argv)
           MEDIAN_OF(x->capstone) },
         { "decode_cached", "iotrap_decode (cached)", MEDIAN_OF(x->cached) },
         { "decode_uncached", "iotrap_decode without its cache", MEDIAN_OF(x->uncached) },
+        { "true_bare", "/bin/true, bare", MEDIAN_OF(x->start.bare) },
+        { "true_preload", "/bin/true, preloaded", MEDIAN_OF(x->start.preload) },
+        { "true_run", "iotrap run -- /bin/true", MEDIAN_OF(x->start.run) },
+        { "true_launcher", "minimal launcher of /bin/true", MEDIAN_OF(x->start.launcher) },
     };
 #undef MEDIAN_OF
     const size_t nratios = sizeof(ratios) / sizeof(ratios[0]);
@@ -410,6 +456,9 @@ int iotrap__cmd_bench(int argc, char **argv)
 
 out:
     free(r);
+    free(start.bare_env);
+    free(start.preload_env);
+    free(start.run_env);
     if (ci)
         cs_free(ci, 1);
     cs_close(&cs);

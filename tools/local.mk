@@ -7,7 +7,8 @@ bin_PROGRAMS += tools/iotrap
 tools_iotrap_SOURCES = tools/iotrap.c tools/commands.h \
 	tools/cmd_run.c tools/run_options.c tools/run_options.h \
 	tools/preload_env.c tools/preload_env.h tools/program_check.c tools/program_check.h \
-	tools/cmd_doctor.c tools/cmd_bench.c tools/bench_config.h tools/cmd_devices.c \
+	tools/cmd_doctor.c tools/cmd_bench.c tools/bench_config.h tools/bench_start.c \
+	tools/bench_start.h tools/cmd_devices.c \
 	tools/run_summary.c tools/run_summary.h tools/child.c tools/child.h
 tools_iotrap_CPPFLAGS = $(AM_CPPFLAGS) -DIOTRAP_PKGLIBEXECDIR='"$(pkglibexecdir)"'
 tools_iotrap_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
