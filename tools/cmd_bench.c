@@ -7,7 +7,6 @@
  * of each round's ratio.  The trap measurements run in child processes (bench/
  * iotrap-bench-trap), the trapped one under the preload library with a private simulated
  * board, quiet and untraced; the decoder measurements run here. */
-#include <capstone/capstone.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -22,6 +21,7 @@
 #include <iotrap/decode.h>
 #include "decoder/uncached.h"
 #include "bench/timing.h"
+#include "tools/bench_capstone.h"
 #include "tools/bench_config.h"
 #include "tools/bench_start.h"
 #include "tools/commands.h"
@@ -196,6 +196,7 @@ static int start_setup(struct iotrap__start_setup *s, const char *trap_helper, c
 /* ---- Decoder measurements, in this process ----------------------------------------- */
 
 static volatile unsigned decode_sink;
+static struct iotrap__capstone_api capstone;
 
 #define DECODE_BATCHES 9
 
@@ -207,7 +208,7 @@ static double time_capstone(csh h, cs_insn *ci, int n)
         const uint8_t *code = insn_bytes;
         size_t size = sizeof(insn_bytes);
         uint64_t addr = 0x1000;
-        if (!cs_disasm_iter(h, &code, &size, &addr, ci))
+        if (!capstone.disasm_iter(h, &code, &size, &addr, ci))
             return -1;
         decode_sink += ci->id;
     }
@@ -341,13 +342,17 @@ int iotrap__cmd_bench(int argc, char **argv)
     if (start_setup(&start, helper, shim_env, dir_var) < 0)
         return 1;
 
+    if (iotrap__capstone_load(&capstone, err, sizeof(err)) < 0) {
+        fprintf(stderr, "iotrap bench: %s\n", err);
+        return 1;
+    }
     csh cs;
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+    if (capstone.open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
         fprintf(stderr, "iotrap bench: cs_open failed\n");
         return 1;
     }
-    cs_option(cs, CS_OPT_DETAIL, IOTRAP__BENCH_CS_DETAIL ? CS_OPT_ON : CS_OPT_OFF);
-    cs_insn *ci = cs_malloc(cs);
+    capstone.option(cs, CS_OPT_DETAIL, IOTRAP__BENCH_CS_DETAIL ? CS_OPT_ON : CS_OPT_OFF);
+    cs_insn *ci = capstone.malloc(cs);
     int status = 1;
     struct round *r = calloc((size_t)rounds, sizeof(*r));
     if (!ci || !r) {
@@ -460,7 +465,7 @@ out:
     free(start.preload_env);
     free(start.run_env);
     if (ci)
-        cs_free(ci, 1);
-    cs_close(&cs);
+        capstone.free(ci, 1);
+    capstone.close(&cs);
     return status;
 }
