@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "backends/backend.h"
 #include "backends/lock.h"
@@ -136,12 +137,35 @@ static void known_backends(const struct iotrap__backend *const *table, char *buf
     buf[f.len] = '\0';
 }
 
+/* A backend instance's zeroed state.  A large one is mapped rather than taken from the
+ * heap: the simulated board's is 68 KiB, mostly a table of all 65536 ports of which a
+ * few are used, and calloc would write every byte of it in each process at start, where
+ * the kernel's zero pages cost nothing until touched. */
+#define PRIV_MAPPED_MIN (16u * 1024u)
+
+static void *priv_alloc(size_t n)
+{
+    if (n < PRIV_MAPPED_MIN)
+        return calloc(1, n);
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void priv_free(void *p, size_t n)
+{
+    if (n < PRIV_MAPPED_MIN)
+        free(p);
+    else if (p)
+        munmap(p, n);
+}
+
 static void close_instance(struct route *rt)
 {
     const struct iotrap__backend *be = rt->bi.backend;
     if (be && be->close)
         be->close(&rt->bi);
-    free(rt->bi.priv);
+    if (be)
+        priv_free(rt->bi.priv, be->priv_size);
     rt->bi.priv = NULL;
     rt->bi.backend = NULL;
     rt->granted = false;
@@ -152,13 +176,13 @@ static int open_instance(struct route *rt, const struct iotrap__backend *be,
 {
     rt->bi.backend = be;
     rt->bi.priv = NULL;
-    if (be->priv_size && !(rt->bi.priv = calloc(1, be->priv_size))) {
+    if (be->priv_size && !(rt->bi.priv = priv_alloc(be->priv_size))) {
         rt->bi.backend = NULL;
         return iotrap__err(err, errlen, IOTRAP_E_NOMEM, "out of memory");
     }
     int rc = be->open(&rt->bi, bp, err, errlen);
     if (rc != IOTRAP_OK) {
-        free(rt->bi.priv);
+        priv_free(rt->bi.priv, be->priv_size);
         rt->bi.priv = NULL;
         rt->bi.backend = NULL;
         if (rc > 0)
