@@ -9,3 +9,6 @@ benchpluginexecdir = $(pkglibexecdir)
 benchpluginexec_LTLIBRARIES = bench/iotrap-bench-latch.la
 bench_iotrap_bench_latch_la_SOURCES = bench/latch_device.c
 bench_iotrap_bench_latch_la_LDFLAGS = -module -avoid-version -shared
+# The minimal launcher and the trivial program of the start-up figures.
+pkglibexec_PROGRAMS += bench/iotrap-bench-start
+bench_iotrap_bench_start_SOURCES = bench/start_bench.c

@@ -16,10 +16,13 @@ capstone_api = open option malloc disasm_iter
 # with printf and puts, and has assert()s.
 capstone_libc = malloc calloc realloc free vsnprintf qsort fwrite stderr printf puts \
 	__assert_fail
+# Its code starts on a page of its own: where it lands otherwise moves with every change to
+# the code linked before it, and a 16-byte shift of it moved decode_cold_ratio between 1.15
+# and 1.38 (docs/performance.md, "Start-up").
 capstone_objcopy = --wildcard \
 	$(foreach f,$(capstone_api),--redefine-sym cs_$(f)=iotrap__capstone_$(f) -G iotrap__capstone_$(f)) \
 	$(foreach f,$(capstone_libc),--redefine-sym $(f)=iotrap__capstone_libc_$(f)) \
-	-G '__x86.get_pc_thunk.*'
+	-G '__x86.get_pc_thunk.*' --set-section-alignment .text=4096
 capstone_undefined_ok = _GLOBAL_OFFSET_TABLE_|__stack_chk_fail(_local)?|mem(cpy|move|set|cmp)|str(n?cmp|len|n?cpy|r?chr|str)|iotrap__capstone_libc_[a-z_]+
 
 # $(call capstone_private,ARCHIVE,CC AND FLAGS,OUTPUT)
@@ -39,7 +42,8 @@ define capstone_private
 	$(AM_V_at)mv -f $(3).tmp $(3) && rm -rf $(3).dir
 endef
 
-decoder/capstone-x86.o: $(CAPSTONE_ARCHIVE) $(srcdir)/decoder/capstone_stubs.c
+# The recipe is in this file, so a change to it makes the copy again.
+decoder/capstone-x86.o: $(CAPSTONE_ARCHIVE) $(srcdir)/decoder/capstone_stubs.c $(srcdir)/decoder/local.mk
 	@mkdir -p $(@D)
 	$(call capstone_private,$(CAPSTONE_ARCHIVE),$(CC),$@)
 # libtool takes the object as it is, for the shared and the static library alike (Debian

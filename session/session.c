@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "backends/backend.h"
 #include "backends/lock.h"
@@ -136,12 +137,38 @@ static void known_backends(const struct iotrap__backend *const *table, char *buf
     buf[f.len] = '\0';
 }
 
+/* Zeroed memory for a backend instance's state and for the port sets of opening a
+ * session.  A large block is mapped rather than taken from the heap: the simulated
+ * board's state is 68 KiB, mostly a table of all 65536 ports of which a few are used, and
+ * calloc would write every byte of it in each process at start, where the kernel's zero
+ * pages cost nothing until touched; and the port sets of the opening (8 KiB each) go back
+ * to the kernel afterwards instead of staying in the heap of a process that may never
+ * trap. */
+#define MAPPED_MIN (8u * 1024u)
+
+static void *zeroed_alloc(size_t n)
+{
+    if (n < MAPPED_MIN)
+        return calloc(1, n);
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void zeroed_free(void *p, size_t n)
+{
+    if (n < MAPPED_MIN)
+        free(p);
+    else if (p)
+        munmap(p, n);
+}
+
 static void close_instance(struct route *rt)
 {
     const struct iotrap__backend *be = rt->bi.backend;
     if (be && be->close)
         be->close(&rt->bi);
-    free(rt->bi.priv);
+    if (be)
+        zeroed_free(rt->bi.priv, be->priv_size);
     rt->bi.priv = NULL;
     rt->bi.backend = NULL;
     rt->granted = false;
@@ -152,13 +179,13 @@ static int open_instance(struct route *rt, const struct iotrap__backend *be,
 {
     rt->bi.backend = be;
     rt->bi.priv = NULL;
-    if (be->priv_size && !(rt->bi.priv = calloc(1, be->priv_size))) {
+    if (be->priv_size && !(rt->bi.priv = zeroed_alloc(be->priv_size))) {
         rt->bi.backend = NULL;
         return iotrap__err(err, errlen, IOTRAP_E_NOMEM, "out of memory");
     }
     int rc = be->open(&rt->bi, bp, err, errlen);
     if (rc != IOTRAP_OK) {
-        free(rt->bi.priv);
+        zeroed_free(rt->bi.priv, be->priv_size);
         rt->bi.priv = NULL;
         rt->bi.backend = NULL;
         if (rc > 0)
@@ -486,9 +513,9 @@ int iotrap__session_open(const iotrap__session_params *sp, iotrap_ports **out, c
     size_t nroutes = count(cfg->routes), nremaps = count(cfg->remaps);
     iotrap__route_spec *routes = calloc(nroutes ? nroutes : 1, sizeof *routes);
     iotrap__remap_spec *remaps = calloc(nremaps ? nremaps : 1, sizeof *remaps);
-    iotrap__portset *given = calloc(2, sizeof *given);
+    iotrap__portset *given = zeroed_alloc(2 * sizeof *given);
     iotrap__portset *tports = given + 1;
-    struct route_job *job = calloc(1, sizeof *job);
+    struct route_job *job = zeroed_alloc(sizeof *job);
     char why[512];
     int rc = IOTRAP_OK;
     if (!p || !routes || !remaps || !given || !job) {
@@ -580,8 +607,8 @@ out:
         iotrap_ports_close(p);
     free(routes);
     free(remaps);
-    free(given);
-    free(job);
+    zeroed_free(given, 2 * sizeof *given);
+    zeroed_free(job, sizeof *job);
     return rc;
 }
 

@@ -1,6 +1,9 @@
-/* The preload library's constructor: open the port session from the environment, warm
- * the decoder up, install the SIGSEGV handler, and keep all of it working in fork
- * children.
+/* The preload library's constructor: open the port session from the environment, install
+ * the SIGSEGV handler, and keep all of it working in fork children.
+ *
+ * What only a trap needs is set up by the first trap, so that a process that never traps
+ * does not pay for it: the decoder's Capstone (docs/decoder.md, "Capstone") and the
+ * scratch buffers (shim/scratch.c) are set up from the signal handler, async-signal-safely.
  *
  * A bad configuration stops the program before it runs (exit status 2), with the
  * message the session layer wrote, because a program that then traps would die with a
@@ -19,7 +22,6 @@
 #include <asm/prctl.h>
 #endif
 
-#include "decoder/uncached.h"
 #include "session/env.h"
 #include "session/grants.h"
 #include "session/session.h"
@@ -31,20 +33,6 @@ static int env_flag(const char *name)
 {
     const char *v = getenv(name);
     return v && *v && strcmp(v, "0") != 0;
-}
-
-/* The decoder sets its Capstone up on first use, safely from a signal handler too
- * (docs/decoder.md, "Capstone"); doing it here only moves that one-time cost (a handle,
- * its tables, one sort) from the first trap to the start of the program.  The
- * instructions are IN AL, DX in each mode. */
-static void warm_up_decoder(void)
-{
-    static const uint8_t in_al_dx[] = {0xec};
-    static const int modes[] = {16, 32, 64};
-    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-        iotrap_insn insn;
-        iotrap__decode_uncached(in_al_dx, sizeof in_al_dx, modes[i], &insn);
-    }
 }
 
 static void atfork_child(void)
@@ -95,8 +83,6 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
         syscall(SYS_get_robust_list, 0, &head, &head_len) == 0 && head && tp)
         iotrap__shim.robust_to_tp = (long)(tp - (unsigned long)(uintptr_t)head);
 #endif
-    warm_up_decoder();
-    iotrap__scratch_init();
     iotrap__exec_init();
     iotrap__port_file_init();
     pthread_atfork(NULL, NULL, atfork_child);

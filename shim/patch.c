@@ -46,12 +46,25 @@ static unsigned nsites;           /* sites[0..nsites) are published; only ever g
 static unsigned counters[COUNTERS]; /* traps per hashed address */
 static int writer;                /* 1 while a thread changes code */
 static enum policy policy = OFF;
+/* Whether this processor and kernel can take patches: 0 not asked yet, 1 yes, -1 no. */
+static int capable;
 /* The boundary address a fault was last retried at (see redirect_boundary). */
 static __thread uint64_t retried __attribute__((tls_model("initial-exec")));
 
 static void sync_cores(void)
 {
     syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
+}
+
+/* Asks the processor and kernel once whether they can take patches; 1 if so, else -1.
+ * System calls and CPUID only, so async-signal-safe; called with `writer` held, or by the
+ * constructor before any thread can patch, so never twice at once. */
+static int probe(void)
+{
+    if (!capable)
+        capable = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE,
+                          0, 0) == 0 && iotrap__patch_code_init() == 0 ? 1 : -1;
+    return capable;
 }
 
 int iotrap__patch_init(const char *value, bool native, char *err, size_t errlen)
@@ -71,12 +84,15 @@ int iotrap__patch_init(const char *value, bool native, char *err, size_t errlen)
      * IN/OUT opcodes of a patch's displacement could run instead of fault. */
     if (want == OFF || native)
         return 0;
-    if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) != 0 ||
-        iotrap__patch_code_init() != 0) {
-        if (want == ON)
-            snprintf(err, errlen, "IOTRAP_PATCH=on: this processor or kernel cannot take "
-                                  "patches (XSAVE and membarrier SYNC_CORE are needed)");
-        return want == ON ? -1 : 0;
+    /* "on" is refused at start on a machine that cannot take patches, so that the user
+     * hears of it; "auto" asks the machine only when a site is first about to be patched
+     * (probe(), from the signal handler), so that a process that never patches pays
+     * nothing: eight CPUIDs, each an exit to the hypervisor in a virtual machine, and a
+     * membarrier registration. */
+    if (want == ON && probe() != 1) {
+        snprintf(err, errlen, "IOTRAP_PATCH=on: this processor or kernel cannot take "
+                              "patches (XSAVE and membarrier SYNC_CORE are needed)");
+        return -1;
     }
     policy = want;
     return 0;
@@ -198,7 +214,8 @@ void iotrap__patch_note(uint64_t pc, int mode, const iotrap_insn *insn, const uc
         return;
     if (!try_writer())
         return; /* another thread is writing; this site will be hot again */
-    patch(pc, mode, insn);
+    if (probe() == 1)
+        patch(pc, mode, insn);
     drop_writer();
 }
 

@@ -86,8 +86,8 @@ void iotrap__patch_run_wow64(uintptr_t id, iotrap__patch_frame32 *frame);
 
 /* ---- shim/patch_code.c --------------------------------------------------------------- */
 
-/* Prepares code generation (constructor only): the extended-state size, the first page.
- * Returns 0, or -1 when this processor or kernel cannot take patches. */
+/* Prepares code generation: the extended-state size.  CPUID and XGETBV only, so it may
+ * run in the signal handler.  Returns 0, or -1 when this processor cannot take patches. */
 int iotrap__patch_code_init(void);
 
 /* Reads the region at site->pc (site->pc, mode, insn set), decides its extent, builds the

@@ -2,8 +2,8 @@
  * and restores the interrupted state around iotrap__patch_run(), each site's trampoline
  * and the instructions it displaces.
  *
- * Everything but iotrap__patch_code_init() runs inside the SIGSEGV handler: system calls,
- * Capstone through the handle pool, no allocation.  Code is written through
+ * Everything runs inside the SIGSEGV handler (iotrap__patch_code_init() too, or in the
+ * constructor): system calls, Capstone through the handle pool, no allocation.  Code is written through
  * /proc/self/mem, as a debugger writes breakpoints, so that no page is ever writable and
  * executable and the program's own page protections are never changed.
  */

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <limits.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -165,6 +166,44 @@ int iotrap__port_file_accmode(int fd)
     return e ? e->accmode : -2;
 }
 
+/* Descriptors inherited over exec: their memfd's name says what they are.  Every process
+ * does this at start, so it is kept cheap: the directory is read into a stack buffer (no
+ * opendir and its 32 KiB buffer), and only a descriptor that can be a memfd - a regular
+ * file with no name in any directory - has its link read from /proc, the costly part. */
+static void scan_inherited(void)
+{
+    int dir = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/fd",
+                           O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return;
+    char buf[4096];
+    ssize_t got;
+    while ((got = getdents64(dir, buf, sizeof buf)) > 0) {
+        for (ssize_t off = 0; off < got;) {
+            const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+            off += de->d_reclen;
+            int fd = atoi(de->d_name);
+            struct stat st;
+            if (de->d_name[0] < '0' || de->d_name[0] > '9' || fd == dir ||
+                fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 0)
+                continue;
+            char link[128];
+            ssize_t n = readlinkat(dir, de->d_name, link, sizeof link - 1);
+            if (n <= 0)
+                continue;
+            link[n] = '\0';
+            const char *m = strstr(link, "/memfd:" MEMFD_NAME);
+            if (m != link)
+                continue;
+            m += strlen("/memfd:" MEMFD_NAME);
+            int accmode = strncmp(m, "rw", 2) == 0 ? O_RDWR : *m == 'r' ? O_RDONLY
+                          : *m == 'w' ? O_WRONLY : -1;
+            mark(fd, accmode);
+        }
+    }
+    syscall(SYS_close, dir);
+}
+
 void iotrap__port_file_init(void)
 {
     /* Resolved here, outside any signal handler. */
@@ -186,30 +225,7 @@ void iotrap__port_file_init(void)
     REAL(fcntl64, "fcntl64");
     iotrap__port_file_open_init();
 
-    /* Descriptors inherited over exec: their memfd's name says what they are. */
-    DIR *d = opendir("/proc/self/fd");
-    if (!d)
-        return;
-    int self = dirfd(d);
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        char link[128];
-        int fd = atoi(de->d_name);
-        if (de->d_name[0] < '0' || de->d_name[0] > '9' || fd == self)
-            continue;
-        ssize_t n = readlinkat(self, de->d_name, link, sizeof link - 1);
-        if (n <= 0)
-            continue;
-        link[n] = '\0';
-        const char *m = strstr(link, "/memfd:" MEMFD_NAME);
-        if (m != link)
-            continue;
-        m += strlen("/memfd:" MEMFD_NAME);
-        int accmode = strncmp(m, "rw", 2) == 0 ? O_RDWR : *m == 'r' ? O_RDONLY
-                      : *m == 'w' ? O_WRONLY : -1;
-        mark(fd, accmode);
-    }
-    closedir(d);
+    scan_inherited();
 }
 
 /* ---- The transfers --------------------------------------------------------------- */

@@ -6,6 +6,15 @@
  * number formatting and goes out in one write(2); the module comes from /proc/self/maps
  * read with read(2).  The backtrace uses libunwind's local unwinder from the signal's
  * context (built without it, or with IOTRAP_NO_UNWIND set, there is no backtrace).
+ *
+ * libunwind (and the liblzma it needs) is loaded with dlopen by the first backtrace, not
+ * by the dynamic loader with the library: every process would otherwise pay for mapping
+ * and relocating two libraries that only a denial uses (docs/performance.md,
+ * "Start-up").  dlopen takes the loader's lock and allocates, which a signal handler
+ * should not; the denial line is written before it, and a program whose port access is
+ * denied inside a signal handler that interrupted the dynamic loader or malloc of the
+ * same thread is the one case left that could hang there.  That program would be dying
+ * of the denial anyway, and IOTRAP_NO_UNWIND avoids the load.
  */
 #include "config.h"
 
@@ -16,6 +25,7 @@
 #if defined(HAVE_LIBUNWIND) && !defined(IOTRAP_NO_UNWIND)
 #define IOTRAP_USE_UNWIND 1
 #define UNW_LOCAL_ONLY
+#include <dlfcn.h>
 #include <libunwind.h>
 #endif
 
@@ -177,14 +187,53 @@ static uint64_t count_of(const iotrap_insn *insn, const iotrap_regs *r)
 }
 
 #ifdef IOTRAP_USE_UNWIND
+/* libunwind's soname, the same for every version since 1.0. */
+#define UNWIND_LIB "libunwind.so.8"
+/* The names behind libunwind's macros (unw_step is _ULx86_64_step, or _ULx86_step). */
+#define NAME_OF(f) NAME_OF_(f)
+#define NAME_OF_(f) #f
+
+struct unwinder {
+    int (*init_local2)(unw_cursor_t *, unw_context_t *, int);
+    int (*get_reg)(unw_cursor_t *, unw_regnum_t, unw_word_t *);
+    int (*step)(unw_cursor_t *);
+};
+
+/* libunwind's local unwinder, loaded by the first call; NULL if it cannot be loaded.
+ * Reports are counted (MAX_REPORTS), so a failed load is tried again a few times at most. */
+static const struct unwinder *unwinder(void)
+{
+    static struct unwinder u;
+    static int loaded;
+    if (__atomic_load_n(&loaded, __ATOMIC_ACQUIRE))
+        return &u;
+    void *lib = dlopen(UNWIND_LIB, RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+        return NULL;
+    struct unwinder found = {
+        .init_local2 = (int (*)(unw_cursor_t *, unw_context_t *, int))dlsym(
+            lib, NAME_OF(unw_init_local2)),
+        .get_reg = (int (*)(unw_cursor_t *, unw_regnum_t, unw_word_t *))dlsym(
+            lib, NAME_OF(unw_get_reg)),
+        .step = (int (*)(unw_cursor_t *))dlsym(lib, NAME_OF(unw_step)),
+    };
+    if (!found.init_local2 || !found.get_reg || !found.step)
+        return NULL;
+    /* Threads that race here store the same pointers. */
+    u = found;
+    __atomic_store_n(&loaded, 1, __ATOMIC_RELEASE);
+    return &u;
+}
+
 static void backtrace_from(ucontext_t *uc)
 {
+    const struct unwinder *u = unwinder();
     unw_cursor_t cursor;
-    if (unw_init_local2(&cursor, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0)
+    if (!u || u->init_local2(&cursor, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0)
         return;
     for (int depth = 0; depth < 16; depth++) {
         unw_word_t ip = 0;
-        if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
+        if (u->get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
             break;
         struct line l = {.n = 0};
         char mod[256];
@@ -201,7 +250,7 @@ static void backtrace_from(ucontext_t *uc)
         put(&l, "\n");
         if (write(2, l.buf, l.n) < 0)
             return;
-        if (unw_step(&cursor) <= 0)
+        if (u->step(&cursor) <= 0)
             break;
     }
 }

@@ -66,7 +66,6 @@ int iotrap__decode_at(uint64_t pc, int mode, iotrap_insn *insn);
 /* ---- Scratch buffers (shim/scratch.c) --------------------------------------------- */
 
 #define IOTRAP__SCRATCH_SIZE 65536
-void iotrap__scratch_init(void);                       /* constructor only */
 void *iotrap__scratch_claim(void);                     /* NULL if all are busy */
 void iotrap__scratch_release(void *buf);
 void iotrap__scratch_reset(void);                      /* fork child only */

@@ -7,7 +7,6 @@
  * of each round's ratio.  The trap measurements run in child processes (bench/
  * iotrap-bench-trap), the trapped one under the preload library with a private simulated
  * board, quiet and untraced; the decoder measurements run here. */
-#include <capstone/capstone.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -22,8 +21,10 @@
 #include <iotrap/decode.h>
 #include "decoder/uncached.h"
 #include "bench/timing.h"
+#include "tools/bench_capstone.h"
 #include "tools/bench_config.h"
 #include "tools/bench_targets.h"
+#include "tools/bench_start.h"
 #include "tools/commands.h"
 #include "tools/preload_env.h"
 
@@ -45,6 +46,7 @@ struct round {
     double bare, inb, outb, rep;              /* ns per instruction */
     double capstone, cached, uncached;        /* ns per decode */
     struct iotrap__bench_targets tg;          /* rep_ratios */
+    struct iotrap__start_round start;         /* ns per start of /bin/true, kB */
 };
 
 static double median(double *v, int n)
@@ -169,9 +171,38 @@ static int run_helper(const char *helper, const char *mode, char **extra, const 
     return 0;
 }
 
+/* What the start-up figures run: the start helper beside the trap helper, this program
+ * for `iotrap run`, and the environments.  dir_var (PATH_MAX + 32 bytes) holds the
+ * IOTRAP_PRELOAD_DIR setting that `iotrap run` gets. */
+static int start_setup(struct iotrap__start_setup *s, const char *trap_helper, char **shim_env,
+                       char *dir_var)
+{
+    const char *slash = strrchr(trap_helper, '/');
+    snprintf((char *)s->helper, PATH_MAX, "%.*s/iotrap-bench-start",
+             slash ? (int)(slash - trap_helper) : 1, slash ? trap_helper : ".");
+    ssize_t n = readlink("/proc/self/exe", (char *)s->iotrap, PATH_MAX - 1);
+    if (access(s->helper, X_OK) != 0 || n <= 0) {
+        fprintf(stderr, "iotrap bench: cannot find %s\n",
+                n <= 0 ? "this program (/proc/self/exe)" : s->helper);
+        return -1;
+    }
+    ((char *)s->iotrap)[n] = '\0';
+    snprintf(dir_var, PATH_MAX + 32, "IOTRAP_PRELOAD_DIR=%s", iotrap__preload_dir());
+    char *none[] = { NULL }, *run_extra[] = { dir_var, NULL };
+    s->bare_env = child_env(none);
+    s->preload_env = child_env(shim_env);
+    s->run_env = child_env(run_extra);
+    if (!s->bare_env || !s->preload_env || !s->run_env) {
+        fprintf(stderr, "iotrap bench: out of memory\n");
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- Decoder measurements, in this process ----------------------------------------- */
 
 static volatile unsigned decode_sink;
+static struct iotrap__capstone_api capstone;
 
 #define DECODE_BATCHES 9
 
@@ -183,7 +214,7 @@ static double time_capstone(csh h, cs_insn *ci, int n)
         const uint8_t *code = insn_bytes;
         size_t size = sizeof(insn_bytes);
         uint64_t addr = 0x1000;
-        if (!cs_disasm_iter(h, &code, &size, &addr, ci))
+        if (!capstone.disasm_iter(h, &code, &size, &addr, ci))
             return -1;
         decode_sink += ci->id;
     }
@@ -312,14 +343,22 @@ int iotrap__cmd_bench(int argc, char **argv)
     snprintf(portstr, sizeof(portstr), "0x%lx", port);
     char *shim_env[] = { pl_var, "IOTRAP_BACKEND=sim", "IOTRAP_QUIET=1", NULL };
     char *bare_env[] = { NULL };
+    char start_helper[PATH_MAX], self[PATH_MAX], dir_var[PATH_MAX + 32];
+    struct iotrap__start_setup start = { start_helper, self, "/bin/true", NULL, NULL, NULL };
+    if (start_setup(&start, helper, shim_env, dir_var) < 0)
+        return 1;
 
+    if (iotrap__capstone_load(&capstone, err, sizeof(err)) < 0) {
+        fprintf(stderr, "iotrap bench: %s\n", err);
+        return 1;
+    }
     csh cs;
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+    if (capstone.open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
         fprintf(stderr, "iotrap bench: cs_open failed\n");
         return 1;
     }
-    cs_option(cs, CS_OPT_DETAIL, IOTRAP__BENCH_CS_DETAIL ? CS_OPT_ON : CS_OPT_OFF);
-    cs_insn *ci = cs_malloc(cs);
+    capstone.option(cs, CS_OPT_DETAIL, IOTRAP__BENCH_CS_DETAIL ? CS_OPT_ON : CS_OPT_OFF);
+    cs_insn *ci = capstone.malloc(cs);
     int status = 1;
     struct round *r = calloc((size_t)rounds, sizeof(*r));
     const struct iotrap__bench_targets **tg = calloc((size_t)rounds, sizeof(*tg));
@@ -351,6 +390,8 @@ int iotrap__cmd_bench(int argc, char **argv)
             goto out;
         tg[k] = &r[k].tg;
         decode_round(cs, ci, &r[k]);
+        if (iotrap__bench_start_round(&start, &r[k].start) < 0)
+            goto out;
     }
 
     double v[MAX_ROUNDS];
@@ -369,6 +410,12 @@ int iotrap__cmd_bench(int argc, char **argv)
           MEDIAN_OF(x->capstone / x->cached), 10.0, 0 },
         { "decode_cold_ratio", "iotrap_decode (no cache) / Capstone",
           MEDIAN_OF(x->uncached / x->capstone), 1.3, 1 },
+        { "start_ratio", "/bin/true preloaded / bare",
+          MEDIAN_OF(x->start.preload / x->start.bare), 1.2, 1 },
+        { "run_ratio", "iotrap run -- true / minimal launcher",
+          MEDIAN_OF(x->start.run / x->start.launcher), 1.5, 1 },
+        { "rss_extra_kb", "VmRSS preloaded - bare, kB (trivial)",
+          MEDIAN_OF(x->start.rss_extra_kb), 1024, 1 },
     };
     struct { const char *key, *what; double ns; } raw[] = {
         { "bare_trap", "bare SIGSEGV round trip (in al, dx)", MEDIAN_OF(x->bare) },
@@ -380,6 +427,10 @@ int iotrap__cmd_bench(int argc, char **argv)
           MEDIAN_OF(x->capstone) },
         { "decode_cached", "iotrap_decode (cached)", MEDIAN_OF(x->cached) },
         { "decode_uncached", "iotrap_decode without its cache", MEDIAN_OF(x->uncached) },
+        { "true_bare", "/bin/true, bare", MEDIAN_OF(x->start.bare) },
+        { "true_preload", "/bin/true, preloaded", MEDIAN_OF(x->start.preload) },
+        { "true_run", "iotrap run -- /bin/true", MEDIAN_OF(x->start.run) },
+        { "true_launcher", "minimal launcher of /bin/true", MEDIAN_OF(x->start.launcher) },
     };
 #undef MEDIAN_OF
     const size_t nratios = sizeof(ratios) / sizeof(ratios[0]);
@@ -433,8 +484,11 @@ out:
     free(tg_env);
     free(tg);
     free(r);
+    free(start.bare_env);
+    free(start.preload_env);
+    free(start.run_env);
     if (ci)
-        cs_free(ci, 1);
-    cs_close(&cs);
+        capstone.free(ci, 1);
+    capstone.close(&cs);
     return status;
 }

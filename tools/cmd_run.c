@@ -166,9 +166,29 @@ static int set_forwarding(void)
     return 0;
 }
 
-/* Runs in the child: exec, or report errno through the pipe. */
-static void exec_child(const char *path, char **argv, int errfd, const sigset_t *oldmask,
-                       pid_t parent)
+/* The shell's command line for a program without "#!", which execvp() and shells run as
+ * a shell script: sh PATH ARGS...  Made before the child exists, since the child shares
+ * this process's memory (vfork) and must not allocate.  NULL if out of memory. */
+static char **shell_argv(const char *path, char **argv)
+{
+    int n = 0;
+    while (argv[n])
+        n++;
+    char **sh = calloc((size_t)n + 2, sizeof(*sh));
+    if (sh) {
+        sh[0] = "sh";
+        sh[1] = (char *)path;
+        for (int i = 1; i < n; i++)
+            sh[i + 1] = argv[i];
+    }
+    return sh;
+}
+
+/* Runs in the child of vfork(), until it execs: exec, or report errno through the pipe.
+ * It only makes system calls about itself (its signal dispositions and mask are its own)
+ * and writes nothing of the parent's but its own stack. */
+static void exec_child(const char *path, char **argv, char **sh, int errfd,
+                       const sigset_t *oldmask, pid_t parent)
 {
     iotrap__die_with_parent(parent);
     struct sigaction dfl;
@@ -180,17 +200,8 @@ static void exec_child(const char *path, char **argv, int errfd, const sigset_t 
     execv(path, argv);
     if (errno == ENOEXEC) {
         /* A file without "#!" is a shell script to execvp() and to the shell. */
-        int n = 0;
-        while (argv[n])
-            n++;
-        char **sh = calloc((size_t)n + 2, sizeof(*sh));
-        if (sh) {
-            sh[0] = "sh";
-            sh[1] = (char *)path;
-            for (int i = 1; i < n; i++)
-                sh[i + 1] = argv[i];
+        if (sh)
             execv("/bin/sh", sh);
-        }
         errno = ENOEXEC;
     }
     int e = errno;
@@ -231,18 +242,22 @@ static int start_and_wait(const char *path, char **argv)
         return 1;
     }
     pid_t parent = getpid();
-    pid_t pid = fork();
+    char **sh = shell_argv(path, argv);
+    /* vfork, not fork: the child only execs, so copying the launcher's page tables for it,
+     * and the copy-on-write faults the launcher would then take on its own pages, are work
+     * for nothing. */
+    pid_t pid = vfork();
     if (pid < 0) {
         fprintf(stderr, "iotrap run: fork: %s\n", strerror(errno));
         sigprocmask(SIG_SETMASK, &old, NULL);
         close(pfd[0]);
         close(pfd[1]);
+        free(sh);
         return 1;
     }
-    if (pid == 0) {
-        close(pfd[0]);
-        exec_child(path, argv, pfd[1], &old, parent);
-    }
+    if (pid == 0)
+        exec_child(path, argv, sh, pfd[1], &old, parent);
+    free(sh);
     child_pid = pid;
     close(pfd[1]);
     sigprocmask(SIG_SETMASK, &old, NULL);

@@ -8,10 +8,12 @@ tools_iotrap_SOURCES = tools/iotrap.c tools/commands.h \
 	tools/cmd_run.c tools/run_options.c tools/run_options.h \
 	tools/preload_env.c tools/preload_env.h tools/program_check.c tools/program_check.h \
 	tools/cmd_doctor.c tools/cmd_bench.c tools/bench_config.h tools/bench_targets.c \
-	tools/bench_targets.h tools/cmd_devices.c \
+	tools/bench_targets.h tools/bench_capstone.c tools/bench_capstone.h tools/bench_start.c \
+	tools/bench_start.h tools/cmd_devices.c \
 	tools/run_summary.c tools/run_summary.h tools/child.c tools/child.h
 tools_iotrap_CPPFLAGS = $(AM_CPPFLAGS) -DIOTRAP_PKGLIBEXECDIR='"$(pkglibexecdir)"'
-tools_iotrap_LDADD = libiotrap_core.la $(CAPSTONE_LIBS)
+# Not Capstone: `iotrap bench` loads it for its baseline (tools/bench_capstone.h).
+tools_iotrap_LDADD = libiotrap_core.la
 tools_iotrap_LDFLAGS = -Wl,--dynamic-list=$(srcdir)/tools/device_api.dynlist
 EXTRA_DIST += tools/device_api.dynlist
 tools_iotrap_DEPENDENCIES = libiotrap_core.la $(srcdir)/tools/device_api.dynlist
@@ -36,7 +38,7 @@ EXTRA_DIST += tests/cli.test tests/cli/common.bash tests/cli/run_backend_auto.sh
 	tests/cli/run_forwards_signals.sh tests/cli/run_not_found.sh \
 	tests/cli/run_signal_status.sh tests/cli/run_trace.sh tests/cli/run_warnings.sh \
 	tests/cli/run_port_map.sh tests/cli/run_spec_reading.sh tests/cli/devices.sh \
-	tests/cli/run_summary.sh tests/cli/run_killed_launcher.sh
+	tests/cli/run_summary.sh tests/cli/run_killed_launcher.sh tests/cli/run_lean_launcher.sh
 check_PROGRAMS += tests/cli/static_true
 tests_cli_static_true_SOURCES = tests/cli/static_true.c
 tests_cli_static_true_LDFLAGS = -all-static

@@ -1,5 +1,5 @@
 #!/bin/bash
-# `iotrap bench --json` prints one JSON object with the four ratios, the raw times and a
+# `iotrap bench --json` prints one JSON object with the ratios, the raw times and a
 # verdict per target.  Timing itself is not asserted: the machines are noisy.
 . "$top_srcdir/tests/cli/common.bash"
 expect_status 0 iotrap bench --json --rounds 1
@@ -13,6 +13,12 @@ for k in ("bare_trap", "trapped_inb", "trapped_outb", "rep_outsb_4096", "capston
           "decode_cached", "decode_uncached"):
     assert doc["ns"][k] > 0, k
 assert isinstance(doc["capstone_detail"], bool)
+# The start-up figures: /bin/true preloaded and under `iotrap run`, and the memory.
+for k in ("start_ratio", "run_ratio", "rss_extra_kb"):
+    assert isinstance(doc[k], (int, float)) and doc[k] > 0, k
+    assert doc["targets"][k]["max"] > 0 and isinstance(doc["targets"][k]["pass"], bool), k
+for k in ("true_bare", "true_preload", "true_run", "true_launcher"):
+    assert doc["ns"][k] > 0, k
 PY
 expect_status 2 iotrap bench --rounds 0
 expect_in "$tmp/err" "'--rounds 0'"

@@ -42,6 +42,22 @@ static void case_fork(void)
     CHECK_EQ("parent sees the child's write", inb(0x322), 0x22);
 }
 
+/* fork() before the process ever trapped: the decoder and the scratch buffers are set up
+ * by the first trap, here in the child and then again in the parent, on one board. */
+static void case_fork_first(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        static const uint8_t msg[] = {0x51, 0x52, 0x53};
+        const void *p = msg;
+        unsigned long n = sizeof msg;
+        __asm__ volatile("rep outsb" : "+S"(p), "+c"(n) : "d"(0x325) : "memory");
+        _exit(inb(0x325) == 0x53 ? 0 : 1);
+    }
+    CHECK_EQ("child's first trap worked and it exited 0", wait_status(pid), 0);
+    CHECK_EQ("parent's first trap sees the child's string", inb(0x325), 0x53);
+}
+
 /* argv: io_fork exec PROGRAM ARGS... : runs it from a fork child with execv. */
 static char **exec_argv;
 
@@ -127,6 +143,7 @@ static void case_fork_during_sigaction(void)
 static const struct progs_case cases[] = {
     {"fork", case_fork},
     {"fork-during-sigaction", case_fork_during_sigaction},
+    {"fork-first", case_fork_first},
     {"exec", case_exec},
     {"exec-clean-env", case_exec_clean_env},
     {NULL, NULL},

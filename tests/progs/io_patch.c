@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -250,9 +252,19 @@ static void case_threads(void)
     CHECK_EQ("site's first byte", code_byte(ps_sum_site), want_site_byte());
 }
 
+/* Whether the process is registered for membarrier's SYNC_CORE, which the patcher
+ * registers when it first asks whether the machine can take patches: printed, not
+ * checked, because the answer depends on IOTRAP_PATCH (the suite checks it). */
+static void case_registered(void)
+{
+    long r = syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
+    printf("registered for SYNC_CORE: %s\n", r == 0 ? "yes" : "no");
+}
+
 int main(int argc, char **argv)
 {
     static const struct progs_case cases[] = {
+        {"registered", case_registered},
         {"sum", case_sum},       {"into", case_into},       {"fault", case_fault},
         {"regs", case_regs},     {"threads", case_threads}, {"branch", case_branch},
 #if defined(__x86_64__)
