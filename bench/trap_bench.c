@@ -5,6 +5,8 @@
  *   iotrap-bench-trap shim ITER PORT   `in al, dx`, `out dx, al` and one `rep outsb` of
  *                                      4096 bytes, run under the iotrap preload library
  *                                      (started so by `iotrap bench`).
+ *   iotrap-bench-trap patched ITER PORT `in al, dx` at patched sites against
+ *                                      iotrap_ports_in() (bench/patched_bench.c).
  *
  * Each measurement is split into batches and the median batch is printed, so that one
  * descheduling does not count.  The same instruction bytes are used in both modes. */
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <ucontext.h>
+#include "bench/patched_bench.h"
 #include "bench/timing.h"
 
 #define BATCHES 9
@@ -88,7 +91,7 @@ static void step_over_in(int sig, siginfo_t *si, void *ucv)
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: %s bare|shim ITERATIONS PORT\n", argv[0]);
+        fprintf(stderr, "usage: %s bare|shim|patched ITERATIONS PORT\n", argv[0]);
         return 2;
     }
     long iter = strtol(argv[2], NULL, 0);
@@ -115,8 +118,10 @@ int main(int argc, char **argv)
         double out = measure(OUT, iter, port);
         double rep = measure(REP, iter / 20 > 0 ? iter / 20 : 1, port);
         printf("inb %.1f\noutb %.1f\nrep %.1f\n", in, out, rep);
+    } else if (strcmp(argv[1], "patched") == 0) {
+        return iotrap__bench_patched(iter, port);
     } else {
-        fprintf(stderr, "%s: unknown mode '%s' (bare or shim)\n", argv[0], argv[1]);
+        fprintf(stderr, "%s: unknown mode '%s' (bare, shim or patched)\n", argv[0], argv[1]);
         return 2;
     }
     return 0;

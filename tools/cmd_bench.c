@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,25 @@ static const uint8_t insn_bytes[] = { 0xEC };
 struct round {
     double bare, inb, outb, rep;              /* ns per instruction */
     double capstone, cached, uncached;        /* ns per decode */
+    double patched, ports_in, scale1, scale2; /* ns per read, see patched_figure() */
 };
+
+/* The figures of the helper's `patched` mode (bench/patched_bench.c); 1 if `name` is one. */
+static int patched_figure(struct round *r, const char *name, double v)
+{
+    static const struct { const char *name; size_t off; } f[] = {
+        {"patched", offsetof(struct round, patched)},
+        {"ports_in", offsetof(struct round, ports_in)},
+        {"scale1", offsetof(struct round, scale1)},
+        {"scale2", offsetof(struct round, scale2)},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (strcmp(name, f[i].name) == 0) {
+            *(double *)((char *)r + f[i].off) = v;
+            return 1;
+        }
+    return 0;
+}
 
 static double median(double *v, int n)
 {
@@ -141,6 +160,8 @@ static int run_helper(const char *helper, const char *mode, char **extra, const 
             r->outb = v, got++;
         else if (strcmp(name, "rep") == 0)
             r->rep = v, got++;
+        else
+            got += patched_figure(r, name, v);
     }
     if (f)
         fclose(f);
@@ -149,7 +170,7 @@ static int run_helper(const char *helper, const char *mode, char **extra, const 
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
-    int want = strcmp(mode, "bare") == 0 ? 1 : 3;
+    int want = strcmp(mode, "bare") == 0 ? 1 : strcmp(mode, "patched") == 0 ? 4 : 3;
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || got != want) {
         if (WIFSIGNALED(st))
             fprintf(stderr, "iotrap bench: %s %s was killed by signal %d%s\n", helper, mode,
@@ -306,6 +327,9 @@ int iotrap__cmd_bench(int argc, char **argv)
     snprintf(portstr, sizeof(portstr), "0x%lx", port);
     char *shim_env[] = { pl_var, "IOTRAP_BACKEND=sim", "IOTRAP_QUIET=1", NULL };
     char *bare_env[] = { NULL };
+    /* Patching native code is asked for explicitly: `auto` patches only Windows code. */
+    char *patched_env[] = { pl_var, "IOTRAP_BACKEND=sim", "IOTRAP_QUIET=1", "IOTRAP_PATCH=on",
+                            NULL };
 
     csh cs;
     if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
@@ -336,6 +360,8 @@ int iotrap__cmd_bench(int argc, char **argv)
             goto out;
         if (!bare_first && run_helper(helper, "bare", bare_env, portstr, &r[k]) < 0)
             goto out;
+        if (run_helper(helper, "patched", patched_env, portstr, &r[k]) < 0)
+            goto out;
         decode_round(cs, ci, &r[k]);
     }
 
@@ -355,6 +381,10 @@ int iotrap__cmd_bench(int argc, char **argv)
           MEDIAN_OF(x->capstone / x->cached), 10.0, 0 },
         { "decode_cold_ratio", "iotrap_decode (no cache) / Capstone",
           MEDIAN_OF(x->uncached / x->capstone), 1.3, 1 },
+        { "patched_ratio", "patched in al, dx / iotrap_ports_in()",
+          MEDIAN_OF(x->patched / x->ports_in), 3.0, 1 },
+        { "patched_scaling", "2 threads / 1 on two patched sites",
+          MEDIAN_OF(2 * x->scale1 / x->scale2), 1.6, 0 },
     };
     struct { const char *key, *what; double ns; } raw[] = {
         { "bare_trap", "bare SIGSEGV round trip (in al, dx)", MEDIAN_OF(x->bare) },
@@ -366,6 +396,10 @@ int iotrap__cmd_bench(int argc, char **argv)
           MEDIAN_OF(x->capstone) },
         { "decode_cached", "iotrap_decode (cached)", MEDIAN_OF(x->cached) },
         { "decode_uncached", "iotrap_decode without its cache", MEDIAN_OF(x->uncached) },
+        { "patched_inb", "patched in al, dx (shim, sim)", MEDIAN_OF(x->patched) },
+        { "ports_in", "iotrap_ports_in() from C (sim)", MEDIAN_OF(x->ports_in) },
+        { "patched_1thread", "patched reads, one thread", MEDIAN_OF(x->scale1) },
+        { "patched_2threads", "patched reads, two threads (wall/read)", MEDIAN_OF(x->scale2) },
     };
 #undef MEDIAN_OF
     const size_t nratios = sizeof(ratios) / sizeof(ratios[0]);

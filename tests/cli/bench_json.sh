@@ -1,16 +1,18 @@
 #!/bin/bash
-# `iotrap bench --json` prints one JSON object with the four ratios, the raw times and a
+# `iotrap bench --json` prints one JSON object with the ratios, the raw times and a
 # verdict per target.  Timing itself is not asserted: the machines are noisy.
 . "$top_srcdir/tests/cli/common.bash"
 expect_status 0 iotrap bench --json --rounds 1
 python3 - "$tmp/out" <<'PY' || { cat "$tmp/out" "$tmp/err"; fail "bad JSON"; }
 import json, sys
 doc = json.load(open(sys.argv[1]))
-for k in ("trap_ratio", "rep_ratio", "decode_cached_ratio", "decode_cold_ratio"):
+for k in ("trap_ratio", "rep_ratio", "decode_cached_ratio", "decode_cold_ratio",
+          "patched_ratio", "patched_scaling"):
     assert isinstance(doc[k], (int, float)) and doc[k] > 0, k
     assert isinstance(doc["targets"][k]["pass"], bool), k
 for k in ("bare_trap", "trapped_inb", "trapped_outb", "rep_outsb_4096", "capstone",
-          "decode_cached", "decode_uncached"):
+          "decode_cached", "decode_uncached", "patched_inb", "ports_in", "patched_1thread",
+          "patched_2threads"):
     assert doc["ns"][k] > 0, k
 assert isinstance(doc["capstone_detail"], bool)
 PY

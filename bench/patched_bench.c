@@ -1,0 +1,174 @@
+/* `iotrap-bench-trap patched ITER PORT`: the hot-site patched path against the session
+ * called from C, and the patched path in two threads.  Run under the preload library
+ * with IOTRAP_PATCH=on (`iotrap bench` starts it so); prints ns/op:
+ *
+ *   patched   one `in al, dx` at a patched site (after enough traps to patch it)
+ *   ports_in  iotrap_ports_in() on a session this process opens from the same IOTRAP_*
+ *             settings as the preload library's: the same backend and board kind
+ *   scale1    one thread reading through patched site A
+ *   scale2    two threads at once, one at site A, one at site B: the wall time of the
+ *             pair divided by the reads of one thread, so scale1 / scale2 * 2 is the
+ *             throughput gained by the second thread
+ *
+ * Each figure is the median of batches, so that one descheduling does not count. */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <iotrap/ports.h>
+#include "bench/patched_bench.h"
+#include "bench/timing.h"
+
+#define BATCHES 9
+/* More reads at one site than the trap engine needs before it patches it. */
+#define WARM 1000
+
+static volatile uint32_t sink;
+
+/* Two loops whose `in al, dx` are two patch sites.  The instructions after each IN
+ * (MOVZX, ADD) fill the five bytes a patch needs with instructions it can move; the asm
+ * text differs so that the compiler cannot fold the two functions into one. */
+static __attribute__((noinline)) uint32_t loop_a(uint16_t port, uint32_t n)
+{
+    uint32_t sum = 0, v;
+    __asm__ volatile("1: inb %%dx, %%al\n\t"
+                     "movzbl %%al, %%eax\n\t"
+                     "addl %%eax, %0\n\t"
+                     "decl %1\n\t"
+                     "jnz 1b /* site a */"
+                     : "+r"(sum), "+r"(n), "=&a"(v)
+                     : "d"(port)
+                     : "cc");
+    return sum;
+}
+
+static __attribute__((noinline)) uint32_t loop_b(uint16_t port, uint32_t n)
+{
+    uint32_t sum = 0, v;
+    __asm__ volatile("1: inb %%dx, %%al\n\t"
+                     "movzbl %%al, %%eax\n\t"
+                     "addl %%eax, %0\n\t"
+                     "decl %1\n\t"
+                     "jnz 1b /* site b */"
+                     : "+r"(sum), "+r"(n), "=&a"(v)
+                     : "d"(port)
+                     : "cc");
+    return sum;
+}
+
+static double median_of(double *v)
+{
+    qsort(v, BATCHES, sizeof v[0], iotrap__cmp_double);
+    return v[BATCHES / 2];
+}
+
+static double time_patched(uint16_t port, uint32_t n)
+{
+    double per[BATCHES];
+    for (int b = 0; b < BATCHES; b++) {
+        double t0 = iotrap__now_ns();
+        sink += loop_a(port, n);
+        per[b] = (iotrap__now_ns() - t0) / n;
+    }
+    return median_of(per);
+}
+
+static double time_ports_in(iotrap_ports *p, uint16_t port, uint32_t n)
+{
+    double per[BATCHES];
+    for (int b = 0; b < BATCHES; b++) {
+        double t0 = iotrap__now_ns();
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t v = 0;
+            if (iotrap_ports_in(p, port, 1, &v, 0) != IOTRAP_OK)
+                return -1;
+            sink += v;
+        }
+        per[b] = (iotrap__now_ns() - t0) / n;
+    }
+    return median_of(per);
+}
+
+/* ---- Two threads -------------------------------------------------------------------- */
+
+struct pair {
+    uint16_t port;
+    uint32_t n;
+    int go;    /* the batch the second thread may start, atomic */
+    int ready; /* the batch the second thread waits for, atomic */
+    int done;  /* the last batch it finished, atomic */
+    int stop;
+};
+
+static void *second_thread(void *arg)
+{
+    struct pair *p = arg;
+    for (int b = 1;; b++) {
+        __atomic_store_n(&p->ready, b, __ATOMIC_RELEASE);
+        while (__atomic_load_n(&p->go, __ATOMIC_ACQUIRE) < b)
+            if (__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE))
+                return NULL;
+        sink += loop_b(p->port, p->n);
+        __atomic_store_n(&p->done, b, __ATOMIC_RELEASE);
+    }
+}
+
+/* Batch b of the pair: starts when the second thread waits for it, ends when both are
+ * done; the wall time per read of one thread. */
+static double pair_batch(struct pair *p, int b)
+{
+    while (__atomic_load_n(&p->ready, __ATOMIC_ACQUIRE) != b)
+        ;
+    double t0 = iotrap__now_ns();
+    __atomic_store_n(&p->go, b, __ATOMIC_RELEASE);
+    sink += loop_a(p->port, p->n);
+    while (__atomic_load_n(&p->done, __ATOMIC_ACQUIRE) != b)
+        ;
+    return (iotrap__now_ns() - t0) / p->n;
+}
+
+static int time_pair(uint16_t port, uint32_t n, double *one, double *two)
+{
+    struct pair p = {port, n, 0, 0, 0, 0};
+    pthread_t t;
+    if (pthread_create(&t, NULL, second_thread, &p) != 0)
+        return -1;
+    double s1[BATCHES], s2[BATCHES];
+    for (int b = 0; b < BATCHES; b++) {
+        double t0 = iotrap__now_ns();
+        sink += loop_a(port, n);
+        s1[b] = (iotrap__now_ns() - t0) / n;
+        s2[b] = pair_batch(&p, b + 1);
+    }
+    __atomic_store_n(&p.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(t, NULL);
+    *one = median_of(s1);
+    *two = median_of(s2);
+    return 0;
+}
+
+int iotrap__bench_patched(long iter, uint16_t port)
+{
+    iotrap_ports *p;
+    char err[512];
+    if (iotrap_ports_open_env(&p, err, sizeof err) != IOTRAP_OK) {
+        fprintf(stderr, "iotrap-bench-trap: %s\n", err);
+        return 1;
+    }
+    sink += loop_a(port, WARM) + loop_b(port, WARM);
+    uint32_t n = iter / BATCHES > 0 ? (uint32_t)(iter / BATCHES) : 1;
+    double patched = time_patched(port, n);
+    double ports_in = time_ports_in(p, port, n);
+    double one, two;
+    /* The threads read more, so that starting a batch stays a small part of it. */
+    if (ports_in < 0 || time_pair(port, 4 * n, &one, &two) != 0) {
+        fprintf(stderr, "iotrap-bench-trap: the session refused port 0x%x\n", port);
+        iotrap_ports_close(p);
+        return 1;
+    }
+    iotrap_ports_close(p);
+    printf("patched %.1f\nports_in %.1f\nscale1 %.1f\nscale2 %.1f\n", patched, ports_in, one,
+           two);
+    return 0;
+}
