@@ -47,6 +47,11 @@ int iotrap__wine_grants_init(void)
     return 0;
 }
 
+int iotrap__wine_grants_used(void)
+{
+    return grants || grants_broken;
+}
+
 /* The Windows process id of the interrupted code, 0 if it is not Windows code. */
 static uint32_t windows_pid(const ucontext_t *uc)
 {

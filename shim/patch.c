@@ -26,7 +26,6 @@
 #include "shim/patch.h"
 #include "shim/shim.h"
 
-#define SITES_MAX 128
 #define HOT 64 /* traps at one address before it is patched */
 #define COUNTERS 1024
 #define HLT 0xf4
@@ -41,8 +40,8 @@ enum policy { OFF, AUTO, ON };
 #define FRAME_DX(f) ((f)->edx)
 #endif
 
-static iotrap__patch_site sites[SITES_MAX];
-static unsigned nsites;           /* sites[0..nsites) are published; only ever grows */
+iotrap__patch_site iotrap__patch_sites[IOTRAP__PATCH_SITES_MAX];
+static unsigned nsites;           /* iotrap__patch_sites[0..nsites) are published; only ever grows */
 static unsigned counters[COUNTERS]; /* traps per hashed address */
 static int writer;                /* 1 while a thread changes code */
 static enum policy policy = OFF;
@@ -153,17 +152,17 @@ static iotrap__patch_site *find(uint64_t pc)
 {
     unsigned n = __atomic_load_n(&nsites, __ATOMIC_ACQUIRE);
     for (unsigned i = 0; i < n; i++)
-        if (sites[i].pc == pc)
-            return &sites[i];
+        if (iotrap__patch_sites[i].pc == pc)
+            return &iotrap__patch_sites[i];
     return NULL;
 }
 
 static void patch(uint64_t pc, int mode, const iotrap_insn *insn)
 {
     unsigned id = __atomic_load_n(&nsites, __ATOMIC_RELAXED);
-    if (id == SITES_MAX || find(pc))
+    if (id == IOTRAP__PATCH_SITES_MAX || find(pc))
         return;
-    iotrap__patch_site *s = &sites[id];
+    iotrap__patch_site *s = &iotrap__patch_sites[id];
     memset(s, 0, sizeof *s);
     s->pc = pc;
     s->mode = (uint8_t)mode;
@@ -247,7 +246,7 @@ int iotrap__patch_redirect(ucontext_t *uc, const siginfo_t *si)
     uint64_t pc = iotrap__context_pc(uc);
     int gp = si->si_code == SI_KERNEL && iotrap__is_gp0(uc);
     for (unsigned k = 0; k < n; k++) {
-        iotrap__patch_site *s = &sites[k];
+        iotrap__patch_site *s = &iotrap__patch_sites[k];
         int st = state(s);
         if (st == IOTRAP__SITE_REFUSED)
             continue;
@@ -309,7 +308,7 @@ static int run_site(iotrap__patch_site *s, uint64_t *ax, uint64_t dx)
 
 void iotrap__patch_run(uintptr_t id, iotrap__patch_frame *f)
 {
-    iotrap__patch_site *s = &sites[id];
+    iotrap__patch_site *s = &iotrap__patch_sites[id];
     uint64_t ax = FRAME_AX(f);
     if (run_site(s, &ax, FRAME_DX(f)) == 0)
         FRAME_AX(f) = (__typeof__(FRAME_AX(f)))ax;
@@ -320,7 +319,7 @@ void iotrap__patch_run(uintptr_t id, iotrap__patch_frame *f)
 #if defined(__x86_64__)
 static __attribute__((noinline)) void run_wow64(uintptr_t id, iotrap__patch_frame32 *f)
 {
-    iotrap__patch_site *s = &sites[id];
+    iotrap__patch_site *s = &iotrap__patch_sites[id];
     uint64_t ax = f->eax;
     if (run_site(s, &ax, f->edx) == 0)
         f->eax = (uint32_t)ax;

@@ -68,7 +68,22 @@ typedef struct iotrap__patch_frame {
 } iotrap__patch_frame;
 #endif
 
-/* Called by every trampoline (from its common stub) with its site's index. */
+/* The sites, indexed by their trampolines' index (shim/patch.c). */
+#define IOTRAP__PATCH_SITES_MAX 128
+extern iotrap__patch_site iotrap__patch_sites[IOTRAP__PATCH_SITES_MAX];
+
+/* Called by the common stub of native code first, with only the general registers and
+ * the flags saved: performs the access of the site with index `id` and returns 1 when it
+ * needs no extended state (shim/patch_fast.c), else returns 0 and changes nothing. */
+int iotrap__patch_fast(uintptr_t id, iotrap__patch_frame *frame);
+
+/* The ports iotrap__patch_fast() answers (iotrap__session_bus_only()), or NULL for none;
+ * called once by the constructor. */
+struct iotrap__portset;
+void iotrap__patch_fast_init(const struct iotrap__portset *ports);
+
+/* Called by every trampoline (from its common stub) with its site's index, with the
+ * extended state saved, when iotrap__patch_fast() did not do the access. */
 void iotrap__patch_run(uintptr_t id, iotrap__patch_frame *frame);
 
 #if defined(__x86_64__)

@@ -154,6 +154,9 @@ void iotrap__sigmask_exec_end(const sigset_t *old);
  * or -1 if the variable names a file that cannot be used (the trap engine then grants
  * nothing to raw instructions of Windows code, which is the safe side). */
 int iotrap__wine_grants_init(void);
+/* Whether IOTRAP_WINE_GRANTS named a grant file (usable or not): raw accesses of Windows code
+ * are then checked against it. */
+int iotrap__wine_grants_used(void);
 
 /* 1 if the calling process may execute a raw access to [port, port + width), 0 if a
  * driver IOCTL revoked it.  Without IOTRAP_WINE_GRANTS, or outside a Wine process, always
