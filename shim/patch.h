@@ -78,9 +78,11 @@ extern iotrap__patch_site iotrap__patch_sites[IOTRAP__PATCH_SITES_MAX];
 int iotrap__patch_fast(uintptr_t id, iotrap__patch_frame *frame);
 
 /* The ports iotrap__patch_fast() answers (iotrap__session_bus_only()), or NULL for none;
- * called once by the constructor. */
+ * called once by the constructor, before any site is patched. */
 struct iotrap__portset;
 void iotrap__patch_fast_init(const struct iotrap__portset *ports);
+/* Whether iotrap__patch_fast() can answer any port: the stubs call it only then. */
+int iotrap__patch_fast_used(void);
 
 /* Called by every trampoline (from its common stub) with its site's index, with the
  * extended state saved, when iotrap__patch_fast() did not do the access. */

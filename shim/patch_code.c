@@ -211,33 +211,40 @@ static void land(struct emit *e, size_t at)
     memcpy(e->buf + at, &d, 4);
 }
 
-/* Native code first tries iotrap__patch_fast(), which needs no extended state; only when
- * it declines is that state saved around iotrap__patch_run(). */
+/* Native code first tries iotrap__patch_fast(), which needs no extended state, when it
+ * can answer any port at all (the call is left out otherwise, so that a process where it
+ * never can, such as one under `iotrap wine`, pays nothing for it); only when it declines
+ * is that state saved around iotrap__patch_run(). */
 static void emit_stub_native(struct emit *e)
 {
+    int fast = iotrap__patch_fast_used();
+    size_t done = 0;
 #if defined(__x86_64__)
     PUT(e, 0x9c, 0x50, 0x51, 0x52, 0x56, 0x57,         /* pushfq; push rax..rdi */
         0x41, 0x50, 0x41, 0x51, 0x41, 0x52, 0x41, 0x53, /* push r8..r11 */
         0x55,                                           /* push rbp */
         0x48, 0x89, 0xe5,                               /* mov rbp, rsp */
-        0x48, 0x83, 0xe4, 0xc0,                         /* and rsp, -64 */
-        0xfc,                                           /* cld */
-        0x48, 0x8b, 0x7d, 0x60,                         /* mov rdi, [rbp + 96]: the index */
-        0x48, 0x89, 0xee,                               /* mov rsi, rbp: the frame */
-        0x48, 0xb8);                                    /* mov rax, imm64 */
-    uint64_t fast = (uint64_t)(uintptr_t)iotrap__patch_fast;
-    put32(e, (uint32_t)fast);
-    put32(e, (uint32_t)(fast >> 32));
-    PUT(e, 0xff, 0xd0,        /* call rax */
-        0x85, 0xc0);          /* test eax, eax */
-    size_t done = jnz_forward(e);
+        0x48, 0x83, 0xe4, 0xc0);                        /* and rsp, -64 */
+    if (fast) {
+        PUT(e, 0xfc,                   /* cld */
+            0x48, 0x8b, 0x7d, 0x60,    /* mov rdi, [rbp + 96]: the index */
+            0x48, 0x89, 0xee,          /* mov rsi, rbp: the frame */
+            0x48, 0xb8);               /* mov rax, imm64 */
+        uint64_t fn = (uint64_t)(uintptr_t)iotrap__patch_fast;
+        put32(e, (uint32_t)fn);
+        put32(e, (uint32_t)(fn >> 32));
+        PUT(e, 0xff, 0xd0,   /* call rax */
+            0x85, 0xc0);     /* test eax, eax */
+        done = jnz_forward(e);
+    }
     PUT(e, 0x48, 0x81, 0xec); /* sub rsp, imm32 */
     put32(e, xsave_size);
     emit_xsave64(e);
     PUT(e, 0x48, 0x8b, 0x7d, 0x60, /* mov rdi, [rbp + 96]: the index */
         0x48, 0x89, 0xee);      /* mov rsi, rbp: the frame */
     emit_call_xrstor64(e, (uint64_t)(uintptr_t)iotrap__patch_run);
-    land(e, done);
+    if (fast)
+        land(e, done);
     PUT(e, 0x48, 0x89, 0xec,                            /* mov rsp, rbp */
         0x5d, 0x41, 0x5b, 0x41, 0x5a, 0x41, 0x59, 0x41, 0x58, /* pop rbp, r11..r8 */
         0x5f, 0x5e, 0x5a, 0x59, 0x58, 0x9d,          /* pop rdi..rax; popfq */
@@ -246,15 +253,17 @@ static void emit_stub_native(struct emit *e)
     PUT(e, 0x9c, 0x50, 0x51, 0x52, 0x56, 0x57, 0x55, /* pushfd; push eax..edi, ebp */
         0x89, 0xe5,                                  /* mov ebp, esp */
         0x83, 0xe4, 0xc0,                            /* and esp, -64 */
-        0xfc,                                        /* cld */
-        0x83, 0xec, 0x08,                            /* sub esp, 8: the call 16-byte aligned */
-        0x55,                                        /* push ebp: the frame */
-        0xff, 0x75, 0x20,                            /* push dword [ebp + 32]: the index */
-        0xe8);                                       /* call iotrap__patch_fast */
-    rel32(e, (uint64_t)(uintptr_t)iotrap__patch_fast);
-    PUT(e, 0x83, 0xc4, 0x10, /* add esp, 16 */
-        0x85, 0xc0);         /* test eax, eax */
-    size_t done = jnz_forward(e);
+        0xfc);                                       /* cld */
+    if (fast) {
+        PUT(e, 0x83, 0xec, 0x08,   /* sub esp, 8: the call 16-byte aligned */
+            0x55,                  /* push ebp: the frame */
+            0xff, 0x75, 0x20,      /* push dword [ebp + 32]: the index */
+            0xe8);                 /* call iotrap__patch_fast */
+        rel32(e, (uint64_t)(uintptr_t)iotrap__patch_fast);
+        PUT(e, 0x83, 0xc4, 0x10, /* add esp, 16 */
+            0x85, 0xc0);         /* test eax, eax */
+        done = jnz_forward(e);
+    }
     PUT(e, 0x81, 0xec); /* sub esp, imm32 */
     put32(e, xsave_size);
     PUT(e, 0x31, 0xc0);
@@ -275,7 +284,8 @@ static void emit_stub_native(struct emit *e)
     put32(e, xsave_mask);
     PUT(e, 0x31, 0xd2,                         /* xor edx, edx */
         0x0f, 0xae, 0x2c, 0x24);               /* xrstor [esp] */
-    land(e, done);
+    if (fast)
+        land(e, done);
     PUT(e, 0x89, 0xec,                            /* mov esp, ebp */
         0x5d, 0x5f, 0x5e, 0x5a, 0x59, 0x58, 0x9d, /* pop ebp..eax; popfd */
         0xc2, 0x04, 0x00);                     /* ret 4 */

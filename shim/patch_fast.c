@@ -25,6 +25,11 @@ void iotrap__patch_fast_init(const iotrap__portset *ports)
     bus_only = ports;
 }
 
+int iotrap__patch_fast_used(void)
+{
+    return bus_only != NULL;
+}
+
 int iotrap__patch_fast(uintptr_t id, iotrap__patch_frame *f)
 {
     const iotrap__patch_site *s = &iotrap__patch_sites[id];
