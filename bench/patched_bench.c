@@ -9,9 +9,13 @@
  *   scale2    two threads at once, one at site A, one at site B: the wall time of the
  *             pair divided by the reads of one thread, so scale1 / scale2 * 2 is the
  *             throughput gained by the second thread
+ *   cpu1      the same as scale1 for a loop without I/O of about the same length
+ *   cpu2      the same as scale2 for it: what the machine gives a second thread at that
+ *             moment (a processor busy with other work gives it nothing)
  *
  * Each figure is the median of batches, so that one descheduling does not count. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +61,25 @@ static __attribute__((noinline)) uint32_t loop_b(uint16_t port, uint32_t n)
     return sum;
 }
 
+/* Two loops of arithmetic, each iteration about as long as a patched read. */
+static __attribute__((noinline)) uint32_t spin_a(uint16_t seed, uint32_t n)
+{
+    uint32_t x = seed;
+    for (uint32_t i = 0; i < n; i++)
+        for (int k = 0; k < 8; k++)
+            __asm__ volatile("imull $1103515245, %0, %0\n\taddl $12345, %0" : "+r"(x));
+    return x;
+}
+
+static __attribute__((noinline)) uint32_t spin_b(uint16_t seed, uint32_t n)
+{
+    uint32_t x = seed;
+    for (uint32_t i = 0; i < n; i++)
+        for (int k = 0; k < 8; k++)
+            __asm__ volatile("imull $22695477, %0, %0\n\taddl $1, %0" : "+r"(x));
+    return x;
+}
+
 static double median_of(double *v)
 {
     qsort(v, BATCHES, sizeof v[0], iotrap__cmp_double);
@@ -92,7 +115,10 @@ static double time_ports_in(iotrap_ports *p, uint16_t port, uint32_t n)
 
 /* ---- Two threads -------------------------------------------------------------------- */
 
+typedef uint32_t loop_fn(uint16_t port, uint32_t n);
+
 struct pair {
+    loop_fn *first, *second;
     uint16_t port;
     uint32_t n;
     int go;    /* the batch the second thread may start, atomic */
@@ -106,38 +132,42 @@ static void *second_thread(void *arg)
     struct pair *p = arg;
     for (int b = 1;; b++) {
         __atomic_store_n(&p->ready, b, __ATOMIC_RELEASE);
-        while (__atomic_load_n(&p->go, __ATOMIC_ACQUIRE) < b)
+        while (__atomic_load_n(&p->go, __ATOMIC_ACQUIRE) < b) {
             if (__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE))
                 return NULL;
-        sink += loop_b(p->port, p->n);
+            sched_yield();
+        }
+        sink += p->second(p->port, p->n);
         __atomic_store_n(&p->done, b, __ATOMIC_RELEASE);
     }
 }
 
 /* Batch b of the pair: starts when the second thread waits for it, ends when both are
- * done; the wall time per read of one thread. */
+ * done; the wall time per read of one thread.  A thread that waits yields, so that on a
+ * processor shared with other work the one it waits for can run. */
 static double pair_batch(struct pair *p, int b)
 {
     while (__atomic_load_n(&p->ready, __ATOMIC_ACQUIRE) != b)
-        ;
+        sched_yield();
     double t0 = iotrap__now_ns();
     __atomic_store_n(&p->go, b, __ATOMIC_RELEASE);
-    sink += loop_a(p->port, p->n);
+    sink += p->first(p->port, p->n);
     while (__atomic_load_n(&p->done, __ATOMIC_ACQUIRE) != b)
-        ;
+        sched_yield();
     return (iotrap__now_ns() - t0) / p->n;
 }
 
-static int time_pair(uint16_t port, uint32_t n, double *one, double *two)
+static int time_pair(loop_fn *first, loop_fn *second, uint16_t port, uint32_t n, double *one,
+                     double *two)
 {
-    struct pair p = {port, n, 0, 0, 0, 0};
+    struct pair p = {first, second, port, n, 0, 0, 0, 0};
     pthread_t t;
     if (pthread_create(&t, NULL, second_thread, &p) != 0)
         return -1;
     double s1[BATCHES], s2[BATCHES];
     for (int b = 0; b < BATCHES; b++) {
         double t0 = iotrap__now_ns();
-        sink += loop_a(port, n);
+        sink += first(port, n);
         s1[b] = (iotrap__now_ns() - t0) / n;
         s2[b] = pair_batch(&p, b + 1);
     }
@@ -162,15 +192,16 @@ int iotrap__bench_patched(long iter, uint16_t port)
     uint32_t n = (uint32_t)(4 * iter);
     double patched = time_patched(port, n);
     double ports_in = time_ports_in(p, port, n);
-    double one, two;
+    double one, two, cpu1, cpu2;
     /* The threads read more, so that starting a batch stays a small part of it. */
-    if (ports_in < 0 || time_pair(port, 4 * n, &one, &two) != 0) {
+    if (ports_in < 0 || time_pair(loop_a, loop_b, port, 4 * n, &one, &two) != 0 ||
+        time_pair(spin_a, spin_b, port, 4 * n, &cpu1, &cpu2) != 0) {
         fprintf(stderr, "iotrap-bench-trap: the session refused port 0x%x\n", port);
         iotrap_ports_close(p);
         return 1;
     }
     iotrap_ports_close(p);
-    printf("patched %.1f\nports_in %.1f\nscale1 %.1f\nscale2 %.1f\n", patched, ports_in, one,
-           two);
+    printf("patched %.1f\nports_in %.1f\nscale1 %.1f\nscale2 %.1f\ncpu1 %.1f\ncpu2 %.1f\n",
+           patched, ports_in, one, two, cpu1, cpu2);
     return 0;
 }

@@ -45,6 +45,7 @@ struct round {
     double bare, inb, outb, rep;              /* ns per instruction */
     double capstone, cached, uncached;        /* ns per decode */
     double patched, ports_in, scale1, scale2; /* ns per read, see patched_figure() */
+    double cpu1, cpu2;                        /* the same for a loop without I/O */
 };
 
 /* The figures of the helper's `patched` mode (bench/patched_bench.c); 1 if `name` is one. */
@@ -55,6 +56,8 @@ static int patched_figure(struct round *r, const char *name, double v)
         {"ports_in", offsetof(struct round, ports_in)},
         {"scale1", offsetof(struct round, scale1)},
         {"scale2", offsetof(struct round, scale2)},
+        {"cpu1", offsetof(struct round, cpu1)},
+        {"cpu2", offsetof(struct round, cpu2)},
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         if (strcmp(name, f[i].name) == 0) {
@@ -170,7 +173,7 @@ static int run_helper(const char *helper, const char *mode, char **extra, const 
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
-    int want = strcmp(mode, "bare") == 0 ? 1 : strcmp(mode, "patched") == 0 ? 4 : 3;
+    int want = strcmp(mode, "bare") == 0 ? 1 : strcmp(mode, "patched") == 0 ? 6 : 3;
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || got != want) {
         if (WIFSIGNALED(st))
             fprintf(stderr, "iotrap bench: %s %s was killed by signal %d%s\n", helper, mode,
@@ -400,6 +403,8 @@ int iotrap__cmd_bench(int argc, char **argv)
         { "ports_in", "iotrap_ports_in() from C (sim)", MEDIAN_OF(x->ports_in) },
         { "patched_1thread", "patched reads, one thread", MEDIAN_OF(x->scale1) },
         { "patched_2threads", "patched reads, two threads (wall/read)", MEDIAN_OF(x->scale2) },
+        { "cpu_1thread", "a loop without I/O, one thread", MEDIAN_OF(x->cpu1) },
+        { "cpu_2threads", "the same, two threads (wall/iteration)", MEDIAN_OF(x->cpu2) },
     };
 #undef MEDIAN_OF
     const size_t nratios = sizeof(ratios) / sizeof(ratios[0]);

@@ -12,7 +12,7 @@ for k in ("trap_ratio", "rep_ratio", "decode_cached_ratio", "decode_cold_ratio",
     assert isinstance(doc["targets"][k]["pass"], bool), k
 for k in ("bare_trap", "trapped_inb", "trapped_outb", "rep_outsb_4096", "capstone",
           "decode_cached", "decode_uncached", "patched_inb", "ports_in", "patched_1thread",
-          "patched_2threads"):
+          "patched_2threads", "cpu_1thread", "cpu_2threads"):
     assert doc["ns"][k] > 0, k
 assert isinstance(doc["capstone_detail"], bool)
 PY
