@@ -41,6 +41,7 @@ typedef struct iotrap__patch_site {
     uint8_t mode;                    /* 32 or 64 (32 in a 64-bit process: WoW64) */
     uint8_t len;                     /* region length */
     uint8_t count;                   /* instructions in the region */
+    uint8_t native;                  /* native code patched under `auto` (shim/patch.c) */
     uint8_t start[IOTRAP__PATCH_INSNS_MAX]; /* their offsets in the region; start[0] = 0 */
     uint64_t pc;                     /* the region's first byte: the IN or OUT */
     uint8_t orig[IOTRAP__PATCH_REGION_MAX];    /* the region as the program had it */

@@ -328,9 +328,12 @@ int iotrap__cmd_bench(int argc, char **argv)
     snprintf(pl_var, sizeof(pl_var), "LD_PRELOAD=%s", preload);
     free(preload);
     snprintf(portstr, sizeof(portstr), "0x%lx", port);
-    char *shim_env[] = { pl_var, "IOTRAP_BACKEND=sim", "IOTRAP_QUIET=1", NULL };
+    /* The trapped figures are a trap's: `auto` would patch the helper, which has no
+     * signal handler, after its 64th trap. */
+    char *shim_env[] = { pl_var, "IOTRAP_BACKEND=sim", "IOTRAP_QUIET=1", "IOTRAP_PATCH=off",
+                         NULL };
     char *bare_env[] = { NULL };
-    /* Patching native code is asked for explicitly: `auto` patches only Windows code. */
+    /* Patching is asked for explicitly, whatever `auto` would decide. */
     char *patched_env[] = { pl_var, "IOTRAP_BACKEND=sim", "IOTRAP_QUIET=1", "IOTRAP_PATCH=on",
                             NULL };
 

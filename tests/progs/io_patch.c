@@ -1,5 +1,6 @@
 /* Hot-site patching (shim/patch.h) seen from the program: results and registers the same
- * as trapped, the site rewritten only when IOTRAP_PATCH=on, jumps into the patched region,
+ * as trapped, the site rewritten unless IOTRAP_PATCH=off (under auto, the default, only
+ * while the program has no signal handler), jumps into the patched region,
  * faults of moved instructions reported at their original address, many threads.
  * The sites are in patch_sites.S.  Port 0x379 is the simulated LPT's status register;
  * port 0x80 is claimed by no device of the default board, so the bus answers it (the
@@ -36,7 +37,7 @@ static unsigned code_byte(const uint8_t *at)
 static int patching(void)
 {
     const char *v = getenv("IOTRAP_PATCH");
-    return v && strcmp(v, "on") == 0;
+    return !v || strcmp(v, "off") != 0;
 }
 
 /* The first byte of a site: a JMP once patched, else the IN itself. */
@@ -312,6 +313,36 @@ static void case_ymm(void)
 }
 #endif
 
+static void on_usr1(int sig)
+{
+    (void)sig;
+}
+
+/* Under auto: a site patched while the program had no handler is undone when it installs
+ * one, and stays a trap. */
+static void case_handler_later(void)
+{
+    uint32_t v = status();
+    CHECK_EQ("sum of 1000 reads", ps_sum(STATUS, 1000), 1000 * v);
+    CHECK_EQ("site's first byte", code_byte(ps_sum_site), 0xe9);
+    signal(SIGUSR1, on_usr1);
+    CHECK_EQ("site's first byte once the program has a handler", code_byte(ps_sum_site), 0xec);
+    CHECK_EQ("sum of 1000 reads", ps_sum(STATUS, 1000), 1000 * v);
+    CHECK_EQ("site's first byte after them", code_byte(ps_sum_site), 0xec);
+}
+
+/* Under auto: a program with a handler before its site is hot is not patched. */
+static void case_handler_first(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, NULL);
+    uint32_t v = status();
+    CHECK_EQ("sum of 1000 reads", ps_sum(STATUS, 1000), 1000 * v);
+    CHECK_EQ("site's first byte", code_byte(ps_sum_site), 0xec);
+}
+
 #define THREADS 4
 static uint32_t thread_sums[THREADS];
 
@@ -343,6 +374,7 @@ int main(int argc, char **argv)
         {"sum", case_sum},       {"into", case_into},       {"fault", case_fault},
         {"regs", case_regs},     {"threads", case_threads}, {"branch", case_branch},
         {"regs-bus", case_regs_bus}, {"xstate", case_xstate}, {"xstate-bus", case_xstate_bus},
+        {"handler-later", case_handler_later}, {"handler-first", case_handler_first},
 #if defined(__x86_64__)
         {"ymm", case_ymm},       {"rip", case_rip},
 #endif
