@@ -9,9 +9,11 @@
  *   scale2    two threads at once, one at site A, one at site B: the wall time of the
  *             pair divided by the reads of one thread, so scale1 / scale2 * 2 is the
  *             throughput gained by the second thread
- *   cpu1      the same as scale1 for a loop without I/O of about the same length
+ *   cpu1      the same as scale1 for a loop without I/O that does what a trampoline
+ *             and its stub do around the access (on x86-64; elsewhere plain arithmetic)
  *   cpu2      the same as scale2 for it: what the machine gives a second thread at that
- *             moment (a processor busy with other work gives it nothing)
+ *             moment (a processor busy with other work gives it nothing, and two virtual
+ *             processors on one physical core share its execution units)
  *
  * Each figure is the median of batches, so that one descheduling does not count. */
 #include <pthread.h>
@@ -61,13 +63,25 @@ static __attribute__((noinline)) uint32_t loop_b(uint16_t port, uint32_t n)
     return sum;
 }
 
-/* Two loops of arithmetic, each iteration about as long as a patched read. */
+#if defined(__x86_64__)
+/* A trampoline and its stub without the access: step over the red zone, push an index,
+ * call code that saves the flags and the general registers and restores them. */
+#define SPIN_STEP                                                                      \
+    "lea -128(%%rsp), %%rsp\n\tpush $0\n\tcall 1f\n\tjmp 2f\n"                          \
+    "1: pushfq\n\tpush %%rax\n\tpush %%rcx\n\tpush %%rdx\n\tpush %%rsi\n\tpush %%rdi\n\t"   \
+    "push %%r8\n\tpush %%r9\n\tpush %%r10\n\tpush %%r11\n\tpush %%rbp\n\t"              \
+    "pop %%rbp\n\tpop %%r11\n\tpop %%r10\n\tpop %%r9\n\tpop %%r8\n\tpop %%rdi\n\t"        \
+    "pop %%rsi\n\tpop %%rdx\n\tpop %%rcx\n\tpop %%rax\n\tpopfq\n\tret $8\n"               \
+    "2: lea 128(%%rsp), %%rsp\n\t"
+#else
+#define SPIN_STEP "imull $1103515245, %0, %0\n\taddl $12345, %0\n\t"
+#endif
+
 static __attribute__((noinline)) uint32_t spin_a(uint16_t seed, uint32_t n)
 {
     uint32_t x = seed;
     for (uint32_t i = 0; i < n; i++)
-        for (int k = 0; k < 8; k++)
-            __asm__ volatile("imull $1103515245, %0, %0\n\taddl $12345, %0" : "+r"(x));
+        __asm__ volatile(SPIN_STEP "/* a */" : "+r"(x) : : "memory", "cc");
     return x;
 }
 
@@ -75,8 +89,7 @@ static __attribute__((noinline)) uint32_t spin_b(uint16_t seed, uint32_t n)
 {
     uint32_t x = seed;
     for (uint32_t i = 0; i < n; i++)
-        for (int k = 0; k < 8; k++)
-            __asm__ volatile("imull $22695477, %0, %0\n\taddl $1, %0" : "+r"(x));
+        __asm__ volatile(SPIN_STEP "/* b */" : "+r"(x) : : "memory", "cc");
     return x;
 }
 
