@@ -5,9 +5,11 @@
  * engine does.  When one instruction address (a "site") has trapped often, its code is
  * rewritten: the instruction and the ones after it, at least five bytes in all (the
  * "region"), are replaced by a JMP rel32 to a trampoline.  The trampoline saves the
- * complete register and extended state, calls iotrap__patch_run() to perform the access
- * through the port session, restores everything, runs the displaced instructions (moved
- * and, where they are relative, rewritten) and jumps back behind the region.
+ * registers; unless iotrap__patch_fast() can answer the access without touching the
+ * extended state (shim/patch_fast.c), it saves that state too and calls
+ * iotrap__patch_run() to perform the access through the port session.  It restores
+ * everything, runs the displaced instructions (moved and, where they are relative,
+ * rewritten) and jumps back behind the region.
  *
  * Code elsewhere may jump to any instruction of the region.  The trampoline is placed so
  * that each byte of the JMP's displacement that sits where one of those instructions began
