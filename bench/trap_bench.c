@@ -11,6 +11,8 @@
  *                                      `in al, dx` reads back there, by which `iotrap
  *                                      bench` checks that the port reached the device it
  *                                      meant.
+ *   iotrap-bench-trap patched ITER PORT `in al, dx` at patched sites against
+ *                                      iotrap_ports_in() (bench/patched_bench.c).
  *
  * Each measurement is split into batches and the median batch is printed, so that one
  * descheduling does not count.  The same instruction bytes are used in both modes. */
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include <ucontext.h>
+#include "bench/patched_bench.h"
 #include "bench/timing.h"
 
 #define BATCHES 9
@@ -119,7 +122,7 @@ static int measure_targets(const char *prog, long iter, char *list)
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: %s bare|shim|targets ITERATIONS PORT|NAME=PORT,...\n",
+        fprintf(stderr, "usage: %s bare|shim|patched|targets ITERATIONS PORT|NAME=PORT,...\n",
                 argv[0]);
         return 2;
     }
@@ -150,8 +153,11 @@ int main(int argc, char **argv)
         printf("inb %.1f\noutb %.1f\nrep %.1f\n", in, out, rep);
     } else if (strcmp(argv[1], "targets") == 0) {
         return measure_targets(argv[0], iter, argv[3]);
+    } else if (strcmp(argv[1], "patched") == 0) {
+        return iotrap__bench_patched(iter, port);
     } else {
-        fprintf(stderr, "%s: unknown mode '%s' (bare, shim or targets)\n", argv[0], argv[1]);
+        fprintf(stderr, "%s: unknown mode '%s' (bare, shim, patched or targets)\n", argv[0],
+                argv[1]);
         return 2;
     }
     return 0;

@@ -108,8 +108,13 @@ int iotrap__wine_grants_set(uint32_t pid, const uint8_t *map, int deny_all)
     else
         memset(slot->map, deny_all ? 0xff : 0x00, IOTRAP__GRANT_MAP_BYTES);
     __atomic_store_n(&slot->seq, seq + 2, __ATOMIC_RELEASE);
-    /* The id is published after the map: a reader that finds it reads a whole map. */
-    __atomic_store_n(&writable->pid[found], pid, __ATOMIC_RELEASE);
+    /* The id is published after the map: a reader that finds it reads a whole map.  A
+     * new id then bumps the generation, after it, so that a reader that remembered
+     * finding no slot while the id was not there yet searches again. */
+    if (__atomic_load_n(&writable->pid[found], __ATOMIC_RELAXED) != pid) {
+        __atomic_store_n(&writable->pid[found], pid, __ATOMIC_RELEASE);
+        __atomic_add_fetch(&writable->generation, 1, __ATOMIC_SEQ_CST);
+    }
     flock(writable_fd, LOCK_UN);
     return IOTRAP_OK;
 }
@@ -128,18 +133,30 @@ static int map_allows(const uint8_t *map, uint32_t port, unsigned width)
 }
 
 int iotrap__wine_grants_lookup(const struct iotrap__grant_file *f, uint32_t pid, uint16_t port,
-                               unsigned width, unsigned *hint)
+                               unsigned width, struct iotrap__grant_hint *hint)
 {
-    unsigned i = hint && *hint < IOTRAP__GRANT_SLOTS ? *hint : 0;
+    uint32_t gen = __atomic_load_n(&f->generation, __ATOMIC_SEQ_CST);
+    if (hint && hint->none && hint->none_gen == gen)
+        return 1;
+    unsigned i = hint && hint->slot < IOTRAP__GRANT_SLOTS ? hint->slot : 0;
     if (__atomic_load_n(&f->pid[i], __ATOMIC_ACQUIRE) != pid) {
         for (i = 0; i < IOTRAP__GRANT_SLOTS; i++)
             if (__atomic_load_n(&f->pid[i], __ATOMIC_ACQUIRE) == pid)
                 break;
-        if (i == IOTRAP__GRANT_SLOTS)
+        if (i == IOTRAP__GRANT_SLOTS) {
+            /* The generation was read before the search: an id published since bumped
+             * it past what is remembered. */
+            if (hint) {
+                hint->none_gen = gen;
+                hint->none = 1;
+            }
             return 1;
+        }
         if (hint)
-            *hint = i;
+            hint->slot = i;
     }
+    if (hint)
+        hint->none = 0;
     const struct iotrap__grant_slot *s = &f->slots[i];
     /* A writer holds a slot for a memcpy; a counter that stays odd means it died midway,
      * and an unreadable map grants nothing. */

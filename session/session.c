@@ -51,6 +51,7 @@ struct iotrap_ports {
     iotrap__trace *trace;
     iotrap__run_state run;       /* the run's shared state; run.hdr NULL without one */
     iotrap__portset *nodev;      /* with --summary: the ports where the bus answers */
+    iotrap__portset *bus_only;   /* see iotrap__session_bus_only(); NULL until asked */
     int quiet;
     bool native;
     bool forks;
@@ -628,6 +629,7 @@ void iotrap_ports_close(iotrap_ports *p)
     iotrap__trace_close(p->trace);
     iotrap__run_state_detach(&p->run);
     free(p->nodev);
+    free(p->bus_only);
     for (unsigned r = 0; r <= IOTRAP__MAX_ROUTES; r++) {
         close_instance(&p->routes[r]);
         free(p->routes[r].spec);
@@ -652,6 +654,30 @@ unsigned iotrap__session_caps(const iotrap_ports *p)
 bool iotrap__session_native(const iotrap_ports *p)
 {
     return p->native;
+}
+
+extern const struct iotrap__backend iotrap__backend_sim;
+
+const iotrap__portset *iotrap__session_bus_only(iotrap_ports *p)
+{
+    /* A traced or counted access must go through the session, which records it. */
+    if (p->trace || p->run.ports)
+        return NULL;
+    if (!p->bus_only) {
+        iotrap__portset *set = malloc(sizeof *set);
+        if (!set)
+            return NULL;
+        iotrap__portset_clear(set);
+        for (uint32_t port = 0; port < IOTRAP__PORTS; port++) {
+            const struct iotrap__map_slot *slot = iotrap__portmap_slot(&p->map, (uint16_t)port);
+            struct iotrap__backend_instance *bi = &p->routes[slot->route].bi;
+            if (iotrap__portset_has(&p->allow, port) && bi->backend == &iotrap__backend_sim &&
+                !bi->backend->describe(bi, (uint16_t)(port + slot->delta), NULL))
+                iotrap__portset_add(set, port, port);
+        }
+        p->bus_only = set;
+    }
+    return p->bus_only;
 }
 
 uint16_t iotrap__session_target(const iotrap_ports *p, uint16_t port)

@@ -24,7 +24,7 @@
 static const struct iotrap__grant_file *grants;
 static int grants_broken;
 static volatile uint32_t cached_winpid;
-static unsigned slot_hint;
+static struct iotrap__grant_hint slot_hint;
 
 int iotrap__wine_grants_init(void)
 {
@@ -45,6 +45,11 @@ int iotrap__wine_grants_init(void)
     }
     grants = p;
     return 0;
+}
+
+int iotrap__wine_grants_used(void)
+{
+    return grants || grants_broken;
 }
 
 /* The Windows process id of the interrupted code, 0 if it is not Windows code. */
@@ -98,7 +103,8 @@ int iotrap__wine_raw_granted(const void *ucontext, uint16_t port, unsigned width
     uint32_t pid = windows_pid(ucontext);
     if (!pid)
         return 1;
-    /* The hint is a plain variable: threads racing on it store valid slot numbers. */
+    /* The hint is plain memory shared by the threads: a race on it can only make a
+     * thread search again, or trust a slot number that lookup checks before using. */
     return iotrap__wine_grants_lookup(grants, pid, port, width, &slot_hint);
 }
 

@@ -9,6 +9,7 @@ shim_sources += \
 	shim/patch.h \
 	shim/patch.c \
 	shim/patch_code.c \
+	shim/patch_fast.c \
 	shim/sigchain.c \
 	shim/sigmask.c \
 	shim/report.c \

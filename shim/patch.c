@@ -26,7 +26,6 @@
 #include "shim/patch.h"
 #include "shim/shim.h"
 
-#define SITES_MAX 128
 #define HOT 64 /* traps at one address before it is patched */
 #define COUNTERS 1024
 #define HLT 0xf4
@@ -41,13 +40,15 @@ enum policy { OFF, AUTO, ON };
 #define FRAME_DX(f) ((f)->edx)
 #endif
 
-static iotrap__patch_site sites[SITES_MAX];
-static unsigned nsites;           /* sites[0..nsites) are published; only ever grows */
+iotrap__patch_site iotrap__patch_sites[IOTRAP__PATCH_SITES_MAX];
+static unsigned nsites;           /* iotrap__patch_sites[0..nsites) are published; only ever grows */
 static unsigned counters[COUNTERS]; /* traps per hashed address */
 static int writer;                /* 1 while a thread changes code */
 static enum policy policy = OFF;
 /* Whether this processor and kernel can take patches: 0 not asked yet, 1 yes, -1 no. */
 static int capable;
+/* 1 once native code may no longer be patched under `auto` (see native_patchable). */
+static int native_off;
 /* The boundary address a fault was last retried at (see redirect_boundary). */
 static __thread uint64_t retried __attribute__((tls_model("initial-exec")));
 
@@ -151,17 +152,22 @@ static void drop_writer(void)
     __atomic_store_n(&writer, 0, __ATOMIC_RELEASE);
 }
 
-/* Puts the original code back (a failed write leaves the site half-written, which the
- * fault redirection keeps working). */
-static void unpatch(iotrap__patch_site *s)
+/* Puts the original code back, the writer held (a failed write leaves the site
+ * half-written, which the fault redirection keeps working). */
+static void undo(iotrap__patch_site *s)
 {
-    take_writer();
     int st = state(s);
     if (st == IOTRAP__SITE_WRITING || st == IOTRAP__SITE_LIVE) {
         set_state(s, IOTRAP__SITE_RESTORING);
         if (rewrite(s, s->orig) == 0)
             set_state(s, IOTRAP__SITE_RESTORED);
     }
+}
+
+static void unpatch(iotrap__patch_site *s)
+{
+    take_writer();
+    undo(s);
     drop_writer();
 }
 
@@ -169,21 +175,22 @@ static iotrap__patch_site *find(uint64_t pc)
 {
     unsigned n = __atomic_load_n(&nsites, __ATOMIC_ACQUIRE);
     for (unsigned i = 0; i < n; i++)
-        if (sites[i].pc == pc)
-            return &sites[i];
+        if (iotrap__patch_sites[i].pc == pc)
+            return &iotrap__patch_sites[i];
     return NULL;
 }
 
-static void patch(uint64_t pc, int mode, const iotrap_insn *insn)
+static void patch(uint64_t pc, int mode, const iotrap_insn *insn, bool native)
 {
     unsigned id = __atomic_load_n(&nsites, __ATOMIC_RELAXED);
-    if (id == SITES_MAX || find(pc))
+    if (id == IOTRAP__PATCH_SITES_MAX || find(pc))
         return;
-    iotrap__patch_site *s = &sites[id];
+    iotrap__patch_site *s = &iotrap__patch_sites[id];
     memset(s, 0, sizeof *s);
     s->pc = pc;
     s->mode = (uint8_t)mode;
     s->insn = *insn;
+    s->native = native;
     int built = iotrap__patch_code_build(s, id) == 0;
     /* A site that cannot be patched keeps its slot, so it is not tried again. */
     s->state = built ? IOTRAP__SITE_WRITING : IOTRAP__SITE_REFUSED;
@@ -194,6 +201,44 @@ static void patch(uint64_t pc, int mode, const iotrap_insn *insn)
         set_state(s, IOTRAP__SITE_LIVE);
     else if (rewrite(s, s->orig) == 0)
         set_state(s, IOTRAP__SITE_RESTORED);
+    /* A handler installed while this site was written: iotrap__patch_program_handles()
+     * may have looked at the sites before this one was published. */
+    if (native && __atomic_load_n(&native_off, __ATOMIC_SEQ_CST))
+        undo(s);
+}
+
+/* Native code is no longer patched, and its patches are undone. */
+static void native_stop(void)
+{
+    if (__atomic_exchange_n(&native_off, 1, __ATOMIC_SEQ_CST))
+        return;
+    unsigned n = __atomic_load_n(&nsites, __ATOMIC_SEQ_CST);
+    for (unsigned i = 0; i < n; i++)
+        if (iotrap__patch_sites[i].native)
+            unpatch(&iotrap__patch_sites[i]);
+}
+
+/* Native code is patched under `auto` while the program has no signal handler of its
+ * own: a patched access does not block signals as a trap does, and a handler that did
+ * port I/O while it interrupted the full path (which holds the board lock) would have
+ * its access refused.  With no handler, no program code can run in the middle of one.
+ * The interposed sigaction() and signal() report new handlers; the kernel's dispositions
+ * are looked at too, for handlers installed around them. */
+static bool native_patchable(void)
+{
+    if (__atomic_load_n(&native_off, __ATOMIC_SEQ_CST))
+        return false;
+    if (iotrap__sigchain_program_handles()) {
+        native_stop();
+        return false;
+    }
+    return true;
+}
+
+void iotrap__patch_program_handles(void)
+{
+    if (policy == AUTO)
+        native_stop();
 }
 
 /* The process's own bitness, and on x86-64 also 32-bit code (whose trampolines switch to
@@ -210,12 +255,13 @@ void iotrap__patch_note(uint64_t pc, int mode, const iotrap_insn *insn, const uc
     unsigned *c = &counters[counter(pc)];
     if (__atomic_add_fetch(c, 1, __ATOMIC_RELAXED) % HOT != 0)
         return;
-    if (policy == AUTO && !iotrap__wine_windows_code(uc))
+    bool native = policy == AUTO && !iotrap__wine_windows_code(uc);
+    if (native && !native_patchable())
         return;
     if (!try_writer())
         return; /* another thread is writing; this site will be hot again */
     if (probe() == 1)
-        patch(pc, mode, insn);
+        patch(pc, mode, insn, native);
     drop_writer();
 }
 
@@ -264,7 +310,7 @@ int iotrap__patch_redirect(ucontext_t *uc, const siginfo_t *si)
     uint64_t pc = iotrap__context_pc(uc);
     int gp = si->si_code == SI_KERNEL && iotrap__is_gp0(uc);
     for (unsigned k = 0; k < n; k++) {
-        iotrap__patch_site *s = &sites[k];
+        iotrap__patch_site *s = &iotrap__patch_sites[k];
         int st = state(s);
         if (st == IOTRAP__SITE_REFUSED)
             continue;
@@ -326,7 +372,7 @@ static int run_site(iotrap__patch_site *s, uint64_t *ax, uint64_t dx)
 
 void iotrap__patch_run(uintptr_t id, iotrap__patch_frame *f)
 {
-    iotrap__patch_site *s = &sites[id];
+    iotrap__patch_site *s = &iotrap__patch_sites[id];
     uint64_t ax = FRAME_AX(f);
     if (run_site(s, &ax, FRAME_DX(f)) == 0)
         FRAME_AX(f) = (__typeof__(FRAME_AX(f)))ax;
@@ -337,7 +383,7 @@ void iotrap__patch_run(uintptr_t id, iotrap__patch_frame *f)
 #if defined(__x86_64__)
 static __attribute__((noinline)) void run_wow64(uintptr_t id, iotrap__patch_frame32 *f)
 {
-    iotrap__patch_site *s = &sites[id];
+    iotrap__patch_site *s = &iotrap__patch_sites[id];
     uint64_t ax = f->eax;
     if (run_site(s, &ax, f->edx) == 0)
         f->eax = (uint32_t)ax;

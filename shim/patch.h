@@ -5,9 +5,11 @@
  * engine does.  When one instruction address (a "site") has trapped often, its code is
  * rewritten: the instruction and the ones after it, at least five bytes in all (the
  * "region"), are replaced by a JMP rel32 to a trampoline.  The trampoline saves the
- * complete register and extended state, calls iotrap__patch_run() to perform the access
- * through the port session, restores everything, runs the displaced instructions (moved
- * and, where they are relative, rewritten) and jumps back behind the region.
+ * registers; unless iotrap__patch_fast() can answer the access without touching the
+ * extended state (shim/patch_fast.c), it saves that state too and calls
+ * iotrap__patch_run() to perform the access through the port session.  It restores
+ * everything, runs the displaced instructions (moved and, where they are relative,
+ * rewritten) and jumps back behind the region.
  *
  * Code elsewhere may jump to any instruction of the region.  The trampoline is placed so
  * that each byte of the JMP's displacement that sits where one of those instructions began
@@ -41,6 +43,7 @@ typedef struct iotrap__patch_site {
     uint8_t mode;                    /* 32 or 64 (32 in a 64-bit process: WoW64) */
     uint8_t len;                     /* region length */
     uint8_t count;                   /* instructions in the region */
+    uint8_t native;                  /* native code patched under `auto` (shim/patch.c) */
     uint8_t start[IOTRAP__PATCH_INSNS_MAX]; /* their offsets in the region; start[0] = 0 */
     uint64_t pc;                     /* the region's first byte: the IN or OUT */
     uint8_t orig[IOTRAP__PATCH_REGION_MAX];    /* the region as the program had it */
@@ -68,7 +71,24 @@ typedef struct iotrap__patch_frame {
 } iotrap__patch_frame;
 #endif
 
-/* Called by every trampoline (from its common stub) with its site's index. */
+/* The sites, indexed by their trampolines' index (shim/patch.c). */
+#define IOTRAP__PATCH_SITES_MAX 128
+extern iotrap__patch_site iotrap__patch_sites[IOTRAP__PATCH_SITES_MAX];
+
+/* Called by the common stub of native code first, with only the general registers and
+ * the flags saved: performs the access of the site with index `id` and returns 1 when it
+ * needs no extended state (shim/patch_fast.c), else returns 0 and changes nothing. */
+int iotrap__patch_fast(uintptr_t id, iotrap__patch_frame *frame);
+
+/* The ports iotrap__patch_fast() answers (iotrap__session_bus_only()), or NULL for none;
+ * called once by the constructor, before any site is patched. */
+struct iotrap__portset;
+void iotrap__patch_fast_init(const struct iotrap__portset *ports);
+/* Whether iotrap__patch_fast() can answer any port: the stubs call it only then. */
+int iotrap__patch_fast_used(void);
+
+/* Called by every trampoline (from its common stub) with its site's index, with the
+ * extended state saved, when iotrap__patch_fast() did not do the access. */
 void iotrap__patch_run(uintptr_t id, iotrap__patch_frame *frame);
 
 #if defined(__x86_64__)

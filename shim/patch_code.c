@@ -157,9 +157,11 @@ static void jmp(struct emit *e, uint64_t to)
 /* The stub every trampoline of a chunk calls.  On entry the stack holds the trampoline's
  * return address and, above it, the site index (and on x86-64 the 128-byte red zone the
  * trampoline stepped over).  It builds an iotrap__patch_frame with the general registers
- * and flags, saves the extended state on a 64-byte aligned area below it, calls
- * iotrap__patch_run(id, frame) with DF clear as the ABI wants, restores all of it and
- * returns to wherever the frame's return slot then points, dropping the index. */
+ * and flags and, with DF clear as the ABI wants, calls iotrap__patch_fast(id, frame)
+ * (native code only); when that declines, it saves the extended state on a 64-byte
+ * aligned area below the frame, calls iotrap__patch_run(id, frame) and restores it.  It
+ * restores the registers and returns to wherever the frame's return slot then points,
+ * dropping the index. */
 #if defined(__x86_64__)
 /* Saves the extended state on the 64-byte aligned area at rsp and clears DF, as the ABI
  * wants for the call that follows. */
@@ -191,20 +193,58 @@ static void emit_call_xrstor64(struct emit *e, uint64_t fn)
 }
 #endif
 
+/* A JNZ rel32 whose target is set later by land(). */
+static size_t jnz_forward(struct emit *e)
+{
+    PUT(e, 0x0f, 0x85);
+    size_t at = e->n;
+    put32(e, 0);
+    return at;
+}
+
+/* Points the JNZ whose displacement is at offset `at` to the current position. */
+static void land(struct emit *e, size_t at)
+{
+    if (e->bad)
+        return;
+    uint32_t d = (uint32_t)(here(e) - (e->at + at + 4));
+    memcpy(e->buf + at, &d, 4);
+}
+
+/* Native code first tries iotrap__patch_fast(), which needs no extended state, when it
+ * can answer any port at all (the call is left out otherwise, so that a process where it
+ * never can, such as one under `iotrap wine`, pays nothing for it); only when it declines
+ * is that state saved around iotrap__patch_run(). */
 static void emit_stub_native(struct emit *e)
 {
+    int fast = iotrap__patch_fast_used();
+    size_t done = 0;
 #if defined(__x86_64__)
     PUT(e, 0x9c, 0x50, 0x51, 0x52, 0x56, 0x57,         /* pushfq; push rax..rdi */
         0x41, 0x50, 0x41, 0x51, 0x41, 0x52, 0x41, 0x53, /* push r8..r11 */
         0x55,                                           /* push rbp */
         0x48, 0x89, 0xe5,                               /* mov rbp, rsp */
-        0x48, 0x83, 0xe4, 0xc0,                         /* and rsp, -64 */
-        0x48, 0x81, 0xec);                              /* sub rsp, imm32 */
+        0x48, 0x83, 0xe4, 0xc0);                        /* and rsp, -64 */
+    if (fast) {
+        PUT(e, 0xfc,                   /* cld */
+            0x48, 0x8b, 0x7d, 0x60,    /* mov rdi, [rbp + 96]: the index */
+            0x48, 0x89, 0xee,          /* mov rsi, rbp: the frame */
+            0x48, 0xb8);               /* mov rax, imm64 */
+        uint64_t fn = (uint64_t)(uintptr_t)iotrap__patch_fast;
+        put32(e, (uint32_t)fn);
+        put32(e, (uint32_t)(fn >> 32));
+        PUT(e, 0xff, 0xd0,   /* call rax */
+            0x85, 0xc0);     /* test eax, eax */
+        done = jnz_forward(e);
+    }
+    PUT(e, 0x48, 0x81, 0xec); /* sub rsp, imm32 */
     put32(e, xsave_size);
     emit_xsave64(e);
     PUT(e, 0x48, 0x8b, 0x7d, 0x60, /* mov rdi, [rbp + 96]: the index */
         0x48, 0x89, 0xee);      /* mov rsi, rbp: the frame */
     emit_call_xrstor64(e, (uint64_t)(uintptr_t)iotrap__patch_run);
+    if (fast)
+        land(e, done);
     PUT(e, 0x48, 0x89, 0xec,                            /* mov rsp, rbp */
         0x5d, 0x41, 0x5b, 0x41, 0x5a, 0x41, 0x59, 0x41, 0x58, /* pop rbp, r11..r8 */
         0x5f, 0x5e, 0x5a, 0x59, 0x58, 0x9d,          /* pop rdi..rax; popfq */
@@ -213,7 +253,18 @@ static void emit_stub_native(struct emit *e)
     PUT(e, 0x9c, 0x50, 0x51, 0x52, 0x56, 0x57, 0x55, /* pushfd; push eax..edi, ebp */
         0x89, 0xe5,                                  /* mov ebp, esp */
         0x83, 0xe4, 0xc0,                            /* and esp, -64 */
-        0x81, 0xec);                                 /* sub esp, imm32 */
+        0xfc);                                       /* cld */
+    if (fast) {
+        PUT(e, 0x83, 0xec, 0x08,   /* sub esp, 8: the call 16-byte aligned */
+            0x55,                  /* push ebp: the frame */
+            0xff, 0x75, 0x20,      /* push dword [ebp + 32]: the index */
+            0xe8);                 /* call iotrap__patch_fast */
+        rel32(e, (uint64_t)(uintptr_t)iotrap__patch_fast);
+        PUT(e, 0x83, 0xc4, 0x10, /* add esp, 16 */
+            0x85, 0xc0);         /* test eax, eax */
+        done = jnz_forward(e);
+    }
+    PUT(e, 0x81, 0xec); /* sub esp, imm32 */
     put32(e, xsave_size);
     PUT(e, 0x31, 0xc0);
     for (uint32_t off = 512; off < 576; off += 4) {
@@ -224,7 +275,6 @@ static void emit_stub_native(struct emit *e)
     put32(e, xsave_mask);
     PUT(e, 0x31, 0xd2,             /* xor edx, edx */
         0x0f, 0xae, 0x24, 0x24,    /* xsave [esp] */
-        0xfc,                      /* cld */
         0x83, 0xec, 0x08,          /* sub esp, 8: the call site 16-byte aligned */
         0x55,                      /* push ebp: the frame */
         0xff, 0x75, 0x20,          /* push dword [ebp + 32]: the index */
@@ -233,8 +283,10 @@ static void emit_stub_native(struct emit *e)
     PUT(e, 0x83, 0xc4, 0x10, 0xb8); /* add esp, 16; mov eax, mask */
     put32(e, xsave_mask);
     PUT(e, 0x31, 0xd2,                         /* xor edx, edx */
-        0x0f, 0xae, 0x2c, 0x24,                /* xrstor [esp] */
-        0x89, 0xec,                            /* mov esp, ebp */
+        0x0f, 0xae, 0x2c, 0x24);               /* xrstor [esp] */
+    if (fast)
+        land(e, done);
+    PUT(e, 0x89, 0xec,                            /* mov esp, ebp */
         0x5d, 0x5f, 0x5e, 0x5a, 0x59, 0x58, 0x9d, /* pop ebp..eax; popfd */
         0xc2, 0x04, 0x00);                     /* ret 4 */
 #endif

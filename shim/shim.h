@@ -110,6 +110,9 @@ int iotrap__patch_init(const char *value, bool native, char *err, size_t errlen)
 void iotrap__patch_note(uint64_t pc, int mode, const iotrap_insn *insn, const ucontext_t *uc);
 /* In a fork child: no other thread is writing code any more. */
 void iotrap__patch_atfork_child(void);
+/* The program has installed a signal handler: native code is patched no more under
+ * `auto`, and what was is undone. */
+void iotrap__patch_program_handles(void);
 /* A fault that a patch caused or displaced: redirects the context and returns 1. */
 int iotrap__patch_redirect(ucontext_t *uc, const siginfo_t *si);
 
@@ -125,6 +128,9 @@ int iotrap__sigchain_install(void);
 void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaults);
 /* The shim's handler is in place and the interposed functions keep their records. */
 bool iotrap__sigchain_installed(void);
+/* Whether the program has a handler of its own for some signal (its SIGSEGV disposition
+ * as recorded, the kernel's for the others); system calls only, for the trap handler. */
+bool iotrap__sigchain_program_handles(void);
 
 /* ---- Whether the program has SIGSEGV blocked (shim/sigmask.c) ---------------------- */
 
@@ -157,6 +163,9 @@ void iotrap__sigmask_exec_end(const sigset_t *old);
  * or -1 if the variable names a file that cannot be used (the trap engine then grants
  * nothing to raw instructions of Windows code, which is the safe side). */
 int iotrap__wine_grants_init(void);
+/* Whether IOTRAP_WINE_GRANTS named a grant file (usable or not): raw accesses of Windows code
+ * are then checked against it. */
+int iotrap__wine_grants_used(void);
 
 /* 1 if the calling process may execute a raw access to [port, port + width), 0 if a
  * driver IOCTL revoked it.  Without IOTRAP_WINE_GRANTS, or outside a Wine process, always

@@ -301,6 +301,34 @@ void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaul
     fs_state_set(&left);
 }
 
+/* ---- The program's handlers ------------------------------------------------------------ */
+
+static bool is_handler(sighandler_t h)
+{
+    return h != SIG_DFL && h != SIG_IGN && h != SIG_ERR && h != SIG_HOLD;
+}
+
+bool iotrap__sigchain_program_handles(void)
+{
+    struct sigaction a;
+    read_theirs(&a);
+    if (is_handler(a.sa_handler))
+        return true;
+    for (int sig = 1; sig < _NSIG; sig++)
+        if (sig != SIGSEGV && sig != SIGKILL && sig != SIGSTOP &&
+            real_sigaction(sig, NULL, &a) == 0 && is_handler(a.sa_handler))
+            return true;
+    return false;
+}
+
+/* Every way the program installs a handler comes here once it has: native code's patches
+ * made under `auto` are undone (shim/patch.c). */
+static void installed_handler(sighandler_t h)
+{
+    if (is_handler(h))
+        iotrap__patch_program_handles();
+}
+
 /* ---- The interposed functions --------------------------------------------------------- */
 
 static bool chained(int sig)
@@ -329,6 +357,8 @@ static int other_sigaction(int sig, const struct sigaction *act, struct sigactio
         __atomic_store_n(&segv_stripped[sig], (unsigned char)stripped, __ATOMIC_RELAXED);
     if (old && had)
         sigaddset(&old->sa_mask, SIGSEGV);
+    if (act)
+        installed_handler(act->sa_handler);
     return 0;
 }
 
@@ -343,6 +373,8 @@ IOTRAP__EXPORT int sigaction(int sig, const struct sigaction *act, struct sigact
         read_theirs(&prev);
     if (old)
         *old = prev;
+    if (act)
+        installed_handler(act->sa_handler);
     return 0;
 }
 
@@ -379,7 +411,10 @@ IOTRAP__EXPORT sighandler_t signal(int sig, sighandler_t handler)
 {
     if (!chained(sig)) {
         iotrap__sigchain_resolve();
-        return real_signal_p(sig, handler);
+        sighandler_t prev = real_signal_p(sig, handler);
+        if (prev != SIG_ERR)
+            installed_handler(handler);
+        return prev;
     }
     return set_simple(sig, handler, SA_RESTART, true);
 }
@@ -391,7 +426,10 @@ IOTRAP__EXPORT sighandler_t bsd_signal(int sig, sighandler_t handler)
 {
     if (!chained(sig)) {
         iotrap__sigchain_resolve();
-        return real_bsd_signal_p(sig, handler);
+        sighandler_t prev = real_bsd_signal_p(sig, handler);
+        if (prev != SIG_ERR)
+            installed_handler(handler);
+        return prev;
     }
     return set_simple(sig, handler, SA_RESTART, true);
 }
@@ -405,7 +443,10 @@ IOTRAP__EXPORT sighandler_t sysv_signal(int sig, sighandler_t handler)
 {
     if (!chained(sig)) {
         iotrap__sigchain_resolve();
-        return real_sysv_signal_p(sig, handler);
+        sighandler_t prev = real_sysv_signal_p(sig, handler);
+        if (prev != SIG_ERR)
+            installed_handler(handler);
+        return prev;
     }
     return set_simple(sig, handler, SA_RESETHAND | SA_NODEFER, false);
 }
@@ -421,7 +462,10 @@ IOTRAP__EXPORT sighandler_t sigset(int sig, sighandler_t handler)
 {
     if (!chained(sig)) {
         iotrap__sigchain_resolve();
-        return real_sigset_p(sig, handler);
+        sighandler_t prev = real_sigset_p(sig, handler);
+        if (prev != SIG_ERR)
+            installed_handler(handler);
+        return prev;
     }
     sigset_t one, old;
     sigemptyset(&one);

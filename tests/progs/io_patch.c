@@ -1,7 +1,11 @@
 /* Hot-site patching (shim/patch.h) seen from the program: results and registers the same
- * as trapped, the site rewritten only when IOTRAP_PATCH=on, jumps into the patched region,
+ * as trapped, the site rewritten unless IOTRAP_PATCH=off (under auto, the default, only
+ * while the program has no signal handler), jumps into the patched region,
  * faults of moved instructions reported at their original address, many threads.
- * The sites are in patch_sites.S.  Port 0x379 is the simulated LPT's status register. */
+ * The sites are in patch_sites.S.  Port 0x379 is the simulated LPT's status register;
+ * port 0x80 is claimed by no device of the default board, so the bus answers it (the
+ * "-bus" cases: the trampoline's path without a device model, shim/patch_fast.c). */
+#include <cpuid.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -15,6 +19,7 @@
 #include "progs.h"
 
 #define STATUS 0x379
+#define BUS 0x80
 /* More than the traps at one site after which the trap engine patches it. */
 #define CALLS 300
 
@@ -34,7 +39,7 @@ static unsigned code_byte(const uint8_t *at)
 static int patching(void)
 {
     const char *v = getenv("IOTRAP_PATCH");
-    return v && strcmp(v, "on") == 0;
+    return !v || strcmp(v, "off") != 0;
 }
 
 /* The first byte of a site: a JMP once patched, else the IN itself. */
@@ -176,16 +181,16 @@ struct snap {
 };
 #endif
 
-static void case_regs(void)
+static void regs_at(uint16_t port)
 {
     struct snap first, s;
     memset(&first, 0, sizeof first);
-    ps_regs(&first, STATUS);
-    uint8_t v = status();
+    ps_regs(&first, port);
+    uint8_t v = (uint8_t)ps_sum(port, 1);
     int differ = 0;
     for (int i = 0; i < CALLS; i++) {
         memset(&s, 0, sizeof s);
-        ps_regs(&s, STATUS);
+        ps_regs(&s, port);
         differ += memcmp(&s, &first, sizeof s) != 0;
     }
     CHECK_EQ("calls leaving other registers than the first", differ, 0);
@@ -202,6 +207,89 @@ static void case_regs(void)
     CHECK_EQ("status flags as CMP and STC left them (CF PF ZF)", s.flags & 0x8d5, 0x45);
     CHECK_EQ("DF kept", (s.flags >> 10) & 1, 1);
     CHECK_EQ("xmm registers kept", memcmp(s.xmm, ps_pattern, sizeof s.xmm), 0);
+}
+
+static void case_regs(void)
+{
+    regs_at(STATUS);
+}
+
+static void case_regs_bus(void)
+{
+    regs_at(BUS);
+}
+
+extern uint32_t ps_xstate(const void *in, void *before, void *after, uint32_t port,
+                          uint32_t mask);
+extern const uint8_t ps_xstate_site[];
+
+/* An XSAVE area (standard form) with every component of `mask` in use and filled with a
+ * pattern: x87 with all eight registers valid, MXCSR with a sticky flag, the xmm, ymm,
+ * opmask and zmm registers. */
+static void fill_xstate(uint8_t *a, uint32_t size, uint32_t mask)
+{
+    for (uint32_t i = 0; i < size; i++)
+        a[i] = (uint8_t)(i * 13 + 5);
+    memset(a, 0, 32);
+    a[0] = 0x7f; /* FCW 0x037f */
+    a[1] = 0x03;
+    a[4] = 0xff; /* every x87 register valid (abridged tag word) */
+    uint32_t mxcsr = 0x1f81;
+    memcpy(a + 24, &mxcsr, 4);
+    for (int r = 0; r < 8; r++)
+        memset(a + 32 + 16 * r + 10, 0, 6); /* st(r) is 10 bytes of its 16 */
+    memset(a + 416, 0, 576 - 416);          /* reserved, then the XSAVE header */
+    uint64_t bv = mask;
+    memcpy(a + 512, &bv, 8);
+}
+
+/* Every component of the extended state the processor and kernel enable is the same
+ * after the IN as before it, through the trap and then through the patched site. */
+static void xstate_at(uint16_t port)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE)) {
+        printf("this processor or kernel has no XSAVE: nothing to check\n");
+        return;
+    }
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    uint32_t mask = lo & 0xe7u; /* x87, SSE, AVX, opmask, ZMM_Hi256, Hi16_ZMM */
+    __cpuid_count(0xd, 0, a, b, c, d);
+    uint32_t size = (b + 63u) & ~63u;
+    uint8_t *in = aligned_alloc(64, size), *before = aligned_alloc(64, size),
+            *after = aligned_alloc(64, size);
+    if (!in || !before || !after) {
+        CHECK_EQ("areas allocated", 0, 1);
+        return;
+    }
+    fill_xstate(in, size, mask);
+    uint8_t v = (uint8_t)ps_sum(port, 1);
+    int differ = 0, wrong = 0;
+    for (int i = 0; i < CALLS; i++) {
+        memset(before, 0, size);
+        memset(after, 0, size);
+        wrong += (uint8_t)ps_xstate(in, before, after, port, mask) != v;
+        differ += memcmp(before, after, size) != 0;
+    }
+    printf("components 0x%x, %u bytes\n", mask, size);
+    CHECK_EQ("the pattern loaded (x87 and xmm registers)", memcmp(before + 32, in + 32, 256), 0);
+    CHECK_EQ("calls changing the extended state", differ, 0);
+    CHECK_EQ("calls reading a wrong value", wrong, 0);
+    CHECK_EQ("site's first byte", code_byte(ps_xstate_site), want_site_byte());
+    free(in);
+    free(before);
+    free(after);
+}
+
+static void case_xstate(void)
+{
+    xstate_at(STATUS);
+}
+
+static void case_xstate_bus(void)
+{
+    xstate_at(BUS);
 }
 
 #if defined(__x86_64__)
@@ -226,6 +314,36 @@ static void case_ymm(void)
     CHECK_EQ("site's first byte", code_byte(ps_ymm_site), want_site_byte());
 }
 #endif
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+}
+
+/* Under auto: a site patched while the program had no handler is undone when it installs
+ * one, and stays a trap. */
+static void case_handler_later(void)
+{
+    uint32_t v = status();
+    CHECK_EQ("sum of 1000 reads", ps_sum(STATUS, 1000), 1000 * v);
+    CHECK_EQ("site's first byte", code_byte(ps_sum_site), 0xe9);
+    signal(SIGUSR1, on_usr1);
+    CHECK_EQ("site's first byte once the program has a handler", code_byte(ps_sum_site), 0xec);
+    CHECK_EQ("sum of 1000 reads", ps_sum(STATUS, 1000), 1000 * v);
+    CHECK_EQ("site's first byte after them", code_byte(ps_sum_site), 0xec);
+}
+
+/* Under auto: a program with a handler before its site is hot is not patched. */
+static void case_handler_first(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, NULL);
+    uint32_t v = status();
+    CHECK_EQ("sum of 1000 reads", ps_sum(STATUS, 1000), 1000 * v);
+    CHECK_EQ("site's first byte", code_byte(ps_sum_site), 0xec);
+}
 
 #define THREADS 4
 static uint32_t thread_sums[THREADS];
@@ -267,6 +385,8 @@ int main(int argc, char **argv)
         {"registered", case_registered},
         {"sum", case_sum},       {"into", case_into},       {"fault", case_fault},
         {"regs", case_regs},     {"threads", case_threads}, {"branch", case_branch},
+        {"regs-bus", case_regs_bus}, {"xstate", case_xstate}, {"xstate-bus", case_xstate_bus},
+        {"handler-later", case_handler_later}, {"handler-first", case_handler_first},
 #if defined(__x86_64__)
         {"ymm", case_ymm},       {"rip", case_rip},
 #endif

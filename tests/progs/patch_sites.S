@@ -211,6 +211,29 @@ ps_ymm_site:
 	vzeroupper
 	ret
 
+/* uint32_t ps_xstate(const void *in, void *before, void *after, uint32_t port,
+ *                    uint32_t mask): loads the components `mask` of the extended state
+ * from `in` (XRSTOR), saves them to `before`, runs IN AL, DX and saves them to `after`;
+ * returns EAX with the value read in AL.  The areas are 64-byte aligned.  Region: IN,
+ * MOV, XOR (6 bytes). */
+	.globl ps_xstate, ps_xstate_site
+ps_xstate:
+	mov %rdx, %r9
+	mov %ecx, %r10d
+	mov %r8d, %eax
+	xor %edx, %edx
+	xrstor64 (%rdi)
+	xsave64 (%rsi)
+	mov %r10d, %edx
+ps_xstate_site:
+	in (%dx), %al
+	mov %r8d, %ecx
+	xor %edx, %edx
+	xchg %eax, %ecx
+	xsave64 (%r9)
+	mov %ecx, %eax
+	ret
+
 #else /* i386 */
 
 	.globl ps_sum, ps_sum_site
@@ -324,6 +347,34 @@ ps_regs_site:
 	pop %edi
 	pop %esi
 	pop %ebp
+	pop %ebx
+	ret
+
+/* uint32_t ps_xstate(const void *in, void *before, void *after, uint32_t port,
+ *                    uint32_t mask): as on x86-64.  Region: IN, MOV, XOR (5 bytes). */
+	.globl ps_xstate, ps_xstate_site
+ps_xstate:
+	push %ebx
+	push %esi
+	push %edi
+	mov 16(%esp), %edi
+	mov 20(%esp), %esi
+	mov 24(%esp), %ebx
+	mov 32(%esp), %ecx
+	mov %ecx, %eax
+	xor %edx, %edx
+	xrstor (%edi)
+	xsave (%esi)
+	mov 28(%esp), %edx
+ps_xstate_site:
+	in (%dx), %al
+	mov %ecx, %edi
+	xor %edx, %edx
+	xchg %eax, %edi
+	xsave (%ebx)
+	mov %edi, %eax
+	pop %edi
+	pop %esi
 	pop %ebx
 	ret
 #endif

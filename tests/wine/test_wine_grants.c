@@ -110,6 +110,23 @@ static void t_map_bits(void **state)
     assert_int_equal(iotrap__wine_grants_lookup(view, 200, 0x80, 1, NULL), 0);
 }
 
+/* A reader that found no slot does not search again until a slot gets an id, and then
+ * finds it. */
+static void t_hint_none_until_new_slot(void **state)
+{
+    (void)state;
+    use_file();
+    struct iotrap__grant_hint hint = {0, 0, 0};
+    assert_int_equal(iotrap__wine_grants_lookup(view, 300, 0x378, 1, &hint), 1);
+    assert_int_equal(hint.none, 1);
+    assert_int_equal(iotrap__wine_grants_set(300, NULL, 1), IOTRAP_OK);
+    assert_int_equal(iotrap__wine_grants_lookup(view, 300, 0x378, 1, &hint), 0);
+    assert_int_equal(hint.none, 0);
+    /* A map rewritten for the same id keeps its slot; the remembered slot sees it. */
+    assert_int_equal(iotrap__wine_grants_set(300, NULL, 0), IOTRAP_OK);
+    assert_int_equal(iotrap__wine_grants_lookup(view, 300, 0x378, 1, &hint), 1);
+}
+
 static void t_past_last_port_denied(void **state)
 {
     (void)state;
@@ -126,15 +143,15 @@ static void t_hint_follows_the_process(void **state)
     use_file();
     assert_int_equal(iotrap__wine_grants_set(400, NULL, 1), IOTRAP_OK);
     assert_int_equal(iotrap__wine_grants_set(401, NULL, 0), IOTRAP_OK);
-    unsigned hint = 0;
+    struct iotrap__grant_hint hint = {0, 0, 0};
     assert_int_equal(iotrap__wine_grants_lookup(view, 401, 0x378, 1, &hint), 1);
-    unsigned slot401 = hint;
+    unsigned slot401 = hint.slot;
     assert_int_equal(iotrap__wine_grants_lookup(view, 400, 0x378, 1, &hint), 0);
-    assert_true(hint != slot401);
+    assert_true(hint.slot != slot401);
     /* A stale hint (another process's slot) is not trusted. */
-    hint = slot401;
+    hint.slot = slot401;
     assert_int_equal(iotrap__wine_grants_lookup(view, 400, 0x378, 1, &hint), 0);
-    hint = 100000;
+    hint.slot = 100000;
     assert_int_equal(iotrap__wine_grants_lookup(view, 401, 0x378, 1, &hint), 1);
 }
 
@@ -162,6 +179,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_no_entry_allows),
     cmocka_unit_test(t_all_none_all),
     cmocka_unit_test(t_map_bits),
+    cmocka_unit_test(t_hint_none_until_new_slot),
     cmocka_unit_test(t_past_last_port_denied),
     cmocka_unit_test(t_hint_follows_the_process),
     cmocka_unit_test(t_slots_run_out),
