@@ -7,12 +7,13 @@ python3 - "$tmp/out" <<'PY' || { cat "$tmp/out" "$tmp/err"; fail "bad JSON"; }
 import json, sys
 doc = json.load(open(sys.argv[1]))
 for k in ("trap_ratio", "rep_ratio", "decode_cached_ratio", "decode_cold_ratio",
-          "patched_ratio", "patched_scaling"):
+          "patched_ratio", "patched_scaling", "patched_device_ratio"):
     assert isinstance(doc[k], (int, float)) and doc[k] > 0, k
     assert isinstance(doc["targets"][k]["pass"], bool), k
 for k in ("bare_trap", "trapped_inb", "trapped_outb", "rep_outsb_4096", "capstone",
           "decode_cached", "decode_uncached", "patched_inb", "ports_in", "patched_1thread",
-          "patched_2threads", "cpu_1thread", "cpu_2threads"):
+          "patched_2threads", "cpu_1thread", "cpu_2threads", "patched_inb_device",
+          "ports_in_device"):
     assert doc["ns"][k] > 0, k
 assert isinstance(doc["capstone_detail"], bool)
 # The start-up figures: /bin/true preloaded and under `iotrap run`, and the memory.
