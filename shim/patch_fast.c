@@ -9,8 +9,9 @@
  *
  * This file is compiled for the general registers only (the pragma below, before any
  * header, so that the inline functions it uses are compiled so too) and calls no function
- * (on i386 but the compiler's position thunk, a load and a return): nothing here can touch an x87, MMX, SSE, AVX or opmask register, which is what lets the
- * stub skip XSAVE for it.  tests/progs/io_patch.c (the -bus cases) checks the registers. */
+ * (on i386 but the compiler's position thunk, a load and a return): nothing here can
+ * touch an x87, MMX, SSE, AVX or opmask register, which is what lets the stub skip XSAVE
+ * for it.  tests/progs/io_patch.c (the -bus cases) checks the registers. */
 #pragma GCC target("general-regs-only")
 
 #include "config.h"
