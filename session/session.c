@@ -629,7 +629,8 @@ void iotrap_ports_close(iotrap_ports *p)
     iotrap__trace_close(p->trace);
     iotrap__run_state_detach(&p->run);
     free(p->nodev);
-    free(p->bus_only);
+    if (p->bus_only)
+        munmap(p->bus_only, sizeof *p->bus_only);
     for (unsigned r = 0; r <= IOTRAP__MAX_ROUTES; r++) {
         close_instance(&p->routes[r]);
         free(p->routes[r].spec);
@@ -664,10 +665,11 @@ const iotrap__portset *iotrap__session_bus_only(iotrap_ports *p)
     if (p->trace || p->run.ports)
         return NULL;
     if (!p->bus_only) {
-        iotrap__portset *set = malloc(sizeof *set);
-        if (!set)
+        /* Mapped, not allocated: the first patching asks, in the SIGSEGV handler. */
+        iotrap__portset *set = mmap(NULL, sizeof *set, PROT_READ | PROT_WRITE,
+                                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (set == MAP_FAILED)
             return NULL;
-        iotrap__portset_clear(set);
         for (uint32_t port = 0; port < IOTRAP__PORTS; port++) {
             const struct iotrap__map_slot *slot = iotrap__portmap_slot(&p->map, (uint16_t)port);
             struct iotrap__backend_instance *bi = &p->routes[slot->route].bi;

@@ -46,8 +46,9 @@ bool iotrap__session_native(const iotrap_ports *p);
 /* The program ports where a simulated board's bus answers, no device being there (a read
  * gives all ones, a write is dropped), that the policy allows: what the hot-site patched
  * path may answer without the session (shim/patch_fast.c).  NULL when the session traces
- * or counts accesses, or out of memory.  Computed on the first call; not in a signal
- * handler. */
+ * or counts accesses, or out of memory.  Computed on the first call, which looks at every
+ * port: async-signal-safe, but not thread-safe (the shim calls it with its patch writer
+ * lock held). */
 const iotrap__portset *iotrap__session_bus_only(iotrap_ports *p);
 /* The port a backend sees for program port `port`. */
 uint16_t iotrap__session_target(const iotrap_ports *p, uint16_t port);

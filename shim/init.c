@@ -92,9 +92,6 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
         fprintf(stderr, "iotrap: warning: %s names no usable grant file: raw port I/O of "
                         "Windows code will be refused\n", IOTRAP__GRANT_ENV);
 
-    /* The patched path answers the bus itself only where no grant file can refuse. */
-    const iotrap__portset *bus = iotrap__wine_grants_used() ? NULL : iotrap__session_bus_only(ports);
-    iotrap__patch_fast_init(bus && !iotrap__portset_empty(bus) ? bus : NULL);
     __atomic_store_n(&iotrap__shim.ports, ports, __ATOMIC_RELEASE);
     if (iotrap__sigchain_install() != 0) {
         perror("iotrap: cannot install the SIGSEGV handler");

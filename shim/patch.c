@@ -23,6 +23,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/portset.h"
+#include "session/session.h"
 #include "shim/patch.h"
 #include "shim/shim.h"
 
@@ -248,6 +250,22 @@ static int patchable_mode(int mode)
     return mode == (int)sizeof(void *) * 8 || mode == 32;
 }
 
+/* Tells the patched path which ports it answers without the extended state, before the
+ * first chunk's stub is generated (it calls iotrap__patch_fast() only where there are
+ * some).  Worked out when a site is first about to be patched, not at start, because it
+ * looks at every port; the bus is answered so only where no grant file can refuse. */
+static void fast_setup(void)
+{
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    iotrap_ports *ports = __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE);
+    const iotrap__portset *bus =
+        ports && !iotrap__wine_grants_used() ? iotrap__session_bus_only(ports) : NULL;
+    iotrap__patch_fast_init(bus && !iotrap__portset_empty(bus) ? bus : NULL);
+}
+
 void iotrap__patch_note(uint64_t pc, int mode, const iotrap_insn *insn, const ucontext_t *uc)
 {
     if (policy == OFF || insn->op > IOTRAP_OP_OUT || !patchable_mode(mode))
@@ -260,6 +278,7 @@ void iotrap__patch_note(uint64_t pc, int mode, const iotrap_insn *insn, const uc
         return;
     if (!try_writer())
         return; /* another thread is writing; this site will be hot again */
+    fast_setup();
     if (probe() == 1)
         patch(pc, mode, insn, native);
     drop_writer();
