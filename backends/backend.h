@@ -32,6 +32,9 @@
                                  * launcher makes the shared state before the program runs */
 #define IOTRAP__CAP_REAL   0x4u /* reaches real hardware: without --allow, a session allows
                                  * only the backend's window (nothing when it has none) */
+#define IOTRAP__CAP_OPEN_BUS 0x8u /* a port describe() names no device at reads all ones
+                                   * and drops writes, with no state and no record, so
+                                   * that the patched path may answer it itself */
 
 struct iotrap__backend_instance;
 
@@ -95,7 +98,9 @@ struct iotrap__backend {
     /* Optional: what answers `port` (a target port): 1 if a device does, with the lines
      * behind its register in *lines (NULL for a plain byte; lines may be NULL), 0 if
      * nothing does and the bus answers.  Absent: unknown, as for real hardware.  Used for
-     * --summary's "no device" and the signals of a VCD trace; not in a signal handler. */
+     * --summary's "no device" and the signals of a VCD trace, and, in a backend with
+     * IOTRAP__CAP_OPEN_BUS, with lines NULL from the SIGSEGV handler when the first site
+     * is patched: that call must be async-signal-safe. */
     int (*describe)(struct iotrap__backend_instance *bi, uint16_t port,
                     const iotrap_device_lines **lines);
 };

@@ -58,7 +58,7 @@ const struct iotrap__backend iotrap__backend_sim = {
     .name = "sim",
     .summary = "simulated PC board (timer, CMOS/RTC, LPT, 16550 UART, PCI configuration, "
                "plug-in devices) shared by every process of a run",
-    .caps = IOTRAP__CAP_SHARED,
+    .caps = IOTRAP__CAP_SHARED | IOTRAP__CAP_OPEN_BUS,
     .priv_size = sizeof(iotrap__board),
     .open = sim_open,
     .close = sim_close,

@@ -657,8 +657,6 @@ bool iotrap__session_native(const iotrap_ports *p)
     return p->native;
 }
 
-extern const struct iotrap__backend iotrap__backend_sim;
-
 const iotrap__portset *iotrap__session_bus_only(iotrap_ports *p)
 {
     /* A traced or counted access must go through the session, which records it. */
@@ -673,7 +671,8 @@ const iotrap__portset *iotrap__session_bus_only(iotrap_ports *p)
         for (uint32_t port = 0; port < IOTRAP__PORTS; port++) {
             const struct iotrap__map_slot *slot = iotrap__portmap_slot(&p->map, (uint16_t)port);
             struct iotrap__backend_instance *bi = &p->routes[slot->route].bi;
-            if (iotrap__portset_has(&p->allow, port) && bi->backend == &iotrap__backend_sim &&
+            if (iotrap__portset_has(&p->allow, port) &&
+                (bi->backend->caps & IOTRAP__CAP_OPEN_BUS) && bi->backend->describe &&
                 !bi->backend->describe(bi, (uint16_t)(port + slot->delta), NULL))
                 iotrap__portset_add(set, port, port);
         }
