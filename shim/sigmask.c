@@ -51,7 +51,6 @@ typedef int (*ppoll_fn)(struct pollfd *, nfds_t, const struct timespec *, const 
 typedef int (*pselect_fn)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
                           const sigset_t *);
 typedef int (*sigtimedwait_fn)(const sigset_t *, siginfo_t *, const struct timespec *);
-typedef int (*sigwaitinfo_fn)(const sigset_t *, siginfo_t *);
 typedef int (*sigwait_fn)(const sigset_t *, int *);
 typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
                                  void *);
@@ -63,7 +62,6 @@ static sigpending_fn real_sigpending_p;
 static ppoll_fn real_ppoll_p;
 static pselect_fn real_pselect_p;
 static sigtimedwait_fn real_sigtimedwait_p;
-static sigwaitinfo_fn real_sigwaitinfo_p;
 static sigwait_fn real_sigwait_p;
 static pthread_create_fn real_pthread_create_p;
 static longjmp_fn real_longjmp_p, real__longjmp_p, real_siglongjmp_p, real_longjmp_chk_p;
@@ -83,7 +81,6 @@ void iotrap__sigmask_resolve(void)
     RESOLVE(real_ppoll_p, "ppoll");
     RESOLVE(real_pselect_p, "pselect");
     RESOLVE(real_sigtimedwait_p, "sigtimedwait");
-    RESOLVE(real_sigwaitinfo_p, "sigwaitinfo");
     RESOLVE(real_sigwait_p, "sigwait");
     RESOLVE(real_pthread_create_p, "pthread_create");
     RESOLVE(real_longjmp_p, "longjmp");
@@ -432,17 +429,10 @@ IOTRAP__EXPORT int sigtimedwait(const sigset_t *set, siginfo_t *info,
     return rc;
 }
 
+/* sigwaitinfo() is sigtimedwait() without a timeout (as the C library defines it). */
 IOTRAP__EXPORT int sigwaitinfo(const sigset_t *set, siginfo_t *info)
 {
-    if (!real_sigwaitinfo_p)
-        iotrap__sigmask_resolve();
-    if (!waits_for_segv(set))
-        return real_sigwaitinfo_p(set, info);
-    sigset_t old;
-    kernel_takes_over(&old, false);
-    int rc = real_sigwaitinfo_p(set, info);
-    kernel_done(&old);
-    return rc;
+    return sigtimedwait(set, info, NULL);
 }
 
 IOTRAP__EXPORT int sigwait(const sigset_t *set, int *sig)
