@@ -103,6 +103,13 @@ struct iotrap__backend {
      * is patched: that call must be async-signal-safe. */
     int (*describe)(struct iotrap__backend_instance *bi, uint16_t port,
                     const iotrap_device_lines **lines);
+    /* Optional: 1 if in() and out() at `port` (a target port) use the general registers
+     * only, never an x87, SSE, AVX or opmask register, nor call code that might (the
+     * library's own code is compiled so: LIB_CFLAGS in Makefile.am), so that a patched
+     * instruction may reach them without saving the extended state; 0 otherwise.  Called
+     * from the SIGSEGV handler when the first site is patched: async-signal-safe.
+     * Absent: 0 for every port. */
+    int (*general_regs)(struct iotrap__backend_instance *bi, uint16_t port);
 };
 
 struct iotrap__backend_instance {

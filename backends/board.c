@@ -569,6 +569,12 @@ const iotrap_device *iotrap__board_device_at(const iotrap__board *b, uint16_t po
     return d;
 }
 
+int iotrap__board_general_regs(const iotrap__board *b, uint16_t port)
+{
+    const iotrap_device *d = iotrap__board_device_at(b, port, NULL);
+    return !d || (d->model->flags & IOTRAP_DEVICE_GENERAL_REGS) != 0;
+}
+
 int iotrap_board_create(const iotrap_ports_config *cfg, char *path, size_t pathlen, char *err,
                         size_t errlen)
 {

@@ -90,4 +90,8 @@ int iotrap__board_out_string(iotrap__board *b, uint16_t port, unsigned width,
 const iotrap_device *iotrap__board_device_at(const iotrap__board *b, uint16_t port,
                                              const iotrap_device_lines **lines);
 
+/* 1 if an access to `port` runs on the general registers only: the bus answers it, or its
+ * device's model says IOTRAP_DEVICE_GENERAL_REGS.  Async-signal-safe. */
+int iotrap__board_general_regs(const iotrap__board *b, uint16_t port);
+
 #endif

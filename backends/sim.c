@@ -54,6 +54,11 @@ static int sim_describe(struct iotrap__backend_instance *bi, uint16_t port,
     return iotrap__board_device_at(bi->priv, port, lines) != NULL;
 }
 
+static int sim_general_regs(struct iotrap__backend_instance *bi, uint16_t port)
+{
+    return iotrap__board_general_regs(bi->priv, port);
+}
+
 const struct iotrap__backend iotrap__backend_sim = {
     .name = "sim",
     .summary = "simulated PC board (timer, CMOS/RTC, LPT, 16550 UART, PCI configuration, "
@@ -67,4 +72,5 @@ const struct iotrap__backend iotrap__backend_sim = {
     .in_string = sim_in_string,
     .out_string = sim_out_string,
     .describe = sim_describe,
+    .general_regs = sim_general_regs,
 };

@@ -51,7 +51,7 @@ struct iotrap_ports {
     iotrap__trace *trace;
     iotrap__run_state run;       /* the run's shared state; run.hdr NULL without one */
     iotrap__portset *nodev;      /* with --summary: the ports where the bus answers */
-    iotrap__portset *bus_only;   /* see iotrap__session_bus_only(); NULL until asked */
+    iotrap__session_fast *fast;  /* see iotrap__session_fast_ports(); NULL until asked */
     int quiet;
     bool native;
     bool forks;
@@ -629,8 +629,8 @@ void iotrap_ports_close(iotrap_ports *p)
     iotrap__trace_close(p->trace);
     iotrap__run_state_detach(&p->run);
     free(p->nodev);
-    if (p->bus_only)
-        munmap(p->bus_only, sizeof *p->bus_only);
+    if (p->fast)
+        munmap(p->fast, sizeof *p->fast);
     for (unsigned r = 0; r <= IOTRAP__MAX_ROUTES; r++) {
         close_instance(&p->routes[r]);
         free(p->routes[r].spec);
@@ -657,28 +657,33 @@ bool iotrap__session_native(const iotrap_ports *p)
     return p->native;
 }
 
-const iotrap__portset *iotrap__session_bus_only(iotrap_ports *p)
+const iotrap__session_fast *iotrap__session_fast_ports(iotrap_ports *p)
 {
     /* A traced or counted access must go through the session, which records it. */
     if (p->trace || p->run.ports)
         return NULL;
-    if (!p->bus_only) {
+    if (!p->fast) {
         /* Mapped, not allocated: the first patching asks, in the SIGSEGV handler. */
-        iotrap__portset *set = mmap(NULL, sizeof *set, PROT_READ | PROT_WRITE,
-                                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (set == MAP_FAILED)
+        iotrap__session_fast *f = mmap(NULL, sizeof *f, PROT_READ | PROT_WRITE,
+                                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (f == MAP_FAILED)
             return NULL;
         for (uint32_t port = 0; port < IOTRAP__PORTS; port++) {
+            if (!iotrap__portset_has(&p->allow, port))
+                continue;
             const struct iotrap__map_slot *slot = iotrap__portmap_slot(&p->map, (uint16_t)port);
             struct iotrap__backend_instance *bi = &p->routes[slot->route].bi;
-            if (iotrap__portset_has(&p->allow, port) &&
-                (bi->backend->caps & IOTRAP__CAP_OPEN_BUS) && bi->backend->describe &&
-                !bi->backend->describe(bi, (uint16_t)(port + slot->delta), NULL))
-                iotrap__portset_add(set, port, port);
+            const struct iotrap__backend *be = bi->backend;
+            uint16_t target = (uint16_t)(port + slot->delta);
+            if ((be->caps & IOTRAP__CAP_OPEN_BUS) && be->describe &&
+                !be->describe(bi, target, NULL))
+                iotrap__portset_add(&f->bus, port, port);
+            else if (be->general_regs && be->general_regs(bi, target))
+                iotrap__portset_add(&f->direct, port, port);
         }
-        p->bus_only = set;
+        p->fast = f;
     }
-    return p->bus_only;
+    return p->fast;
 }
 
 uint16_t iotrap__session_target(const iotrap_ports *p, uint16_t port)

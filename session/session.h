@@ -43,13 +43,21 @@ unsigned iotrap__session_caps(const iotrap_ports *p);
 /* True when some allowed port runs natively, untrapped (a granted native backend). */
 bool iotrap__session_native(const iotrap_ports *p);
 
-/* The program ports where a simulated board's bus answers, no device being there (a read
- * gives all ones, a write is dropped), that the policy allows: what the hot-site patched
- * path may answer without the session (shim/patch_fast.c).  NULL when the session traces
- * or counts accesses, or out of memory.  Computed on the first call, which looks at every
- * port: async-signal-safe, but not thread-safe (the shim calls it with its patch writer
- * lock held). */
-const iotrap__portset *iotrap__session_bus_only(iotrap_ports *p);
+/* The program ports a hot patched IN or OUT may take without the trap, and without
+ * saving the extended state (shim/patch_fast.c), all of them allowed by the policy:
+ *   bus:    a simulated board's bus answers, no device being there (a read gives all
+ *           ones, a write is dropped), so the patched path answers them itself;
+ *   direct: iotrap_ports_in() and iotrap_ports_out() reach them through backend code
+ *           that uses the general registers only (iotrap__backend.general_regs), whole
+ *           and unsplit.
+ * NULL when the session traces or counts accesses (each must be recorded), or out of
+ * memory.  Computed on the first call, which looks at every port: async-signal-safe,
+ * but not thread-safe (the shim calls it with its patch writer lock held). */
+typedef struct iotrap__session_fast {
+    iotrap__portset bus;
+    iotrap__portset direct;
+} iotrap__session_fast;
+const iotrap__session_fast *iotrap__session_fast_ports(iotrap_ports *p);
 /* The port a backend sees for program port `port`. */
 uint16_t iotrap__session_target(const iotrap_ports *p, uint16_t port);
 

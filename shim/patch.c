@@ -250,10 +250,10 @@ static int patchable_mode(int mode)
     return mode == (int)sizeof(void *) * 8 || mode == 32;
 }
 
-/* Tells the patched path which ports it answers without the extended state, before the
+/* Tells the patched path which ports it takes without the extended state, before the
  * first chunk's stub is generated (it calls iotrap__patch_fast() only where there are
  * some).  Worked out when a site is first about to be patched, not at start, because it
- * looks at every port; the bus is answered so only where no grant file can refuse. */
+ * looks at every port; only where no grant file can refuse. */
 static void fast_setup(void)
 {
     static bool done;
@@ -261,9 +261,11 @@ static void fast_setup(void)
         return;
     done = true;
     iotrap_ports *ports = __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE);
-    const iotrap__portset *bus =
-        ports && !iotrap__wine_grants_used() ? iotrap__session_bus_only(ports) : NULL;
-    iotrap__patch_fast_init(bus && !iotrap__portset_empty(bus) ? bus : NULL);
+    const iotrap__session_fast *fast =
+        ports && !iotrap__wine_grants_used() ? iotrap__session_fast_ports(ports) : NULL;
+    if (fast && iotrap__portset_empty(&fast->bus) && iotrap__portset_empty(&fast->direct))
+        fast = NULL;
+    iotrap__patch_fast_init(ports, fast);
 }
 
 void iotrap__patch_note(uint64_t pc, int mode, const iotrap_insn *insn, const ucontext_t *uc)

@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 #include <iotrap/decode.h>
+#include <iotrap/ports.h>
 
 #define IOTRAP__PATCH_JMP_LEN 5
 /* The region never reaches past the fifth byte by more than one instruction. */
@@ -80,10 +81,10 @@ extern iotrap__patch_site iotrap__patch_sites[IOTRAP__PATCH_SITES_MAX];
  * needs no extended state (shim/patch_fast.c), else returns 0 and changes nothing. */
 int iotrap__patch_fast(uintptr_t id, iotrap__patch_frame *frame);
 
-/* The ports iotrap__patch_fast() answers (iotrap__session_bus_only()), or NULL for none;
- * called once by the constructor, before any site is patched. */
-struct iotrap__portset;
-void iotrap__patch_fast_init(const struct iotrap__portset *ports);
+/* The session and the ports iotrap__patch_fast() takes (iotrap__session_fast_ports()), or
+ * NULL for none; called once, before the first site is patched. */
+struct iotrap__session_fast;
+void iotrap__patch_fast_init(iotrap_ports *ports, const struct iotrap__session_fast *fast);
 /* Whether iotrap__patch_fast() can answer any port: the stubs call it only then. */
 int iotrap__patch_fast_used(void);
 

@@ -473,4 +473,5 @@ const iotrap_device_model iotrap__device_cmos = {
     .write = cmos_write,
     .stop = cmos_stop,
     .options = cmos_options,
+    .flags = IOTRAP_DEVICE_GENERAL_REGS,
 };

@@ -5,7 +5,10 @@
 #include <stddef.h>
 #include <iotrap/device.h>
 
-/* The built-in models, registered at the registry's first use. */
+/* The built-in models, registered at the registry's first use.  Each says
+ * IOTRAP_DEVICE_GENERAL_REGS: the library is compiled for the general registers only
+ * (LIB_CFLAGS in Makefile.am), and their handlers call no C library function but system
+ * call wrappers, time() and clock_gettime(). */
 extern const iotrap_device_model iotrap__device_lpt;
 extern const iotrap_device_model iotrap__device_uart;
 extern const iotrap_device_model iotrap__device_cmos;

@@ -115,4 +115,5 @@ const iotrap_device_model iotrap__device_ec = {
     .read = ec_read,
     .write = ec_write,
     .windows = ec_windows,
+    .flags = IOTRAP_DEVICE_GENERAL_REGS,
 };

@@ -381,4 +381,5 @@ const iotrap_device_model iotrap__device_lpt = {
     .options = lpt_options,
     .windows = lpt_windows,
     .lines = lpt_lines,
+    .flags = IOTRAP_DEVICE_GENERAL_REGS,
 };

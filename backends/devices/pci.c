@@ -329,4 +329,5 @@ const iotrap_device_model iotrap__device_pci = {
     .options = pci_options,
     .read_wide = pci_read_wide,
     .write_wide = pci_write_wide,
+    .flags = IOTRAP_DEVICE_GENERAL_REGS,
 };

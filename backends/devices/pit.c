@@ -330,4 +330,5 @@ const iotrap_device_model iotrap__device_pit = {
     .reset = pit_reset,
     .read = pit_read,
     .write = pit_write,
+    .flags = IOTRAP_DEVICE_GENERAL_REGS,
 };

@@ -71,4 +71,5 @@ const iotrap_device_model iotrap__device_portb = {
     .reset = portb_reset,
     .read = portb_read,
     .write = portb_write,
+    .flags = IOTRAP_DEVICE_GENERAL_REGS,
 };

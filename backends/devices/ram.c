@@ -45,4 +45,5 @@ const iotrap_device_model iotrap__device_ram = {
     .read = ram_read,
     .write = ram_write,
     .write_string = ram_write_string,
+    .flags = IOTRAP_DEVICE_GENERAL_REGS,
 };

@@ -122,4 +122,5 @@ const iotrap_device_model iotrap__device_superio = {
     .reset = superio_reset,
     .read = superio_read,
     .write = superio_write,
+    .flags = IOTRAP_DEVICE_GENERAL_REGS,
 };

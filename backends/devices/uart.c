@@ -232,4 +232,5 @@ const iotrap_device_model iotrap__device_uart = {
     .stop = uart_stop,
     .write_string = uart_write_string,
     .options = uart_options,
+    .flags = IOTRAP_DEVICE_GENERAL_REGS,
 };

@@ -112,7 +112,20 @@ typedef struct iotrap_device_model {
      * the table must stay valid while the model is registered.  Not called in a signal
      * handler. */
     const iotrap_device_lines *(*lines)(const iotrap_device *dev, uint32_t offset);
+    /* Optional.  IOTRAP_DEVICE_* flags (below); 0 for none. */
+    unsigned flags;
 } iotrap_device_model;
+
+/* iotrap_device_model.flags: read(), write(), read_wide() and write_wide() use the
+ * general registers only, never an x87, MMX, SSE, AVX or opmask register.  The model is
+ * compiled so (GCC and Clang: -mgeneral-regs-only, or #pragma GCC target
+ * ("general-regs-only") before the first #include) and these members call no function
+ * that is not: of the C library, only system call wrappers such as write() and pread(),
+ * time() and clock_gettime(); not memcpy(), memset() or stdio.  A hot IN or OUT that the
+ * trap engine has patched (docs/patching.md) then reaches the model without saving and
+ * restoring that state around it, which costs several times the access itself.  A model
+ * that says so wrongly corrupts the program's floating-point and vector registers. */
+#define IOTRAP_DEVICE_GENERAL_REGS 0x1u
 
 /* One configured instance, as seen by one process. */
 struct iotrap_device {

@@ -234,6 +234,27 @@ ps_xstate_site:
 	mov %ecx, %eax
 	ret
 
+/* void ps_xstate_out(const void *in, void *before, void *after, uint32_t port_value,
+ *                    uint32_t mask): as ps_xstate, for OUT DX, AL of the value in bits
+ * 16-23 of port_value to the port in its low 16 bits.  Region: OUT, MOV, XOR (6 bytes). */
+	.globl ps_xstate_out, ps_xstate_out_site
+ps_xstate_out:
+	mov %rdx, %r9
+	mov %ecx, %r10d
+	mov %r8d, %eax
+	xor %edx, %edx
+	xrstor64 (%rdi)
+	xsave64 (%rsi)
+	mov %r10d, %edx
+	mov %r10d, %eax
+	shr $16, %eax
+ps_xstate_out_site:
+	out %al, (%dx)
+	mov %r8d, %eax
+	xor %edx, %edx
+	xsave64 (%r9)
+	ret
+
 #else /* i386 */
 
 	.globl ps_sum, ps_sum_site
@@ -373,6 +394,34 @@ ps_xstate_site:
 	xchg %eax, %edi
 	xsave (%ebx)
 	mov %edi, %eax
+	pop %edi
+	pop %esi
+	pop %ebx
+	ret
+
+/* void ps_xstate_out(const void *in, void *before, void *after, uint32_t port_value,
+ *                    uint32_t mask): as on x86-64.  Region: OUT, MOV, XOR (5 bytes). */
+	.globl ps_xstate_out, ps_xstate_out_site
+ps_xstate_out:
+	push %ebx
+	push %esi
+	push %edi
+	mov 16(%esp), %edi
+	mov 20(%esp), %esi
+	mov 24(%esp), %ebx
+	mov 32(%esp), %ecx
+	mov %ecx, %eax
+	xor %edx, %edx
+	xrstor (%edi)
+	xsave (%esi)
+	mov 28(%esp), %edx
+	mov %edx, %eax
+	shr $16, %eax
+ps_xstate_out_site:
+	out %al, (%dx)
+	mov %ecx, %eax
+	xor %edx, %edx
+	xsave (%ebx)
 	pop %edi
 	pop %esi
 	pop %ebx
