@@ -4,6 +4,8 @@
  * What only a trap needs is set up by the first trap, so that a process that never traps
  * does not pay for it: the decoder's Capstone (docs/decoder.md, "Capstone") and the
  * scratch buffers (shim/scratch.c) are set up from the signal handler, async-signal-safely.
+ * The /dev/port descriptors inherited over exec are looked for on the first call that
+ * asks about a descriptor (shim/port_file.c).
  *
  * A bad configuration stops the program before it runs (exit status 2), with the
  * message the session layer wrote, because a program that then traps would die with a
@@ -40,11 +42,14 @@ static void atfork_child(void)
 {
     iotrap__scratch_reset();
     iotrap__patch_atfork_child();
+    iotrap__port_file_atfork_child();
 }
 
 __attribute__((constructor)) static void iotrap__shim_init(void)
 {
     iotrap__sigchain_resolve();
+    /* Before the session opens: its own file calls go through the I/O functions here. */
+    iotrap__port_file_init();
 
     /* The session would report denials itself; here the trap engine does, with the
      * module, offset and backtrace only it knows, so the session is opened quiet. */
@@ -85,7 +90,6 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
         iotrap__shim.robust_to_tp = (long)(tp - (unsigned long)(uintptr_t)head);
 #endif
     iotrap__exec_init();
-    iotrap__port_file_init();
     pthread_atfork(NULL, NULL, atfork_child);
 
     if (iotrap__wine_grants_init() < 0 && !iotrap__shim.quiet)

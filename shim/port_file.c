@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include <limits.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <link.h>
 
 #include "common/fmt.h"
 #include "session/session.h"
@@ -80,6 +82,8 @@ ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen);
 ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t off, size_t buflen);
 
 /* ---- The descriptors ------------------------------------------------------------- */
+
+static void inherited(void);
 
 static struct port_fd *find(int fd)
 {
@@ -162,14 +166,16 @@ int iotrap__port_file_create(int flags)
 
 int iotrap__port_file_accmode(int fd)
 {
+    inherited();
     struct port_fd *e = port_fd(fd);
     return e ? e->accmode : -2;
 }
 
-/* Descriptors inherited over exec: their memfd's name says what they are.  Every process
- * does this at start, so it is kept cheap: the directory is read into a stack buffer (no
- * opendir and its 32 KiB buffer), and only a descriptor that can be a memfd - a regular
- * file with no name in any directory - has its link read from /proc, the costly part. */
+/* Descriptors inherited over exec: their memfd's name says what they are.  The directory
+ * is read into a stack buffer (no opendir and its 32 KiB buffer), and only a descriptor
+ * that can be a memfd - a regular file with no name in any directory - has its link read
+ * from /proc, the costly part.  Marking is idempotent, so a descriptor the process opened
+ * or duplicated before the scan is found again harmlessly. */
 static void scan_inherited(void)
 {
     int dir = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/fd",
@@ -204,6 +210,62 @@ static void scan_inherited(void)
     syscall(SYS_close, dir);
 }
 
+/* 0: the inherited descriptors are not looked for yet; 1: a thread is looking; 2: done. */
+static int scan_state;
+
+/* Looks for the inherited descriptors once, on the program's first call that asks about
+ * a descriptor rather than at start: reading /proc/self/fd in a new process costs about as
+ * much as the rest of the library's start, and what it finds matters only to these calls.
+ * Found by their names, they are the same whatever the program did to its descriptors
+ * before.  The looking thread has every signal blocked, so that no handler of its own can
+ * wait for it; another thread waits. */
+static void inherited(void)
+{
+    if (__atomic_load_n(&scan_state, __ATOMIC_ACQUIRE) == 2)
+        return;
+    int saved = errno;
+    sigset_t all, old;
+    sigfillset(&all);
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, _NSIG / 8);
+    int idle = 0;
+    if (__atomic_compare_exchange_n(&scan_state, &idle, 1, 0, __ATOMIC_ACQUIRE,
+                                    __ATOMIC_RELAXED)) {
+        scan_inherited();
+        __atomic_store_n(&scan_state, 2, __ATOMIC_RELEASE);
+    } else {
+        while (__atomic_load_n(&scan_state, __ATOMIC_ACQUIRE) != 2)
+            syscall(SYS_sched_yield);
+    }
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, _NSIG / 8);
+    errno = saved;
+}
+
+/* The library's own code: its calls (on its board, run state, trace and grant files) are
+ * never about a descriptor of the program, and must not pay for the look, nor make it
+ * from a signal handler. */
+static uintptr_t own_start, own_end;
+
+/* This library's ELF header, where the linker puts it: at its load address, as the first
+ * segment of a shared object starts at virtual address 0. */
+extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
+
+static void program_asks(const void *caller)
+{
+    if ((uintptr_t)caller - own_start >= own_end - own_start)
+        inherited();
+}
+
+/* In each interposed function: its caller is what asks. */
+#define PROGRAM_ASKS() program_asks(__builtin_return_address(0))
+
+void iotrap__port_file_atfork_child(void)
+{
+    /* The thread that was looking is not in the child: look again, when asked. */
+    int looking = 1;
+    __atomic_compare_exchange_n(&scan_state, &looking, 0, 0, __ATOMIC_RELAXED,
+                                __ATOMIC_RELAXED);
+}
+
 void iotrap__port_file_init(void)
 {
     /* Resolved here, outside any signal handler. */
@@ -225,7 +287,13 @@ void iotrap__port_file_init(void)
     REAL(fcntl64, "fcntl64");
     iotrap__port_file_open_init();
 
-    scan_inherited();
+    const ElfW(Phdr) *ph =
+        (const ElfW(Phdr) *)((const char *)&__ehdr_start + __ehdr_start.e_phoff);
+    for (unsigned i = 0; i < __ehdr_start.e_phnum; i++)
+        if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
+            own_start = (uintptr_t)&__ehdr_start + ph[i].p_vaddr;
+            own_end = own_start + ph[i].p_memsz;
+        }
 }
 
 /* ---- The transfers --------------------------------------------------------------- */
@@ -355,18 +423,21 @@ static off64_t port_seek(int fd, off64_t off, int whence)
 
 IOTRAP__EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
+    PROGRAM_ASKS();
     const struct port_fd *e = port_fd(fd);
     return e ? at_position(e, fd, 0, buf, n, PC) : REAL(read, "read")(fd, buf, n);
 }
 
 IOTRAP__EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
+    PROGRAM_ASKS();
     const struct port_fd *e = port_fd(fd);
     return e ? at_position(e, fd, 1, (void *)buf, n, PC) : REAL(write, "write")(fd, buf, n);
 }
 
 IOTRAP__EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 {
+    PROGRAM_ASKS();
     const struct port_fd *e = port_fd(fd);
     if (!e || n > buflen)
         return REAL(read_chk, "__read_chk")(fd, buf, n, buflen); /* it reports the overflow */
@@ -375,18 +446,21 @@ IOTRAP__EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 
 IOTRAP__EXPORT ssize_t pread(int fd, void *buf, size_t n, off_t off)
 {
+    PROGRAM_ASKS();
     const struct port_fd *e = port_fd(fd);
     return e ? at_offset(e, 0, buf, n, off, PC) : REAL(pread, "pread")(fd, buf, n, off);
 }
 
 IOTRAP__EXPORT ssize_t pread64(int fd, void *buf, size_t n, off64_t off)
 {
+    PROGRAM_ASKS();
     const struct port_fd *e = port_fd(fd);
     return e ? at_offset(e, 0, buf, n, off, PC) : REAL(pread64, "pread64")(fd, buf, n, off);
 }
 
 IOTRAP__EXPORT ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
 {
+    PROGRAM_ASKS();
     const struct port_fd *e = port_fd(fd);
     if (!e || n > buflen)
         return REAL(pread_chk, "__pread_chk")(fd, buf, n, off, buflen);
@@ -395,6 +469,7 @@ IOTRAP__EXPORT ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_
 
 IOTRAP__EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t off, size_t buflen)
 {
+    PROGRAM_ASKS();
     const struct port_fd *e = port_fd(fd);
     if (!e || n > buflen)
         return REAL(pread64_chk, "__pread64_chk")(fd, buf, n, off, buflen);
@@ -403,6 +478,7 @@ IOTRAP__EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t off, s
 
 IOTRAP__EXPORT ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 {
+    PROGRAM_ASKS();
     const struct port_fd *e = port_fd(fd);
     return e ? at_offset(e, 1, (void *)buf, n, off, PC)
              : REAL(pwrite, "pwrite")(fd, buf, n, off);
@@ -410,6 +486,7 @@ IOTRAP__EXPORT ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 
 IOTRAP__EXPORT ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t off)
 {
+    PROGRAM_ASKS();
     const struct port_fd *e = port_fd(fd);
     return e ? at_offset(e, 1, (void *)buf, n, off, PC)
              : REAL(pwrite64, "pwrite64")(fd, buf, n, off);
@@ -417,18 +494,21 @@ IOTRAP__EXPORT ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t off)
 
 IOTRAP__EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
+    PROGRAM_ASKS();
     const struct port_fd *e = port_fd(fd);
     return e ? vector(e, fd, 0, iov, iovcnt, PC) : REAL(readv, "readv")(fd, iov, iovcnt);
 }
 
 IOTRAP__EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
+    PROGRAM_ASKS();
     const struct port_fd *e = port_fd(fd);
     return e ? vector(e, fd, 1, iov, iovcnt, PC) : REAL(writev, "writev")(fd, iov, iovcnt);
 }
 
 IOTRAP__EXPORT off_t lseek(int fd, off_t off, int whence)
 {
+    PROGRAM_ASKS();
     if (!port_fd(fd))
         return REAL(lseek, "lseek")(fd, off, whence);
     off64_t r = port_seek(fd, off, whence);
@@ -441,6 +521,7 @@ IOTRAP__EXPORT off_t lseek(int fd, off_t off, int whence)
 
 IOTRAP__EXPORT off64_t lseek64(int fd, off64_t off, int whence)
 {
+    PROGRAM_ASKS();
     return port_fd(fd) ? port_seek(fd, off, whence) : REAL(lseek64, "lseek64")(fd, off, whence);
 }
 
@@ -463,11 +544,13 @@ static int copied(int from, int to)
 
 IOTRAP__EXPORT int dup(int fd)
 {
+    PROGRAM_ASKS();
     return copied(fd, REAL(dup, "dup")(fd));
 }
 
 IOTRAP__EXPORT int dup2(int fd, int to)
 {
+    PROGRAM_ASKS();
     if (fd != to)
         unmark(to);
     return copied(fd, REAL(dup2, "dup2")(fd, to));
@@ -475,6 +558,7 @@ IOTRAP__EXPORT int dup2(int fd, int to)
 
 IOTRAP__EXPORT int dup3(int fd, int to, int flags)
 {
+    PROGRAM_ASKS();
     if (fd != to)
         unmark(to);
     return copied(fd, REAL(dup3, "dup3")(fd, to, flags));
@@ -490,6 +574,7 @@ static int fcntl_common(int (*f)(int, int, ...), int fd, int cmd, unsigned long 
 
 IOTRAP__EXPORT int fcntl(int fd, int cmd, ...)
 {
+    PROGRAM_ASKS();
     va_list ap;
     va_start(ap, cmd);
     unsigned long arg = va_arg(ap, unsigned long);
@@ -499,6 +584,7 @@ IOTRAP__EXPORT int fcntl(int fd, int cmd, ...)
 
 IOTRAP__EXPORT int fcntl64(int fd, int cmd, ...)
 {
+    PROGRAM_ASKS();
     va_list ap;
     va_start(ap, cmd);
     unsigned long arg = va_arg(ap, unsigned long);

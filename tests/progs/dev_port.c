@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "progs.h"
 
@@ -194,16 +195,26 @@ static void case_stdio(void)
     CHECK_EQ("fclose closed the descriptor", ERRNO_OF(fcntl(fd, F_GETFD)), EBADF);
 }
 
-/* A descriptor inherited over exec is still /dev/port in the new program. */
-static void case_exec(void)
+/* A descriptor inherited over exec is still /dev/port in the new program (`child`). */
+static void exec_with_port(const char *child)
 {
     int fd = open_port(O_RDWR);
     lseek(fd, 0x379, SEEK_SET);
     char arg[16];
     snprintf(arg, sizeof arg, "%d", fd);
-    execl("/proc/self/exe", "dev_port", "exec-child", arg, (char *)NULL);
+    execl("/proc/self/exe", "dev_port", child, arg, (char *)NULL);
     printf("FAIL exec: %s\n", strerror(errno));
     exit(1);
+}
+
+static void case_exec(void)
+{
+    exec_with_port("exec-child");
+}
+
+static void case_exec_moved(void)
+{
+    exec_with_port("exec-moved-child");
 }
 
 static int child_fd;
@@ -214,6 +225,18 @@ static void case_exec_child(void)
     CHECK_EQ("read at the inherited position", read(child_fd, &b, 1), 1);
     CHECK_EQ("lpt status", b, 0xd8);
     CHECK_EQ("write on it, still read-write", pwrite(child_fd, "z", 1, 0x300), 1);
+}
+
+/* The inherited descriptor moved by system calls the library does not see, before the
+ * program's first call that asks about a descriptor: it is found under its new number. */
+static void case_exec_moved_child(void)
+{
+    CHECK_EQ("dup3 by system call", syscall(SYS_dup3, child_fd, 40, 0), 40);
+    CHECK_EQ("close by system call", syscall(SYS_close, child_fd), 0);
+    uint8_t b = 0;
+    CHECK_EQ("read at the inherited position", read(40, &b, 1), 1);
+    CHECK_EQ("lpt status", b, 0xd8);
+    CHECK_EQ("the old number is closed", ERRNO_OF(read(child_fd, &b, 1)), EBADF);
 }
 
 /* In the QEMU guest of tests/vm, under `iotrap run --backend devport --allow 0x378-0x37a`:
@@ -237,6 +260,7 @@ static const struct progs_case cases[] = {
     {"positional", case_positional}, {"position", case_position}, {"errors", case_errors},
     {"denied", case_denied},         {"paths", case_paths},       {"shared", case_shared},
     {"stdio", case_stdio},           {"exec", case_exec},         {"exec-child", case_exec_child},
+    {"exec-moved", case_exec_moved}, {"exec-moved-child", case_exec_moved_child},
     {"vm", case_vm},
     {NULL, NULL},
 };
