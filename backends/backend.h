@@ -45,6 +45,13 @@ struct iotrap__backend_params {
                                     * -1 for the default route (--backend) */
     const iotrap_ports_config *cfg; /* the session's configuration (sim: devices, plug-ins,
                                      * board) */
+    char *shared_path;             /* IOTRAP__CAP_SHARED: make the state that every process
+                                    * of a run shares, and write its path here (`iotrap
+                                    * run`); NULL: attach to cfg->board, or keep it private */
+    size_t shared_pathlen;
+    bool *shared_failed;           /* with shared_path: set when that state could not be
+                                    * made for a reason of the machine's (its file), not of
+                                    * the configuration */
 };
 
 struct iotrap__backend {

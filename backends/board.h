@@ -68,7 +68,9 @@ enum iotrap__board_mode {
 };
 
 /* Loads cfg's plug-ins, parses its device specs (the default board when NULL) and maps
- * the board.  For CREATE, `path` receives the new file's name.  `b` must be zeroed, as a
+ * the board.  For CREATE, `path` receives the new file's name, and IOTRAP_E_SYSTEM says
+ * that the file could not be made (the machine's failure, not the configuration's).  `b`
+ * must be zeroed, as a
  * backend's state is (backend.h): it is not cleared again, so that the pages of port_dev
  * no device claims are never touched. */
 int iotrap__board_open(iotrap__board *b, const iotrap_ports_config *cfg,

@@ -1,6 +1,7 @@
-/* sim: the simulated PC board (board.c) as a backend.  With cfg->board it attaches to
- * the run's shared board file; without, it makes a private board that forked children
- * share.  It takes no ARGS. */
+/* sim: the simulated PC board (board.c) as a backend.  Asked to make the state a run
+ * shares, it creates the run's board file; with cfg->board it attaches to it; without
+ * either, it makes a private board that forked children share.  It takes no ARGS. */
+#include <stdbool.h>
 #include <string.h>
 #include "backends/backend.h"
 #include "backends/board.h"
@@ -14,6 +15,15 @@ static int sim_open(struct iotrap__backend_instance *bi, const struct iotrap__ba
         return iotrap__err(err, errlen, IOTRAP_E_SYNTAX,
                            "backend sim takes no arguments (got \"%s\"); configure it with "
                            "--device", bp->args);
+    if (bp->shared_path) {
+        int rc = iotrap__board_open(bi->priv, cfg, IOTRAP__BOARD_CREATE, bp->shared_path,
+                                    bp->shared_pathlen, err, errlen);
+        if (rc == IOTRAP_E_SYSTEM && bp->shared_failed)
+            *bp->shared_failed = true;
+        if (rc != IOTRAP_OK)
+            bp->shared_path[0] = '\0'; /* not made, or removed again */
+        return rc;
+    }
     return iotrap__board_open(bi->priv, cfg,
                               cfg->board ? IOTRAP__BOARD_ATTACH : IOTRAP__BOARD_PRIVATE, NULL, 0,
                               err, errlen);

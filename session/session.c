@@ -361,7 +361,18 @@ static int open_route(iotrap_ports *p, struct route_job *job, const iotrap_ports
     struct route *rt = &p->routes[job->r];
     const char *args;
     size_t namelen = iotrap__backend_spec_split(job->spec, &args);
-    struct iotrap__backend_params bp = {args, job->first, cfg};
+    struct iotrap__backend_params bp = {.args = args, .route_first = job->first, .cfg = cfg};
+    /* The first backend with shared state makes it; a later one attaches to it. */
+    iotrap_ports_config attach;
+    if (sp->shared_path && sp->shared_path[0]) {
+        attach = *cfg;
+        attach.board = sp->shared_path;
+        bp.cfg = &attach;
+    } else if (sp->shared_path) {
+        bp.shared_path = sp->shared_path;
+        bp.shared_pathlen = sp->shared_pathlen;
+        bp.shared_failed = sp->shared_failed;
+    }
     const struct iotrap__backend *const *table = sp->backends ? sp->backends : iotrap__backends;
     int rc;
     if (namelen == 4 && memcmp(job->spec, "auto", 4) == 0) {

@@ -32,6 +32,15 @@ typedef struct iotrap__session_params {
     /* The run state file of the `iotrap run` this session belongs to (IOTRAP_RUN): the
      * trace's start and budget, and the --summary counts.  NULL: none. */
     const char *run;
+    /* `iotrap run`: the backend with state that every process of the run shares (the
+     * simulated board) makes it while opening, and its path is written here; "" when no
+     * backend of the session has such state.  Another instance of such a backend in the
+     * session attaches to it.  NULL: attach to cfg->board, or keep it private. */
+    char *shared_path;
+    size_t shared_pathlen;
+    /* With shared_path: set when that state could not be made for a reason of the
+     * machine's, not of the configuration (its file could not be created). */
+    bool *shared_failed;
 } iotrap__session_params;
 
 int iotrap__session_open(const iotrap__session_params *sp, iotrap_ports **out, char *err,

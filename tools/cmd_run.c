@@ -360,22 +360,30 @@ int iotrap__cmd_run(int argc, char **argv)
         goto out;
     }
     err[0] = '\0';
-    st = iotrap_ports_open(&eff.cfg, &ports, err, sizeof(err));
+    /* A backend whose device state all the processes of the run share (the simulated
+     * board: one board, so that a child sees what its parent wrote to a device) makes it
+     * here, before the program starts. */
+    bool board_failed = false;
+    iotrap__session_params sp = {
+        .cfg = &eff.cfg, .shared_path = board, .shared_pathlen = sizeof board,
+        .shared_failed = &board_failed,
+    };
+    st = iotrap__session_open(&sp, &ports, err, sizeof(err));
     if (st < 0) {
-        fprintf(stderr, "iotrap run: %s\n", err[0] ? err : iotrap_strerror(st));
+        fprintf(stderr, "iotrap run: %s%s\n",
+                board_failed ? "cannot create the simulated board: " : "",
+                err[0] ? err : iotrap_strerror(st));
         /* Whatever the session refuses here is the configuration's doing (a bad value, a
          * file, plug-in or backend that cannot be opened), and the man page gives all of
-         * it status 2; only running out of memory is iotrap's own failure. */
-        status = st == IOTRAP_E_NOMEM ? 1 : 2;
+         * it status 2; only running out of memory, or a board file that cannot be made, is
+         * iotrap's own failure. */
+        status = st == IOTRAP_E_NOMEM || board_failed ? 1 : 2;
         goto out;
     }
     /* Every process of the run uses the backends chosen here, so that they share one
      * device and what "auto" chose is logged once. */
-    if (pin_choices(ports) < 0)
+    if (pin_choices(ports) < 0 || (board[0] && setenv_or_fail("IOTRAP_BOARD", board) < 0))
         goto out;
-    /* A backend whose device state all the processes of a run share needs that state
-     * made before the program starts. */
-    int shared = (iotrap__session_caps(ports) & IOTRAP__CAP_SHARED) != 0;
     iotrap_ports_close(ports);
     ports = NULL;
 
@@ -401,22 +409,6 @@ int iotrap__cmd_run(int argc, char **argv)
     free(preload);
     if (!ok)
         goto out;
-
-    if (shared) {
-        /* One board for every process of the run, so that a child sees what its parent
-         * wrote to a device. */
-        err[0] = '\0';
-        st = iotrap_board_create(&eff.cfg, board, sizeof(board), err, sizeof(err));
-        if (st < 0) {
-            fprintf(stderr, "iotrap run: cannot create the simulated board: %s\n",
-                    err[0] ? err : iotrap_strerror(st));
-            board[0] = '\0';
-            status = usage_status(st) ? 2 : 1;
-            goto out;
-        }
-        if (setenv_or_fail("IOTRAP_BOARD", board) < 0)
-            goto out;
-    }
 
     /* What the processes of the run share besides the board: the time the trace counts
      * from, its size budget, and the --summary counts. */

@@ -59,4 +59,12 @@ wait
 run_status 0 as_nobody "$iotrap" run -- true
 [[ ! -e $board ]] || fail "the next run left the killed run's board $board"
 [[ -z $(leftovers) ]] || fail "the runs left: $(leftovers)"
-echo "ok: runs of nobody work beside squatted directories, and clean up after a killed one"
+# With no directory to make the run's files in, the board cannot be made: iotrap's own
+# failure, status 1, said as such.
+chmod 0755 /dev/shm /tmp
+run_status 1 as_nobody "$iotrap" run -- true
+stderr_has 'iotrap run: cannot create the simulated board: no private directory for the run.*'
+chmod 1777 /dev/shm /tmp
+[[ -z $(leftovers) ]] || fail "the failed run left: $(leftovers)"
+echo "ok: runs of nobody work beside squatted directories, clean up after a killed one, and"
+echo "ok: say that the board cannot be made where no directory is usable"

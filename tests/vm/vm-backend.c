@@ -68,7 +68,7 @@ int main(int argc, char **argv)
         int rc = inst.backend->probe(args, why, sizeof why);
         fprintf(stderr, "probe: %s: %s\n", iotrap_status_name(rc), why);
     }
-    struct iotrap__backend_params bp = {args, -1, &cfg};
+    struct iotrap__backend_params bp = {.args = args, .route_first = -1, .cfg = &cfg};
     int rc = inst.backend->open(&inst, &bp, why, sizeof why);
     if (rc != IOTRAP_OK) {
         fprintf(stderr, "vm-backend: open: %s\n", why);
