@@ -215,9 +215,9 @@ ps_ymm_site:
  *                    uint32_t mask): loads the components `mask` of the extended state
  * from `in` (XRSTOR), saves them to `before`, runs IN AL, DX and saves them to `after`;
  * returns EAX with the value read in AL.  The areas are 64-byte aligned.  Region: IN,
- * MOV, XOR (6 bytes). */
-	.globl ps_xstate, ps_xstate_site
-ps_xstate:
+ * MOV, XOR (6 bytes).  xstate_enter, shared with ps_xstate_out, does all but the IN:
+ * R9 = after, R8D = mask and EDX = the fourth argument after it. */
+	.macro xstate_enter
 	mov %rdx, %r9
 	mov %ecx, %r10d
 	mov %r8d, %eax
@@ -225,6 +225,11 @@ ps_xstate:
 	xrstor64 (%rdi)
 	xsave64 (%rsi)
 	mov %r10d, %edx
+	.endm
+
+	.globl ps_xstate, ps_xstate_site
+ps_xstate:
+	xstate_enter
 ps_xstate_site:
 	in (%dx), %al
 	mov %r8d, %ecx
@@ -239,13 +244,7 @@ ps_xstate_site:
  * 16-23 of port_value to the port in its low 16 bits.  Region: OUT, MOV, XOR (6 bytes). */
 	.globl ps_xstate_out, ps_xstate_out_site
 ps_xstate_out:
-	mov %rdx, %r9
-	mov %ecx, %r10d
-	mov %r8d, %eax
-	xor %edx, %edx
-	xrstor64 (%rdi)
-	xsave64 (%rsi)
-	mov %r10d, %edx
+	xstate_enter
 	mov %r10d, %eax
 	shr $16, %eax
 ps_xstate_out_site:
@@ -371,10 +370,10 @@ ps_regs_site:
 	pop %ebx
 	ret
 
-/* uint32_t ps_xstate(const void *in, void *before, void *after, uint32_t port,
- *                    uint32_t mask): as on x86-64.  Region: IN, MOV, XOR (5 bytes). */
-	.globl ps_xstate, ps_xstate_site
-ps_xstate:
+/* The start of ps_xstate and ps_xstate_out: saves EBX, ESI and EDI, loads the
+ * components `mask` from `in` (XRSTOR) and saves them to `before`; leaves EBX = after,
+ * ECX = mask and EDX = the fourth argument. */
+	.macro xstate_enter
 	push %ebx
 	push %esi
 	push %edi
@@ -387,6 +386,13 @@ ps_xstate:
 	xrstor (%edi)
 	xsave (%esi)
 	mov 28(%esp), %edx
+	.endm
+
+/* uint32_t ps_xstate(const void *in, void *before, void *after, uint32_t port,
+ *                    uint32_t mask): as on x86-64.  Region: IN, MOV, XOR (5 bytes). */
+	.globl ps_xstate, ps_xstate_site
+ps_xstate:
+	xstate_enter
 ps_xstate_site:
 	in (%dx), %al
 	mov %ecx, %edi
@@ -403,18 +409,7 @@ ps_xstate_site:
  *                    uint32_t mask): as on x86-64.  Region: OUT, MOV, XOR (5 bytes). */
 	.globl ps_xstate_out, ps_xstate_out_site
 ps_xstate_out:
-	push %ebx
-	push %esi
-	push %edi
-	mov 16(%esp), %edi
-	mov 20(%esp), %esi
-	mov 24(%esp), %ebx
-	mov 32(%esp), %ecx
-	mov %ecx, %eax
-	xor %edx, %edx
-	xrstor (%edi)
-	xsave (%esi)
-	mov 28(%esp), %edx
+	xstate_enter
 	mov %edx, %eax
 	shr $16, %eax
 ps_xstate_out_site:
