@@ -29,7 +29,8 @@
 #define IOTRAP__CAP_NATIVE 0x1u /* grant() lets the program's own IN/OUT run untrapped; the
                                  * grant is process-wide, so a session has one such instance */
 #define IOTRAP__CAP_SHARED 0x2u /* one device state shared by every process of a run: the
-                                 * launcher makes the shared state before the program runs */
+                                 * launcher makes the shared state before the program runs
+                                 * (iotrap__backend_params.shared_path) */
 #define IOTRAP__CAP_REAL   0x4u /* reaches real hardware: without --allow, a session allows
                                  * only the backend's window (nothing when it has none) */
 #define IOTRAP__CAP_OPEN_BUS 0x8u /* a port describe() names no device at reads all ones

@@ -250,14 +250,17 @@ static int map_board(iotrap__board *b, const struct iotrap__board_hdr *want,
         if (!path)
             return iotrap__err(err, errlen, IOTRAP_E_RANGE, "board path buffer too small");
         fd = iotrap__rundir_create("board", path, pathlen, err, errlen);
-        if (fd < 0)
+        if (fd < 0) {
+            b->file_failed = true;
             return fd;
+        }
         int rc;
         if (ftruncate(fd, (off_t)size) != 0) {
             rc = iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot size board file \"%s\": %s",
                              path, strerror(errno));
             close(fd);
             iotrap__rundir_remove(path);
+            b->file_failed = true;
             return rc;
         }
         map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -266,6 +269,7 @@ static int map_board(iotrap__board *b, const struct iotrap__board_hdr *want,
             rc = iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot map board file \"%s\": %s",
                              path, strerror(errno));
             iotrap__rundir_remove(path);
+            b->file_failed = true;
             return rc;
         }
     } else {

@@ -9,6 +9,7 @@
 #define IOTRAP_BACKENDS_BOARD_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <iotrap/device.h>
 #include <iotrap/ports.h>
@@ -56,6 +57,8 @@ typedef struct iotrap__board {
     char spec[IOTRAP__BOARD_MAX_DEVICES][48]; /* "name@0xbase" for messages */
     int started[IOTRAP__BOARD_MAX_DEVICES];
     uint8_t port_dev[65536]; /* 0: unclaimed, else device index + 1 */
+    bool file_failed;        /* CREATE failed making the board file itself: the machine's
+                              * failure, not the configuration's */
 } iotrap__board;
 
 /* The specs of the default board (used when the configuration gives none), NULL-ended. */
@@ -68,8 +71,7 @@ enum iotrap__board_mode {
 };
 
 /* Loads cfg's plug-ins, parses its device specs (the default board when NULL) and maps
- * the board.  For CREATE, `path` receives the new file's name, and IOTRAP_E_SYSTEM says
- * that the file could not be made (the machine's failure, not the configuration's).  `b`
+ * the board.  For CREATE, `path` receives the new file's name (see also file_failed).  `b`
  * must be zeroed, as a
  * backend's state is (backend.h): it is not cleared again, so that the pages of port_dev
  * no device claims are never touched. */

@@ -18,7 +18,7 @@ static int sim_open(struct iotrap__backend_instance *bi, const struct iotrap__ba
     if (bp->shared_path) {
         int rc = iotrap__board_open(bi->priv, cfg, IOTRAP__BOARD_CREATE, bp->shared_path,
                                     bp->shared_pathlen, err, errlen);
-        if (rc == IOTRAP_E_SYSTEM && bp->shared_failed)
+        if (rc != IOTRAP_OK && bp->shared_failed && ((iotrap__board *)bi->priv)->file_failed)
             *bp->shared_failed = true;
         if (rc != IOTRAP_OK)
             bp->shared_path[0] = '\0'; /* not made, or removed again */

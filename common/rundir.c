@@ -17,18 +17,11 @@
 /* Where the directories of random name go when no shared one can be used. */
 static const char *const fallback_parents[] = {"/dev/shm", "/tmp"};
 
-/* The inode of this process's pid namespace, 0 when /proc cannot say.  Asked once: a
- * process stays in the pid namespace it started in. */
+/* The inode of this process's pid namespace, 0 when /proc cannot say. */
 static unsigned long long pid_namespace(void)
 {
-    static unsigned long long ns;
-    static bool known;
-    if (!known) {
-        struct stat st;
-        ns = stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long long)st.st_ino : 0;
-        known = true;
-    }
-    return ns;
+    struct stat st;
+    return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long long)st.st_ino : 0;
 }
 
 /* Whether `name` ("KIND-PID-NS-XXXXXX") was made by a process of pid namespace `ns` that
@@ -159,18 +152,13 @@ int iotrap__rundir_create(const char *kind, char *path, size_t pathlen, char *er
     if (rc != IOTRAP_OK)
         return rc;
     unsigned long long ns = pid_namespace();
-    /* A shared directory is looked through once per process: a launcher makes a board
-     * and a run state one after the other, and what dead runs left is gone after the
-     * first look. */
-    static char swept[PATH_MAX];
     if (own) {
         for (size_t i = 0; i < sizeof fallback_parents / sizeof fallback_parents[0]; i++)
             remove_stale_fallbacks(fallback_parents[i], geteuid(), ns);
-    } else if (strcmp(swept, dir) != 0) {
+    } else {
         int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd >= 0)
             remove_stale(dfd, ns);
-        strcpy(swept, dir);
     }
     if ((size_t)snprintf(path, pathlen, "%s/%s-%ld-%llu-XXXXXX", dir, kind, (long)getpid(),
                          ns) >= pathlen) {

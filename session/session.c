@@ -176,8 +176,17 @@ static void close_instance(struct route *rt)
 }
 
 static int open_instance(struct route *rt, const struct iotrap__backend *be,
-                         const struct iotrap__backend_params *bp, char *err, size_t errlen)
+                         const struct iotrap__backend_params *given, char *err, size_t errlen)
 {
+    /* Only a backend with state that the processes of a run share is asked to make it. */
+    struct iotrap__backend_params own = *given;
+    const struct iotrap__backend_params *bp = given;
+    if (given->shared_path && !(be->caps & IOTRAP__CAP_SHARED)) {
+        own.shared_path = NULL;
+        own.shared_pathlen = 0;
+        own.shared_failed = NULL;
+        bp = &own;
+    }
     rt->bi.backend = be;
     rt->bi.priv = NULL;
     if (be->priv_size && !(rt->bi.priv = zeroed_alloc(be->priv_size))) {
@@ -655,14 +664,6 @@ void iotrap_ports_close(iotrap_ports *p)
 }
 
 /* ---- Queries ------------------------------------------------------------------------- */
-
-unsigned iotrap__session_caps(const iotrap_ports *p)
-{
-    unsigned caps = 0;
-    for (unsigned r = 0; r < p->map.nroutes; r++)
-        caps |= p->routes[r].bi.backend->caps;
-    return caps;
-}
 
 bool iotrap__session_native(const iotrap_ports *p)
 {

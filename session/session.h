@@ -46,9 +46,6 @@ typedef struct iotrap__session_params {
 int iotrap__session_open(const iotrap__session_params *sp, iotrap_ports **out, char *err,
                          size_t errlen);
 
-/* The IOTRAP__CAP_* bits of every backend instance of the session, or-ed. */
-unsigned iotrap__session_caps(const iotrap_ports *p);
-
 /* True when some allowed port runs natively, untrapped (a granted native backend). */
 bool iotrap__session_native(const iotrap_ports *p);
 
@@ -56,9 +53,9 @@ bool iotrap__session_native(const iotrap_ports *p);
  * saving the extended state (shim/patch_fast.c), all of them allowed by the policy:
  *   bus:    a simulated board's bus answers, no device being there (a read gives all
  *           ones, a write is dropped), so the patched path answers them itself;
- *   direct: iotrap_ports_in() and iotrap_ports_out() reach them through backend code
- *           that uses the general registers only (iotrap__backend.general_regs), whole
- *           and unsplit.
+ *   direct: iotrap_ports_in() and iotrap_ports_out() reach every byte of them through
+ *           backend code that uses the general registers only
+ *           (iotrap__backend.general_regs), a wide access split across routes too.
  * NULL when the session traces or counts accesses (each must be recorded), or out of
  * memory.  Computed on the first call, which looks at every port: async-signal-safe,
  * but not thread-safe (the shim calls it with its patch writer lock held). */

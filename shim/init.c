@@ -42,7 +42,6 @@ static void atfork_child(void)
 {
     iotrap__scratch_reset();
     iotrap__patch_atfork_child();
-    iotrap__port_file_atfork_child();
 }
 
 __attribute__((constructor)) static void iotrap__shim_init(void)

@@ -253,7 +253,8 @@ static int patchable_mode(int mode)
 /* Tells the patched path which ports it takes without the extended state, before the
  * first chunk's stub is generated (it calls iotrap__patch_fast() only where there are
  * some).  Worked out when a site is first about to be patched, not at start, because it
- * looks at every port; only where no grant file can refuse. */
+ * looks at every port.  None are taken while a grant file is in use, which could refuse
+ * an access the sets allow. */
 static void fast_setup(void)
 {
     static bool done;

@@ -11,7 +11,8 @@
  * The library is compiled for the general registers only (LIB_CFLAGS in Makefile.am),
  * and the session reaches only code that is so on a direct port: nothing here can touch
  * an x87, MMX, SSE, AVX or opmask register, which is what lets the stub skip XSAVE for
- * it.  tests/progs/io_patch.c (the xstate and -bus cases) checks the registers. */
+ * it.  tests/progs/io_patch.c (the xstate, xstate-bus, xstate-devices and regs-bus cases)
+ * checks the registers. */
 #include "config.h"
 
 #include <errno.h>

@@ -111,6 +111,11 @@ static int mark(int fd, int accmode)
     struct stat st;
     if (fstat(fd, &st) != 0)
         return -1;
+    /* Already recorded as this very file (found again by the look for inherited ones):
+     * kept, never briefly forgotten, which another thread's call would see. */
+    struct port_fd *known = find(fd);
+    if (known && known->dev == st.st_dev && known->ino == st.st_ino)
+        return 0;
     unmark(fd);
     for (int i = 0; i < MAX_PORT_FDS; i++) {
         int free_slot = 0;
@@ -172,10 +177,11 @@ int iotrap__port_file_accmode(int fd)
 }
 
 /* Descriptors inherited over exec: their memfd's name says what they are.  The directory
- * is read into a stack buffer (no opendir and its 32 KiB buffer), and only a descriptor
- * that can be a memfd - a regular file with no name in any directory - has its link read
- * from /proc, the costly part.  Marking is idempotent, so a descriptor the process opened
- * or duplicated before the scan is found again harmlessly. */
+ * is read into a stack buffer (no opendir and its 32 KiB buffer), and each descriptor's
+ * link is read, which asks nothing of the file itself: an fstat() could wait on a FUSE
+ * file whose server is another thread of this process, waiting for this look.  A
+ * descriptor the process opened or duplicated before the look is found again and kept
+ * as it is (mark()). */
 static void scan_inherited(void)
 {
     int dir = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/fd",
@@ -189,9 +195,7 @@ static void scan_inherited(void)
             const struct dirent64 *de = (const struct dirent64 *)(buf + off);
             off += de->d_reclen;
             int fd = atoi(de->d_name);
-            struct stat st;
-            if (de->d_name[0] < '0' || de->d_name[0] > '9' || fd == dir ||
-                fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 0)
+            if (de->d_name[0] < '0' || de->d_name[0] > '9' || fd == dir)
                 continue;
             char link[128];
             ssize_t n = readlinkat(dir, de->d_name, link, sizeof link - 1);
@@ -210,8 +214,10 @@ static void scan_inherited(void)
     syscall(SYS_close, dir);
 }
 
-/* 0: the inherited descriptors are not looked for yet; 1: a thread is looking; 2: done. */
-static int scan_state;
+/* 0: the inherited descriptors are not looked for yet; SCAN_DONE: done; else the pid of
+ * the process one of whose threads is looking. */
+#define SCAN_DONE (-1)
+static pid_t scan_state;
 
 /* Looks for the inherited descriptors once, on the program's first call that asks about
  * a descriptor rather than at start: reading /proc/self/fd in a new process costs about as
@@ -221,19 +227,29 @@ static int scan_state;
  * wait for it; another thread waits. */
 static void inherited(void)
 {
-    if (__atomic_load_n(&scan_state, __ATOMIC_ACQUIRE) == 2)
+    if (__atomic_load_n(&scan_state, __ATOMIC_ACQUIRE) == SCAN_DONE)
         return;
     int saved = errno;
     sigset_t all, old;
     sigfillset(&all);
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, _NSIG / 8);
-    int idle = 0;
-    if (__atomic_compare_exchange_n(&scan_state, &idle, 1, 0, __ATOMIC_ACQUIRE,
-                                    __ATOMIC_RELAXED)) {
-        scan_inherited();
-        __atomic_store_n(&scan_state, 2, __ATOMIC_RELEASE);
-    } else {
-        while (__atomic_load_n(&scan_state, __ATOMIC_ACQUIRE) != 2)
+    pid_t self = (pid_t)syscall(SYS_getpid);
+    for (;;) {
+        pid_t seen = 0;
+        if (__atomic_compare_exchange_n(&scan_state, &seen, self, 0, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_ACQUIRE)) {
+            scan_inherited();
+            __atomic_store_n(&scan_state, SCAN_DONE, __ATOMIC_RELEASE);
+            break;
+        }
+        if (seen == SCAN_DONE)
+            break;
+        /* A child forked while a thread of its parent was looking: that thread is not in
+         * the child, which looks itself. */
+        if (seen != self)
+            __atomic_compare_exchange_n(&scan_state, &seen, 0, 0, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED);
+        else
             syscall(SYS_sched_yield);
     }
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, _NSIG / 8);
@@ -257,14 +273,6 @@ static void program_asks(const void *caller)
 
 /* In each interposed function: its caller is what asks. */
 #define PROGRAM_ASKS() program_asks(__builtin_return_address(0))
-
-void iotrap__port_file_atfork_child(void)
-{
-    /* The thread that was looking is not in the child: look again, when asked. */
-    int looking = 1;
-    __atomic_compare_exchange_n(&scan_state, &looking, 0, 0, __ATOMIC_RELAXED,
-                                __ATOMIC_RELAXED);
-}
 
 void iotrap__port_file_init(void)
 {

@@ -202,9 +202,6 @@ static inline void *iotrap__next(void **slot, const char *name)
  * over exec are looked for on first need); the _open_ one finds the real open functions. */
 void iotrap__port_file_init(void);
 void iotrap__port_file_open_init(void);
-/* In a fork child: a look for inherited descriptors under way in another thread of the
- * parent is started again when next needed. */
-void iotrap__port_file_atfork_child(void);
 /* A new descriptor that stands for /dev/port, opened with these open() flags; -1 and
  * errno on failure. */
 int iotrap__port_file_create(int flags);

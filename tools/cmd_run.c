@@ -359,15 +359,26 @@ int iotrap__cmd_run(int argc, char **argv)
         status = 2;
         goto out;
     }
-    err[0] = '\0';
+    /* The program and the preload library are looked up before the session opens, since
+     * the session makes the run's board, which empties the devices' out= files: a run
+     * that cannot start leaves them alone.  A bad setting is still what such a run
+     * reports first, checked by a session that makes nothing. */
+    char path[PATH_MAX], perr[1024] = "";
+    int e = iotrap__find_program(opts.program[0], path, sizeof(path));
+    char *preload = e == 0 ? iotrap__preload_env(iotrap__preload_dir(), getenv("LD_PRELOAD"),
+                                                 perr, sizeof(perr))
+                           : NULL;
     /* A backend whose device state all the processes of the run share (the simulated
      * board: one board, so that a child sees what its parent wrote to a device) makes it
      * here, before the program starts. */
     bool board_failed = false;
-    iotrap__session_params sp = {
-        .cfg = &eff.cfg, .shared_path = board, .shared_pathlen = sizeof board,
-        .shared_failed = &board_failed,
-    };
+    iotrap__session_params sp = { .cfg = &eff.cfg };
+    if (preload) {
+        sp.shared_path = board;
+        sp.shared_pathlen = sizeof board;
+        sp.shared_failed = &board_failed;
+    }
+    err[0] = '\0';
     st = iotrap__session_open(&sp, &ports, err, sizeof(err));
     if (st < 0) {
         fprintf(stderr, "iotrap run: %s%s\n",
@@ -378,17 +389,9 @@ int iotrap__cmd_run(int argc, char **argv)
          * it status 2; only running out of memory, or a board file that cannot be made, is
          * iotrap's own failure. */
         status = st == IOTRAP_E_NOMEM || board_failed ? 1 : 2;
+        free(preload);
         goto out;
     }
-    /* Every process of the run uses the backends chosen here, so that they share one
-     * device and what "auto" chose is logged once. */
-    if (pin_choices(ports) < 0 || (board[0] && setenv_or_fail("IOTRAP_BOARD", board) < 0))
-        goto out;
-    iotrap_ports_close(ports);
-    ports = NULL;
-
-    char path[PATH_MAX];
-    int e = iotrap__find_program(opts.program[0], path, sizeof(path));
     if (e != 0) {
         if (e == ENOENT)
             fprintf(stderr, "iotrap run: %s: command not found\n", opts.program[0]);
@@ -397,18 +400,20 @@ int iotrap__cmd_run(int argc, char **argv)
         status = e == ENOENT ? 127 : 126;
         goto out;
     }
-    warn_about_program(path);
-
-    char *preload = iotrap__preload_env(iotrap__preload_dir(), getenv("LD_PRELOAD"), err,
-                                        sizeof(err));
     if (!preload) {
-        fprintf(stderr, "iotrap run: %s\n", err);
+        fprintf(stderr, "iotrap run: %s\n", perr);
         goto out;
     }
-    int ok = setenv_or_fail("LD_PRELOAD", preload) == 0;
+    /* Every process of the run uses the backends chosen here, so that they share one
+     * device and what "auto" chose is logged once. */
+    int ok = pin_choices(ports) == 0 && setenv_or_fail("LD_PRELOAD", preload) == 0 &&
+             (!board[0] || setenv_or_fail("IOTRAP_BOARD", board) == 0);
     free(preload);
     if (!ok)
         goto out;
+    iotrap_ports_close(ports);
+    ports = NULL;
+    warn_about_program(path);
 
     /* What the processes of the run share besides the board: the time the trace counts
      * from, its size budget, and the --summary counts. */

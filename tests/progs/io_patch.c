@@ -372,6 +372,34 @@ static void case_xstate_devices(void)
         xstate_out_at(writes[i].port, writes[i].value);
 }
 
+extern uintptr_t ps_inl(uint32_t port, uintptr_t ax);
+extern uintptr_t ps_inw(uint32_t port, uintptr_t ax);
+extern void ps_outl(uint32_t port, uint32_t value);
+extern const uint8_t ps_inl_site[], ps_inw_site[], ps_outl_site[];
+
+/* 2- and 4-byte accesses to a device through patched sites: PCI's CONFIG_ADDRESS, which
+ * takes a whole dword (the model's write_wide and read_wide), and the 440FX host bridge's
+ * IDs at CONFIG_DATA.  AX replaced with the rest of the register kept, EAX zero-extended
+ * into RAX, every call alike, trapped (the first 64) or patched. */
+static void case_wide_devices(void)
+{
+    const uintptr_t fill = (uintptr_t)0x1122334455667788ull;
+    int wrong_addr = 0, wrong_l = 0, wrong_w = 0;
+    for (int i = 0; i < CALLS; i++) {
+        ps_outl(0xcf8, 0x80000000u); /* bus 0, device 0, function 0, register 0 */
+        wrong_addr += ps_inl(0xcf8, fill) != 0x80000000u;
+        wrong_l += ps_inl(0xcfc, fill) != 0x12378086u;
+        wrong_w += ps_inw(0xcfc, fill) != ((fill & ~(uintptr_t)0xffff) | 0x8086u);
+    }
+    CHECK_EQ("CONFIG_ADDRESS read back wrong, calls", wrong_addr, 0);
+    CHECK_EQ("in eax of the host bridge's IDs wrong, calls", wrong_l, 0);
+    CHECK_EQ("in ax of its vendor wrong, calls", wrong_w, 0);
+    /* A JMP once patched, else OUT DX, EAX; IN EAX, DX; the operand-size prefix of IN AX. */
+    CHECK_EQ("out site's first byte", code_byte(ps_outl_site), patching() ? 0xe9 : 0xef);
+    CHECK_EQ("in eax site's first byte", code_byte(ps_inl_site), patching() ? 0xe9 : 0xed);
+    CHECK_EQ("in ax site's first byte", code_byte(ps_inw_site), patching() ? 0xe9 : 0x66);
+}
+
 #if defined(__x86_64__)
 extern void ps_ymm(uint8_t *out, uint16_t port);
 extern const uint8_t ps_ymm_site[];
@@ -466,7 +494,7 @@ int main(int argc, char **argv)
         {"sum", case_sum},       {"into", case_into},       {"fault", case_fault},
         {"regs", case_regs},     {"threads", case_threads}, {"branch", case_branch},
         {"regs-bus", case_regs_bus}, {"xstate", case_xstate}, {"xstate-bus", case_xstate_bus},
-        {"xstate-devices", case_xstate_devices},
+        {"xstate-devices", case_xstate_devices}, {"wide-devices", case_wide_devices},
         {"handler-later", case_handler_later}, {"handler-first", case_handler_first},
 #if defined(__x86_64__)
         {"ymm", case_ymm},       {"rip", case_rip},
