@@ -254,37 +254,6 @@ ps_xstate_out_site:
 	xsave64 (%r9)
 	ret
 
-/* uint64_t ps_inl(uint16_t port, uint64_t rax), ps_inw(...): RAX = rax, then IN EAX, DX
- * or IN AX, DX; return RAX.  void ps_outl(uint16_t port, uint32_t value): OUT DX, EAX.
- * Regions: the I/O instruction and two MOVs (7 or 8 bytes). */
-	.globl ps_inl, ps_inl_site, ps_inw, ps_inw_site, ps_outl, ps_outl_site
-ps_inl:
-	mov %rsi, %rax
-	mov %edi, %edx
-ps_inl_site:
-	in (%dx), %eax
-	mov %rax, %rcx
-	mov %rcx, %rax
-	ret
-
-ps_inw:
-	mov %rsi, %rax
-	mov %edi, %edx
-ps_inw_site:
-	in (%dx), %ax
-	mov %rax, %rcx
-	mov %rcx, %rax
-	ret
-
-ps_outl:
-	mov %esi, %eax
-	mov %edi, %edx
-ps_outl_site:
-	out %eax, (%dx)
-	mov %rax, %rcx
-	mov %rcx, %rax
-	ret
-
 #else /* i386 */
 
 	.globl ps_sum, ps_sum_site
@@ -452,36 +421,7 @@ ps_xstate_out_site:
 	pop %esi
 	pop %ebx
 	ret
-/* uint32_t ps_inl(uint32_t port, uint32_t eax), ps_inw(...), void ps_outl(uint32_t port,
- * uint32_t value): as on x86-64.  Regions: the I/O instruction and two MOVs (5 or 6
- * bytes). */
-	.globl ps_inl, ps_inl_site, ps_inw, ps_inw_site, ps_outl, ps_outl_site
-ps_inl:
-	mov 4(%esp), %edx
-	mov 8(%esp), %eax
-ps_inl_site:
-	in (%dx), %eax
-	mov %eax, %ecx
-	mov %ecx, %eax
-	ret
 
-ps_inw:
-	mov 4(%esp), %edx
-	mov 8(%esp), %eax
-ps_inw_site:
-	in (%dx), %ax
-	mov %eax, %ecx
-	mov %ecx, %eax
-	ret
-
-ps_outl:
-	mov 4(%esp), %edx
-	mov 8(%esp), %eax
-ps_outl_site:
-	out %eax, (%dx)
-	mov %eax, %ecx
-	mov %ecx, %eax
-	ret
 #endif
 
 #if defined(__x86_64__)
@@ -491,6 +431,31 @@ ps_flag:
 ps_cell:
 	.byte 0
 #endif
+
+/* uintptr_t ps_inl(uint32_t port, uintptr_t ax), ps_inw(...): AX = ax (RAX or EAX), then
+ * IN EAX, DX or IN AX, DX; return AX.  void ps_outl(uint32_t port, uint32_t value): OUT
+ * DX, EAX.  Regions: the I/O instruction and two MOVs (5 to 8 bytes). */
+#if defined(__x86_64__)
+#define WIDE_ARGS mov %rsi, %rax; mov %edi, %edx
+#define WIDE_AFTER mov %rax, %rcx; mov %rcx, %rax
+#else
+#define WIDE_ARGS mov 4(%esp), %edx; mov 8(%esp), %eax
+#define WIDE_AFTER mov %eax, %ecx; mov %ecx, %eax
+#endif
+	.macro wide_site name, io:vararg
+	.globl \name, \name\()_site
+\name:
+	WIDE_ARGS
+\name\()_site:
+	\io
+	WIDE_AFTER
+	ret
+	.endm
+
+	.text
+	wide_site ps_inl, in (%dx), %eax
+	wide_site ps_inw, in (%dx), %ax
+	wide_site ps_outl, out %eax, (%dx)
 
 	.section .rodata
 	.globl ps_pattern
