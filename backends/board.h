@@ -90,7 +90,8 @@ int iotrap__board_out_string(iotrap__board *b, uint16_t port, unsigned width,
                              const void *buf, size_t count);
 
 /* The device answering `port`, or NULL when the bus has nothing there; *lines receives
- * the lines behind that register (NULL for a plain byte).  Not for a signal handler. */
+ * the lines behind that register (NULL for a plain byte).  Async-signal-safe with lines
+ * NULL; not for a signal handler otherwise (a model's lines() need not be). */
 const iotrap_device *iotrap__board_device_at(const iotrap__board *b, uint16_t port,
                                              const iotrap_device_lines **lines);
 

@@ -179,14 +179,20 @@ static void close_instance(struct route *rt)
 static int open_instance(struct route *rt, const struct iotrap__backend *be,
                          const struct iotrap__backend_params *given, char *err, size_t errlen)
 {
-    /* Only a backend with state that the processes of a run share is asked to make it. */
+    /* Only a backend with state that the processes of a run share is asked to make it,
+     * and only the first: a later one attaches to what that one made. */
     struct iotrap__backend_params own = *given;
-    const struct iotrap__backend_params *bp = given;
-    if (given->shared_path && !(be->caps & IOTRAP__CAP_SHARED)) {
+    const struct iotrap__backend_params *bp = &own;
+    iotrap_ports_config attach;
+    if (given->shared_path && (!(be->caps & IOTRAP__CAP_SHARED) || given->shared_path[0])) {
+        if (be->caps & IOTRAP__CAP_SHARED) {
+            attach = *given->cfg;
+            attach.board = given->shared_path;
+            own.cfg = &attach;
+        }
         own.shared_path = NULL;
         own.shared_pathlen = 0;
         own.shared_failed = NULL;
-        bp = &own;
     }
     rt->bi.backend = be;
     rt->bi.priv = NULL;
@@ -371,18 +377,10 @@ static int open_route(iotrap_ports *p, struct route_job *job, const iotrap_ports
     struct route *rt = &p->routes[job->r];
     const char *args;
     size_t namelen = iotrap__backend_spec_split(job->spec, &args);
-    struct iotrap__backend_params bp = {.args = args, .route_first = job->first, .cfg = cfg};
-    /* The first backend with shared state makes it; a later one attaches to it. */
-    iotrap_ports_config attach;
-    if (sp->shared_path && sp->shared_path[0]) {
-        attach = *cfg;
-        attach.board = sp->shared_path;
-        bp.cfg = &attach;
-    } else if (sp->shared_path) {
-        bp.shared_path = sp->shared_path;
-        bp.shared_pathlen = sp->shared_pathlen;
-        bp.shared_failed = sp->shared_failed;
-    }
+    struct iotrap__backend_params bp = {
+        .args = args, .route_first = job->first, .cfg = cfg, .shared_path = sp->shared_path,
+        .shared_pathlen = sp->shared_pathlen, .shared_failed = sp->shared_failed,
+    };
     const struct iotrap__backend *const *table = sp->backends ? sp->backends : iotrap__backends;
     int rc;
     if (namelen == 4 && memcmp(job->spec, "auto", 4) == 0) {

@@ -20,16 +20,30 @@
  * iotrap__safe_probe_store(p): 1 if a store to the byte at p succeeds, else 0; the
  * byte keeps its value.
  */
+/* The start and end of each function: it and its labels that iotrap__fixup() knows
+ * (the instructions that may fault and where they resume) are hidden symbols. */
+	.macro	fn_begin name, labels:vararg
+	.globl	\name
+	.hidden	\name
+	.ifnb	\labels
+	.globl	\labels
+	.hidden	\labels
+	.endif
+	.type	\name, @function
+\name:
+	.cfi_startproc
+	.endm
+
+	.macro	fn_end name
+	.cfi_endproc
+	.size	\name, .-\name
+	.endm
+
 #if defined(__x86_64__)
 	.text
-	.globl	iotrap__safe_copy
-	.hidden	iotrap__safe_copy
-	.globl	iotrap__safe_copy_load, iotrap__safe_copy_store, iotrap__safe_copy_fault
-	.hidden	iotrap__safe_copy_load, iotrap__safe_copy_store, iotrap__safe_copy_fault
-	.type	iotrap__safe_copy, @function
 	/* rdi = dst, rsi = src, rdx = n, rcx = si_code pointer (may be NULL) */
-iotrap__safe_copy:
-	.cfi_startproc
+	fn_begin iotrap__safe_copy, iotrap__safe_copy_load, iotrap__safe_copy_store, \
+		iotrap__safe_copy_fault
 	xorl	%eax, %eax
 1:	cmpq	%rdx, %rax
 	jae	3f
@@ -45,17 +59,12 @@ iotrap__safe_copy_fault:
 	jz	3f
 	movl	%r8d, (%rcx)
 3:	ret
-	.cfi_endproc
-	.size	iotrap__safe_copy, .-iotrap__safe_copy
+	fn_end	iotrap__safe_copy
 
 	/* iotrap__safe_bulk(dst, src, n): rdi = dst, rsi = src, rdx = n.  One REP MOVSB
 	 * (fast-string microcode for strings of any length); a fault stops it with RCX
 	 * counting the bytes left, and iotrap__fixup() resumes at the label after it. */
-	.globl	iotrap__safe_bulk, iotrap__safe_bulk_insn, iotrap__safe_bulk_fault
-	.hidden	iotrap__safe_bulk, iotrap__safe_bulk_insn, iotrap__safe_bulk_fault
-	.type	iotrap__safe_bulk, @function
-iotrap__safe_bulk:
-	.cfi_startproc
+	fn_begin iotrap__safe_bulk, iotrap__safe_bulk_insn, iotrap__safe_bulk_fault
 	movq	%rdx, %rcx
 iotrap__safe_bulk_insn:
 	rep movsb
@@ -63,16 +72,11 @@ iotrap__safe_bulk_fault:
 	movq	%rdx, %rax
 	subq	%rcx, %rax
 	ret
-	.cfi_endproc
-	.size	iotrap__safe_bulk, .-iotrap__safe_bulk
+	fn_end	iotrap__safe_bulk
 
 	/* iotrap__safe_probe_store(p): rdi = p.  A locked OR of zero is a store that
 	 * changes nothing, even under a concurrent store of another thread. */
-	.globl	iotrap__safe_probe_store, iotrap__safe_probe_insn, iotrap__safe_probe_fault
-	.hidden	iotrap__safe_probe_store, iotrap__safe_probe_insn, iotrap__safe_probe_fault
-	.type	iotrap__safe_probe_store, @function
-iotrap__safe_probe_store:
-	.cfi_startproc
+	fn_begin iotrap__safe_probe_store, iotrap__safe_probe_insn, iotrap__safe_probe_fault
 	movl	$1, %eax
 iotrap__safe_probe_insn:
 	lock orb $0, (%rdi)
@@ -80,23 +84,28 @@ iotrap__safe_probe_insn:
 iotrap__safe_probe_fault:
 	xorl	%eax, %eax
 	ret
-	.cfi_endproc
-	.size	iotrap__safe_probe_store, .-iotrap__safe_probe_store
+	fn_end	iotrap__safe_probe_store
 
 #elif defined(__i386__)
 	.text
-	.globl	iotrap__safe_copy
-	.hidden	iotrap__safe_copy
-	.globl	iotrap__safe_copy_load, iotrap__safe_copy_store, iotrap__safe_copy_fault
-	.hidden	iotrap__safe_copy_load, iotrap__safe_copy_store, iotrap__safe_copy_fault
-	.type	iotrap__safe_copy, @function
-	/* cdecl: 4(%esp) dst, 8 src, 12 n, 16 si_code pointer; esi/edi are callee-saved */
-iotrap__safe_copy:
-	.cfi_startproc
+	/* esi and edi are callee-saved: the copies use them, pushed and popped around. */
+	.macro	save_esi_edi
 	pushl	%esi
 	.cfi_adjust_cfa_offset 4
 	pushl	%edi
 	.cfi_adjust_cfa_offset 4
+	.endm
+	.macro	restore_esi_edi
+	popl	%edi
+	.cfi_adjust_cfa_offset -4
+	popl	%esi
+	.cfi_adjust_cfa_offset -4
+	.endm
+
+	/* cdecl: 4(%esp) dst, 8 src, 12 n, 16 si_code pointer; esi/edi are callee-saved */
+	fn_begin iotrap__safe_copy, iotrap__safe_copy_load, iotrap__safe_copy_store, \
+		iotrap__safe_copy_fault
+	save_esi_edi
 	movl	12(%esp), %edi
 	movl	16(%esp), %esi
 	movl	20(%esp), %edx
@@ -115,24 +124,13 @@ iotrap__safe_copy_fault:
 	testl	%edx, %edx
 	jz	3f
 	movl	%ecx, (%edx)
-3:	popl	%edi
-	.cfi_adjust_cfa_offset -4
-	popl	%esi
-	.cfi_adjust_cfa_offset -4
+3:	restore_esi_edi
 	ret
-	.cfi_endproc
-	.size	iotrap__safe_copy, .-iotrap__safe_copy
+	fn_end	iotrap__safe_copy
 
 	/* iotrap__safe_bulk(dst, src, n), cdecl; as the x86-64 one. */
-	.globl	iotrap__safe_bulk, iotrap__safe_bulk_insn, iotrap__safe_bulk_fault
-	.hidden	iotrap__safe_bulk, iotrap__safe_bulk_insn, iotrap__safe_bulk_fault
-	.type	iotrap__safe_bulk, @function
-iotrap__safe_bulk:
-	.cfi_startproc
-	pushl	%esi
-	.cfi_adjust_cfa_offset 4
-	pushl	%edi
-	.cfi_adjust_cfa_offset 4
+	fn_begin iotrap__safe_bulk, iotrap__safe_bulk_insn, iotrap__safe_bulk_fault
+	save_esi_edi
 	movl	12(%esp), %edi
 	movl	16(%esp), %esi
 	movl	20(%esp), %ecx
@@ -141,20 +139,12 @@ iotrap__safe_bulk_insn:
 iotrap__safe_bulk_fault:
 	movl	20(%esp), %eax
 	subl	%ecx, %eax
-	popl	%edi
-	.cfi_adjust_cfa_offset -4
-	popl	%esi
-	.cfi_adjust_cfa_offset -4
+	restore_esi_edi
 	ret
-	.cfi_endproc
-	.size	iotrap__safe_bulk, .-iotrap__safe_bulk
+	fn_end	iotrap__safe_bulk
 
 	/* iotrap__safe_probe_store(p), cdecl; as the x86-64 one. */
-	.globl	iotrap__safe_probe_store, iotrap__safe_probe_insn, iotrap__safe_probe_fault
-	.hidden	iotrap__safe_probe_store, iotrap__safe_probe_insn, iotrap__safe_probe_fault
-	.type	iotrap__safe_probe_store, @function
-iotrap__safe_probe_store:
-	.cfi_startproc
+	fn_begin iotrap__safe_probe_store, iotrap__safe_probe_insn, iotrap__safe_probe_fault
 	movl	4(%esp), %edx
 	movl	$1, %eax
 iotrap__safe_probe_insn:
@@ -163,8 +153,7 @@ iotrap__safe_probe_insn:
 iotrap__safe_probe_fault:
 	xorl	%eax, %eax
 	ret
-	.cfi_endproc
-	.size	iotrap__safe_probe_store, .-iotrap__safe_probe_store
+	fn_end	iotrap__safe_probe_store
 #else
 #error "iotrap builds only for x86-64 and i386"
 #endif

@@ -130,25 +130,20 @@ static void ins_case(long pg, unsigned w, int down, int unmap, int skew)
     /* Around the elements done, the good page keeps what it had. */
     uint8_t *below = down ? start - w : start - 1;
     uint8_t *above = down ? start + w : start + 2 * w;
-    if (down) {
-        snprintf(what, sizeof what, "w%u down: byte above the string untouched", w);
-        CHECK_EQ(what, *above, 0xee);
-        for (uint8_t *q = edge; q < below; q++)
-            if (*q != 0xee) {
-                snprintf(what, sizeof what, "w%u down: good-page byte below element 1", w);
-                CHECK_EQ(what, *q, 0xee);
-                break;
-            }
-    } else {
-        snprintf(what, sizeof what, "w%u up: byte below the string untouched", w);
-        CHECK_EQ(what, *below, 0xee);
-        for (uint8_t *q = above; q < edge; q++)
-            if (*q != 0xee) {
-                snprintf(what, sizeof what, "w%u up: good-page byte of the bad element", w);
-                CHECK_EQ(what, *q, 0xee);
-                break;
-            }
-    }
+    /* The byte before where the string started, and the good page's bytes between the
+     * elements done and the bad page. */
+    uint8_t *before = down ? above : below;
+    uint8_t *from = down ? edge : above, *to = down ? below : edge;
+    snprintf(what, sizeof what, "w%u %s: byte %s the string untouched", w,
+             down ? "down" : "up", down ? "above" : "below");
+    CHECK_EQ(what, *before, 0xee);
+    for (uint8_t *q = from; q < to; q++)
+        if (*q != 0xee) {
+            snprintf(what, sizeof what, down ? "w%u down: good-page byte below element 1"
+                                             : "w%u up: good-page byte of the bad element", w);
+            CHECK_EQ(what, *q, 0xee);
+            break;
+        }
     if (!unmap) {
         uint8_t *bad = down ? p : edge;
         int clean = 1;
