@@ -222,8 +222,8 @@ static void native_stop(void)
 
 /* Native code is patched under `auto` while the program has no signal handler of its
  * own: a patched access does not block signals as a trap does, and a handler that did
- * port I/O while it interrupted the full path (which holds the board lock) would have
- * its access refused.  With no handler, no program code can run in the middle of one.
+ * port I/O while it interrupted a patched access to a device (which holds the board lock)
+ * would have its access refused.  With no handler, no program code can run in the middle of one.
  * The interposed sigaction() and signal() report new handlers; the kernel's dispositions
  * are looked at too, for handlers installed around them. */
 static bool native_patchable(void)

@@ -3,9 +3,9 @@
  * and the instructions it displaces.
  *
  * Everything runs inside the SIGSEGV handler (iotrap__patch_code_init() too, or in the
- * constructor): system calls, Capstone through the handle pool, no allocation.  Code is written through
- * /proc/self/mem, as a debugger writes breakpoints, so that no page is ever writable and
- * executable and the program's own page protections are never changed.
+ * constructor): system calls, Capstone through the handle pool, no allocation.  Code is
+ * written through /proc/self/mem, as a debugger writes breakpoints, so that no page is
+ * ever writable and executable and the program's own page protections are never changed.
  */
 #include "config.h"
 

@@ -329,6 +329,14 @@ static void installed_handler(sighandler_t h)
         iotrap__patch_program_handles();
 }
 
+/* The result of the C library's signal() family, after telling of the handler it set. */
+static sighandler_t installed_by(sighandler_t prev, sighandler_t h)
+{
+    if (prev != SIG_ERR)
+        installed_handler(h);
+    return prev;
+}
+
 /* ---- The interposed functions --------------------------------------------------------- */
 
 static bool chained(int sig)
@@ -411,10 +419,7 @@ IOTRAP__EXPORT sighandler_t signal(int sig, sighandler_t handler)
 {
     if (!chained(sig)) {
         iotrap__sigchain_resolve();
-        sighandler_t prev = real_signal_p(sig, handler);
-        if (prev != SIG_ERR)
-            installed_handler(handler);
-        return prev;
+        return installed_by(real_signal_p(sig, handler), handler);
     }
     return set_simple(sig, handler, SA_RESTART, true);
 }
@@ -426,10 +431,7 @@ IOTRAP__EXPORT sighandler_t bsd_signal(int sig, sighandler_t handler)
 {
     if (!chained(sig)) {
         iotrap__sigchain_resolve();
-        sighandler_t prev = real_bsd_signal_p(sig, handler);
-        if (prev != SIG_ERR)
-            installed_handler(handler);
-        return prev;
+        return installed_by(real_bsd_signal_p(sig, handler), handler);
     }
     return set_simple(sig, handler, SA_RESTART, true);
 }
@@ -443,10 +445,7 @@ IOTRAP__EXPORT sighandler_t sysv_signal(int sig, sighandler_t handler)
 {
     if (!chained(sig)) {
         iotrap__sigchain_resolve();
-        sighandler_t prev = real_sysv_signal_p(sig, handler);
-        if (prev != SIG_ERR)
-            installed_handler(handler);
-        return prev;
+        return installed_by(real_sysv_signal_p(sig, handler), handler);
     }
     return set_simple(sig, handler, SA_RESETHAND | SA_NODEFER, false);
 }
@@ -462,10 +461,7 @@ IOTRAP__EXPORT sighandler_t sigset(int sig, sighandler_t handler)
 {
     if (!chained(sig)) {
         iotrap__sigchain_resolve();
-        sighandler_t prev = real_sigset_p(sig, handler);
-        if (prev != SIG_ERR)
-            installed_handler(handler);
-        return prev;
+        return installed_by(real_sigset_p(sig, handler), handler);
     }
     sigset_t one, old;
     sigemptyset(&one);
