@@ -85,12 +85,10 @@ int iotrap__bench_start_round(const struct iotrap__start_setup *s, struct iotrap
             if (t[k][i] < 0)
                 return -1;
     }
-    for (int k = 0; k < 4; k++)
-        qsort(t[k], STARTS, sizeof t[k][0], iotrap__cmp_double);
-    r->bare = t[0][STARTS / 2];
-    r->preload = t[1][STARTS / 2];
-    r->run = t[2][STARTS / 2];
-    r->launcher = t[3][STARTS / 2];
+    r->bare = iotrap__median(t[0], STARTS);
+    r->preload = iotrap__median(t[1], STARTS);
+    r->run = iotrap__median(t[2], STARTS);
+    r->launcher = iotrap__median(t[3], STARTS);
     long plain = rss_kb(s, s->bare_env), preloaded = rss_kb(s, s->preload_env);
     if (plain < 0 || preloaded < 0)
         return -1;

@@ -97,12 +97,6 @@ int iotrap__bench_targets_check(const struct iotrap__bench_targets *t)
     return 0;
 }
 
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, iotrap__cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int iotrap__bench_targets_medians(const struct iotrap__bench_targets *const *t, int rounds,
                                   struct iotrap__bench_targets_medians *m)
 {
@@ -110,13 +104,13 @@ int iotrap__bench_targets_medians(const struct iotrap__bench_targets *const *t, 
     for (int i = 0; i < IOTRAP__BENCH_NTARGETS; i++) {
         for (int k = 0; k < rounds; k++)
             v[k] = t[k]->rep[i] / t[k]->outb[i];
-        m->ratio[i] = median(v, rounds);
+        m->ratio[i] = iotrap__median(v, rounds);
         for (int k = 0; k < rounds; k++)
             v[k] = t[k]->outb[i];
-        m->outb[i] = median(v, rounds);
+        m->outb[i] = iotrap__median(v, rounds);
         for (int k = 0; k < rounds; k++)
             v[k] = t[k]->rep[i];
-        m->rep[i] = median(v, rounds);
+        m->rep[i] = iotrap__median(v, rounds);
         /* A zero time (a clock that did not move) would print inf, which is not JSON. */
         if (!isfinite(m->ratio[i]) || m->ratio[i] <= 0) {
             fprintf(stderr, "iotrap bench: rep_ratios.%s could not be measured (%g)\n",

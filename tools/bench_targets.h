@@ -7,7 +7,7 @@
 
 #define IOTRAP__BENCH_NTARGETS 5
 
-/* The target of the most recent `rep_ratio` issue: at most 3 trapped outb per string. */
+/* rep_ratios' target: a 4096-byte string costs at most 3 trapped outb. */
 #define IOTRAP__BENCH_REP_TARGET 3.0
 
 /* One round's figures, in ns per instruction, and the byte each port read back. */

@@ -78,12 +78,6 @@ static int patched_figure(struct round *r, const char *name, double v)
     return 0;
 }
 
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(*v), iotrap__cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* The helper program: $IOTRAP_BENCH_DIR, else next to the build tree's tools/iotrap
  * (../bench), else the installed one. */
 static int find_helper(char *out, size_t len)
@@ -282,9 +276,9 @@ static int decode_round(csh h, cs_insn *ci, struct round *r)
         if (cs[b] < 0 || ca[b] < 0 || un[b] < 0)
             return -1;
     }
-    r->capstone = median(cs, DECODE_BATCHES);
-    r->cached = median(ca, DECODE_BATCHES);
-    r->uncached = median(un, DECODE_BATCHES);
+    r->capstone = iotrap__median(cs, DECODE_BATCHES);
+    r->cached = iotrap__median(ca, DECODE_BATCHES);
+    r->uncached = iotrap__median(un, DECODE_BATCHES);
     return 0;
 }
 
@@ -446,7 +440,7 @@ int iotrap__cmd_bench(int argc, char **argv)
             const struct round *x = &r[k_];                                                  \
             v[k_] = (EXPR);                                                                  \
         }                                                                                    \
-    }), median(v, rounds))
+    }), iotrap__median(v, rounds))
     struct ratio ratios[] = {
         { "trap_ratio", "trapped inb / bare SIGSEGV round trip",
           MEDIAN_OF(x->inb / x->bare), 1.10, 1 },
