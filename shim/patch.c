@@ -182,6 +182,22 @@ static iotrap__patch_site *find(uint64_t pc)
     return NULL;
 }
 
+/* Whether site `s`'s region shares a byte with the region of one of the first `n` sites
+ * that were written.  Two ports a few bytes apart make this: a region built after the
+ * other site was patched takes its JMP for an instruction to move, and writing one over
+ * the other would leave each region half the other's, where the fault redirection no
+ * longer knows the bytes (a thread meeting the first write's HLT there died of it). */
+static bool overlaps(const iotrap__patch_site *s, unsigned n)
+{
+    for (unsigned k = 0; k < n; k++) {
+        const iotrap__patch_site *o = &iotrap__patch_sites[k];
+        if (state(o) != IOTRAP__SITE_REFUSED && s->pc < o->pc + o->len &&
+            o->pc < s->pc + s->len)
+            return true;
+    }
+    return false;
+}
+
 static void patch(uint64_t pc, int mode, const iotrap_insn *insn, bool native)
 {
     unsigned id = __atomic_load_n(&nsites, __ATOMIC_RELAXED);
@@ -193,7 +209,7 @@ static void patch(uint64_t pc, int mode, const iotrap_insn *insn, bool native)
     s->mode = (uint8_t)mode;
     s->insn = *insn;
     s->native = native;
-    int built = iotrap__patch_code_build(s, id) == 0;
+    int built = iotrap__patch_code_build(s, id) == 0 && !overlaps(s, id);
     /* A site that cannot be patched keeps its slot, so it is not tried again. */
     s->state = built ? IOTRAP__SITE_WRITING : IOTRAP__SITE_REFUSED;
     __atomic_store_n(&nsites, id + 1, __ATOMIC_RELEASE);

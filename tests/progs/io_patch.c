@@ -400,6 +400,25 @@ static void case_wide_devices(void)
     CHECK_EQ("in ax site's first byte", code_byte(ps_inw_site), patching() ? 0xe9 : 0x66);
 }
 
+extern uintptr_t ps_pair(uint32_t port, uint32_t value);
+extern uintptr_t ps_pair_in_only(uint32_t port);
+extern const uint8_t ps_pair_out[], ps_pair_in[];
+
+/* An OUT right before an IN, the IN patched first: the OUT's region would take the IN's
+ * patch for an instruction to move and be written over it, so the OUT stays a trap, and
+ * every value written reads back. */
+static void case_pair(void)
+{
+    for (int i = 0; i < CALLS; i++)
+        ps_pair_in_only(0x378);
+    int wrong = 0;
+    for (int i = 0; i < CALLS; i++)
+        wrong += (uint8_t)ps_pair(0x378, (uint32_t)i) != (uint8_t)i;
+    CHECK_EQ("values read back wrong, calls", wrong, 0);
+    CHECK_EQ("in site's first byte", code_byte(ps_pair_in), patching() ? 0xe9 : 0xec);
+    CHECK_EQ("out site's first byte, never patched over it", code_byte(ps_pair_out), 0xee);
+}
+
 #if defined(__x86_64__)
 extern void ps_ymm(uint8_t *out, uint16_t port);
 extern const uint8_t ps_ymm_site[];
@@ -495,6 +514,7 @@ int main(int argc, char **argv)
         {"regs", case_regs},     {"threads", case_threads}, {"branch", case_branch},
         {"regs-bus", case_regs_bus}, {"xstate", case_xstate}, {"xstate-bus", case_xstate_bus},
         {"xstate-devices", case_xstate_devices}, {"wide-devices", case_wide_devices},
+        {"pair", case_pair},
         {"handler-later", case_handler_later}, {"handler-first", case_handler_first},
 #if defined(__x86_64__)
         {"ymm", case_ymm},       {"rip", case_rip},

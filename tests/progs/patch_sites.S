@@ -457,6 +457,30 @@ ps_cell:
 	wide_site ps_inw, in (%dx), %ax
 	wide_site ps_outl, out %eax, (%dx)
 
+/* uintptr_t ps_pair(uint32_t port, uint32_t value): OUT DX, AL of the value, then IN AL,
+ * DX; returns AX.  ps_pair_in_only(port) runs the IN alone.  The OUT's region would be
+ * the OUT and the IN's patch, once the IN is patched (5 or 7 bytes). */
+#if defined(__x86_64__)
+#define PAIR_PORT mov %edi, %edx
+#define PAIR_VALUE mov %esi, %eax
+#else
+#define PAIR_PORT mov 4(%esp), %edx
+#define PAIR_VALUE mov 8(%esp), %eax
+#endif
+	.globl ps_pair, ps_pair_out, ps_pair_in, ps_pair_in_only
+ps_pair:
+	PAIR_PORT
+	PAIR_VALUE
+ps_pair_out:
+	out %al, (%dx)
+ps_pair_in:
+	in (%dx), %al
+	WIDE_AFTER
+	ret
+ps_pair_in_only:
+	PAIR_PORT
+	jmp ps_pair_in
+
 	.section .rodata
 	.globl ps_pattern
 	.balign 32
