@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "common/map.h"
 #include "backends/board.h"
 #include "backends/devices/devices.h"
 #include "backends/lock.h"
@@ -242,7 +243,7 @@ static int map_board(iotrap__board *b, const struct iotrap__board_hdr *want,
     int fd = -1;
     void *map;
     if (mode == IOTRAP__BOARD_PRIVATE) {
-        map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        map = iotrap__map(size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (map == MAP_FAILED)
             return iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot map the board: %s",
                                strerror(errno));
@@ -263,7 +264,7 @@ static int map_board(iotrap__board *b, const struct iotrap__board_hdr *want,
             b->file_failed = true;
             return rc;
         }
-        map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        map = iotrap__map(size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         close(fd);
         if (map == MAP_FAILED) {
             rc = iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot map board file \"%s\": %s",
@@ -290,14 +291,14 @@ static int map_board(iotrap__board *b, const struct iotrap__board_hdr *want,
                                cfg->board, (long long)st.st_size);
         }
         size = (size_t)st.st_size;
-        map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        map = iotrap__map(size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         close(fd);
         if (map == MAP_FAILED)
             return iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot map board \"%s\": %s",
                                cfg->board, strerror(errno));
         int rc = check_layout(want, map, (uint64_t)st.st_size, cfg->board, err, errlen);
         if (rc != IOTRAP_OK) {
-            munmap(map, size);
+            iotrap__unmap(map, size);
             return rc;
         }
     }
@@ -382,7 +383,7 @@ void iotrap__board_close(iotrap__board *b)
     }
     b->ndev = 0;
     if (b->hdr)
-        munmap(b->hdr, b->map_size);
+        iotrap__unmap(b->hdr, b->map_size);
     b->hdr = NULL;
 }
 

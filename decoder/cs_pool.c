@@ -37,6 +37,7 @@
 #include <unistd.h>
 #include <iotrap/status.h>
 #include "decoder/capstone_x86.h"
+#include "common/map.h"
 #include "decoder/cs_pool.h"
 
 #define POOL_SLOTS 32
@@ -241,7 +242,7 @@ static slot *claim(arena **saved)
         if (!atomic_compare_exchange_strong_explicit(&pool[i].state, &want, SLOT_BUSY,
                                                      memory_order_acquire, memory_order_relaxed))
             continue;
-        void *r = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
+        void *r = iotrap__map(ARENA_SIZE, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (r == MAP_FAILED) {
             /* Memory may come back later: the slot stays openable. */

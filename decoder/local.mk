@@ -96,10 +96,11 @@ EXTRA_DIST += tests/fuzz.test tests/fuzz/run_decode.sh tests/fuzz/fuzz_decode.c
 CLEANFILES += tests/fuzz/fuzz_decode
 if HAVE_LIBFUZZER
 fuzz_decode_sources = tests/fuzz/fuzz_decode.c decoder/scan.c decoder/cs_pool.c \
-	decoder/decode.c decoder/format.c decoder/execute.c common/status.c common/structsize.c
+	decoder/decode.c decoder/format.c decoder/execute.c common/status.c common/structsize.c \
+	common/map.c
 tests/fuzz/fuzz_decode: $(addprefix $(srcdir)/,$(fuzz_decode_sources)) decoder/capstone-x86.o \
 		$(srcdir)/tests/unit/decode_oracle.h $(srcdir)/decoder/scan.h $(srcdir)/decoder/cs_pool.h \
-		$(srcdir)/decoder/capstone_x86.h $(srcdir)/common/structsize.h
+		$(srcdir)/decoder/capstone_x86.h $(srcdir)/common/structsize.h $(srcdir)/common/map.h
 	@mkdir -p $(@D)
 	$(AM_V_CCLD)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-I$(top_srcdir)/include -I$(top_srcdir) -I$(top_builddir) -DIOTRAP_BUILDING -D_GNU_SOURCE \

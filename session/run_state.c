@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <iotrap/status.h>
+#include "common/map.h"
 #include "common/parse.h"
 #include "common/rundir.h"
 #include "session/run_state.h"
@@ -25,7 +26,7 @@ static size_t file_size(bool summary)
 static int map_fd(iotrap__run_state *rs, int fd, size_t size, const char *path, char *err,
                   size_t errlen)
 {
-    void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    void *m = iotrap__map(size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (m == MAP_FAILED)
         return iotrap__err(err, errlen, IOTRAP_E_SYSTEM, "cannot map the run state \"%s\": %s",
                            path, strerror(errno));
@@ -92,7 +93,7 @@ int iotrap__run_state_attach(iotrap__run_state *rs, const char *path, char *err,
 void iotrap__run_state_detach(iotrap__run_state *rs)
 {
     if (rs->hdr)
-        munmap(rs->hdr, rs->size);
+        iotrap__unmap(rs->hdr, rs->size);
     memset(rs, 0, sizeof(*rs));
 }
 

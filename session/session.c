@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "common/map.h"
 #include "backends/backend.h"
 #include "backends/lock.h"
 #include "common/fmt.h"
@@ -152,7 +153,7 @@ static void *zeroed_alloc(size_t n)
 {
     if (n < MAPPED_MIN)
         return calloc(1, n);
-    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *p = iotrap__map(n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 
@@ -161,7 +162,7 @@ static void zeroed_free(void *p, size_t n)
     if (n < MAPPED_MIN)
         free(p);
     else if (p)
-        munmap(p, n);
+        iotrap__unmap(p, n);
 }
 
 static void close_instance(struct route *rt)
@@ -650,7 +651,7 @@ void iotrap_ports_close(iotrap_ports *p)
     iotrap__run_state_detach(&p->run);
     free(p->nodev);
     if (p->fast)
-        munmap(p->fast, sizeof *p->fast);
+        iotrap__unmap(p->fast, sizeof *p->fast);
     for (unsigned r = 0; r <= IOTRAP__MAX_ROUTES; r++) {
         close_instance(&p->routes[r]);
         free(p->routes[r].spec);
@@ -676,7 +677,7 @@ const iotrap__session_fast *iotrap__session_fast_ports(iotrap_ports *p)
         return NULL;
     if (!p->fast) {
         /* Mapped, not allocated: the first patching asks, in the SIGSEGV handler. */
-        iotrap__session_fast *f = mmap(NULL, sizeof *f, PROT_READ | PROT_WRITE,
+        iotrap__session_fast *f = iotrap__map(sizeof *f, PROT_READ | PROT_WRITE,
                                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (f == MAP_FAILED)
             return NULL;

@@ -1,11 +1,12 @@
-/* The preload library's constructor: open the port session from the environment, install
- * the SIGSEGV handler, and keep all of it working in fork children.
+/* The preload library's constructor: read the port session's settings from the
+ * environment, install the SIGSEGV handler, and keep all of it working in fork children.
  *
  * What only a trap needs is set up by the first trap, so that a process that never traps
- * does not pay for it: the decoder's Capstone (docs/decoder.md, "Capstone") and the
- * scratch buffers (shim/scratch.c) are set up from the signal handler, async-signal-safely.
- * The /dev/port descriptors inherited over exec are looked for on the first call that
- * asks about a descriptor (shim/port_file.c).
+ * does not pay for it: the session of the simulated board (shim/session_open.c), the
+ * decoder's Capstone (docs/decoder.md, "Capstone") and the scratch buffers
+ * (shim/scratch.c) are set up from the signal handler, async-signal-safely where that is
+ * needed.  The /dev/port descriptors inherited over exec are looked for on the first call
+ * that asks about a descriptor (shim/port_file.c).
  *
  * A bad configuration stops the program before it runs (exit status 2), with the
  * message the session layer wrote, because a program that then traps would die with a
@@ -24,9 +25,8 @@
 #include <asm/prctl.h>
 #endif
 
-#include "session/env.h"
+#include "common/map.h"
 #include "session/grants.h"
-#include "session/session.h"
 #include "shim/patch.h"
 #include "shim/shim.h"
 
@@ -42,6 +42,7 @@ static void atfork_child(void)
 {
     iotrap__scratch_reset();
     iotrap__patch_atfork_child();
+    iotrap__shim_session_atfork_child();
 }
 
 __attribute__((constructor)) static void iotrap__shim_init(void)
@@ -50,26 +51,14 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
     /* Before the session opens: its own file calls go through the I/O functions here. */
     iotrap__port_file_init();
 
-    /* The session would report denials itself; here the trap engine does, with the
-     * module, offset and backtrace only it knows, so the session is opened quiet. */
+    /* Room for the session of the simulated board, the decoder's arenas of a few threads
+     * and the scratch buffers (common/map.h). */
+    iotrap__map_reserve(4u << 20);
     iotrap__shim.quiet = env_flag("IOTRAP_QUIET");
     char err[512] = "";
-    iotrap_ports *ports = NULL;
-    iotrap__env_config ec;
-    int st = iotrap__env_config_read(&ec, err, sizeof err);
-    if (st == IOTRAP_OK) {
-        ec.cfg.quiet = 1;
-        st = iotrap__env_session_open(&ec, &ports, err, sizeof err);
-        iotrap__env_config_free(&ec);
-    }
-    if (st < 0) {
-        fprintf(stderr, "iotrap: cannot start: %s\n", *err ? err : iotrap_strerror(st));
-        fflush(stderr);
-        _exit(2);
-    }
-
-    if (iotrap__patch_init(getenv("IOTRAP_PATCH"), iotrap__session_native(ports), err,
-                           sizeof err) < 0) {
+    bool native;
+    if (iotrap__shim_session_start(&native, err, sizeof err) < 0 ||
+        iotrap__patch_init(getenv("IOTRAP_PATCH"), native, err, sizeof err) < 0) {
         fprintf(stderr, "iotrap: cannot start: %s\n", err);
         fflush(stderr);
         _exit(2);
@@ -95,7 +84,6 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
         fprintf(stderr, "iotrap: warning: %s names no usable grant file: raw port I/O of "
                         "Windows code will be refused\n", IOTRAP__GRANT_ENV);
 
-    __atomic_store_n(&iotrap__shim.ports, ports, __ATOMIC_RELEASE);
     if (iotrap__sigchain_install() != 0) {
         perror("iotrap: cannot install the SIGSEGV handler");
         _exit(2);

@@ -21,7 +21,6 @@ static int port_allowed(const iotrap_ports *ports, unsigned long port)
 
 IOTRAP__EXPORT int ioperm(unsigned long from, unsigned long num, int turn_on)
 {
-    const iotrap_ports *ports = __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE);
     /* The kernel's checks, in its order. */
     if (from + num <= from || from + num > PORT_SPACE) {
         errno = EINVAL;
@@ -29,6 +28,7 @@ IOTRAP__EXPORT int ioperm(unsigned long from, unsigned long num, int turn_on)
     }
     if (!turn_on)
         return 0;
+    const iotrap_ports *ports = iotrap__shim_session();
     for (unsigned long p = from; p < from + num; p++) {
         if (!ports || !port_allowed(ports, p)) {
             errno = EPERM;
@@ -40,7 +40,7 @@ IOTRAP__EXPORT int ioperm(unsigned long from, unsigned long num, int turn_on)
 
 int iotrap__shim_any_port_allowed(void)
 {
-    const iotrap_ports *ports = __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE);
+    const iotrap_ports *ports = iotrap__shim_session();
     for (unsigned long p = 0; ports && p < PORT_SPACE; p++)
         if (port_allowed(ports, p))
             return 1;

@@ -18,12 +18,15 @@ shim_sources += \
 	shim/exec.c \
 	shim/port_file.c \
 	shim/port_file_open.c \
+	shim/session_open.c \
 	shim/init.c
 
 # ---- Integration tests: real programs under `iotrap run` (tests/integration.test) ----
 check_PROGRAMS += tests/progs/io_forms tests/progs/io_faults tests/progs/io_sent \
 	tests/progs/io_threads tests/progs/io_fork tests/progs/io_compat tests/progs/io_patch tests/progs/port_in \
-	tests/progs/dev_port tests/progs/spi_bitbang tests/progs/pit_delay tests/progs/io_strings
+	tests/progs/dev_port tests/progs/spi_bitbang tests/progs/pit_delay tests/progs/io_strings \
+	tests/progs/io_lazy
+tests_progs_io_lazy_SOURCES = tests/progs/io_lazy.c tests/progs/progs.h
 tests_progs_io_strings_SOURCES = tests/progs/io_strings.c tests/progs/progs.h
 tests_progs_port_in_SOURCES = tests/progs/port_in.c
 tests_progs_pit_delay_SOURCES = tests/progs/pit_delay.c tests/progs/progs.h
@@ -45,7 +48,11 @@ tests_progs_io_compat_SOURCES = tests/progs/io_compat.c tests/progs/compat_blob.
 if HAVE_M32
 check_PROGRAMS += tests/progs/io_forms-m32 tests/progs/io_faults-m32 tests/progs/io_sent-m32 \
 	tests/progs/io_threads-m32 tests/progs/io_fork-m32 tests/progs/io_patch-m32 \
-	tests/progs/port_in-m32 tests/progs/dev_port-m32 tests/progs/io_strings-m32
+	tests/progs/port_in-m32 tests/progs/dev_port-m32 tests/progs/io_strings-m32 \
+	tests/progs/io_lazy-m32
+tests_progs_io_lazy_m32_SOURCES = $(tests_progs_io_lazy_SOURCES)
+tests_progs_io_lazy_m32_CFLAGS = -m32 $(WARN_CFLAGS)
+tests_progs_io_lazy_m32_LDFLAGS = -m32
 tests_progs_io_strings_m32_SOURCES = $(tests_progs_io_strings_SOURCES)
 tests_progs_io_strings_m32_CFLAGS = -m32 $(WARN_CFLAGS)
 tests_progs_io_strings_m32_LDFLAGS = -m32

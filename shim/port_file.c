@@ -327,7 +327,7 @@ static ssize_t transfer(const struct port_fd *e, int write, void *buf, size_t n,
         errno = EBADF;
         return -1;
     }
-    iotrap_ports *ports = __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE);
+    iotrap_ports *ports = iotrap__shim_session();
     uint8_t *b = buf;
     size_t done = 0;
     for (; done < n && pos + done < PORTS; done++) {

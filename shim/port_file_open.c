@@ -90,8 +90,7 @@ static int open_port(int flags)
 
 static int wanted(int dirfd, const char *path)
 {
-    return path && __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE) &&
-           names_dev_port(dirfd, path);
+    return path && names_dev_port(dirfd, path) && iotrap__shim_session();
 }
 
 /* The mode argument exists only when the flags create a file. */

@@ -7,6 +7,7 @@
  * never takes a lock.  When all are busy the caller falls back to a
  * small buffer on its stack and makes more, smaller calls.
  */
+#include "common/map.h"
 #include "config.h"
 
 #include <stdbool.h>
@@ -29,13 +30,13 @@ static uint8_t *buffers(void)
     if (b)
         return b;
     const size_t len = (size_t)POOL_COUNT * IOTRAP__SCRATCH_SIZE;
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *p = iotrap__map(len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL; /* the claim fails and the caller uses its stack buffer */
     if (__atomic_compare_exchange_n(&base, &b, (uint8_t *)p, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_ACQUIRE))
         return p;
-    munmap(p, len);
+    iotrap__unmap(p, len);
     return b;
 }
 

@@ -21,7 +21,7 @@
 /* ---- Global state, set up by the constructor (shim/init.c) ------------------------ */
 
 struct iotrap__shim {
-    iotrap_ports *ports;   /* the session; NULL until the constructor opened it */
+    iotrap_ports *ports;   /* the session; NULL until opened (shim/session_open.c) */
     int quiet;             /* IOTRAP_QUIET: no denial messages */
     int no_unwind;         /* IOTRAP_NO_UNWIND: no backtrace after a denial message */
     int fsgsbase;          /* rdfsbase/rdgsbase usable (AT_HWCAP2) */
@@ -29,6 +29,18 @@ struct iotrap__shim {
                             * (both in struct pthread); 0 if unknown */
 };
 extern struct iotrap__shim iotrap__shim;
+
+/* ---- The session (shim/session_open.c) -------------------------------------------- */
+
+/* Reads the IOTRAP_* settings and opens the session, or leaves it for the first access
+ * where that is safe (constructor only); *native says whether the session reaches some
+ * ports natively.  -1 with a message naming the bad setting. */
+int iotrap__shim_session_start(bool *native, char *err, size_t errlen);
+/* The session, opened now if it was left for later; NULL if there is none (before the
+ * constructor, or it could not be opened, which was reported once).  Keeps errno. */
+iotrap_ports *iotrap__shim_session(void);
+/* In a fork child: an opening another thread had under way is made again. */
+void iotrap__shim_session_atfork_child(void);
 
 /* ---- Fault-safe memory copy (shim/safecopy.S) ------------------------------------- */
 

@@ -322,11 +322,14 @@ bool iotrap__sigchain_program_handles(void)
 }
 
 /* Every way the program installs a handler comes here once it has: native code's patches
- * made under `auto` are undone (shim/patch.c). */
+ * made under `auto` are undone (shim/patch.c), and a session left for the first port
+ * access opens now, outside any handler (shim/session_open.c). */
 static void installed_handler(sighandler_t h)
 {
-    if (is_handler(h))
+    if (is_handler(h)) {
         iotrap__patch_program_handles();
+        iotrap__shim_session();
+    }
 }
 
 /* The result of the C library's signal() family, after telling of the handler it set. */
@@ -348,8 +351,12 @@ static bool chained(int sig)
  * SIGSEGV, and reads back as the program gave it. */
 static int other_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
-    if (sig <= 0 || sig >= _NSIG || !__atomic_load_n(&installed, __ATOMIC_ACQUIRE))
-        return real_sigaction(sig, act, old);
+    if (sig <= 0 || sig >= _NSIG || !__atomic_load_n(&installed, __ATOMIC_ACQUIRE)) {
+        int rc = real_sigaction(sig, act, old);
+        if (rc == 0 && act)
+            installed_handler(act->sa_handler);
+        return rc;
+    }
     struct sigaction mine;
     int stripped = 0;
     if (act && sigismember(&act->sa_mask, SIGSEGV) == 1) {

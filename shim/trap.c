@@ -189,8 +189,11 @@ static enum outcome emulate(ucontext_t *uc, int saved_errno)
     iotrap_insn insn;
     if (iotrap__decode_at(pc, mode, &insn) != IOTRAP_OK)
         return PASS;
+    iotrap_ports *ports = iotrap__shim_session();
+    if (!ports)
+        return PASS;
 
-    struct iotrap__exec_ctx ctx = {iotrap__shim.ports, pc};
+    struct iotrap__exec_ctx ctx = {ports, pc};
     uint16_t port = insn.port_is_dx ? (uint16_t)regs.rdx : insn.port_imm;
     /* A Windows driver IOCTL may have revoked raw access for this Wine process: Wine
      * then gets the #GP untouched and raises EXCEPTION_PRIV_INSTRUCTION, which is what
@@ -248,8 +251,7 @@ static __attribute__((noinline)) void handle(int sig, siginfo_t *si, ucontext_t 
         errno = saved_errno;
         return;
     }
-    if (si->si_code == SI_KERNEL && iotrap__is_gp0(uc) &&
-        __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE)) {
+    if (si->si_code == SI_KERNEL && iotrap__is_gp0(uc)) {
         enum outcome o = emulate(uc, saved_errno);
         if (o != PASS) {
             errno = saved_errno;
