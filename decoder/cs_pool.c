@@ -39,6 +39,7 @@
 #include "decoder/capstone_x86.h"
 #include "common/map.h"
 #include "decoder/cs_pool.h"
+#include "decoder/cs_relocs.h"
 
 #define POOL_SLOTS 32
 /* A handle needs ~20 KiB (the cs_struct, the id table of the first decode, the register
@@ -228,6 +229,7 @@ static int open_slot(slot *s)
 /* Claim a slot: a free opened one, else open an empty one.  NULL when all are busy. */
 static slot *claim(arena **saved)
 {
+    iotrap__cs_relocate();
     for (unsigned i = 0; i < POOL_SLOTS; i++) {
         int want = SLOT_FREE;
         if (atomic_compare_exchange_strong_explicit(&pool[i].state, &want, SLOT_BUSY,

@@ -26,6 +26,7 @@
 #endif
 
 #include "common/map.h"
+#include "decoder/cs_relocs.h"
 #include "session/grants.h"
 #include "shim/patch.h"
 #include "shim/shim.h"
@@ -38,8 +39,22 @@ static int env_flag(const char *name)
     return v && *v && strcmp(v, "0") != 0;
 }
 
+/* Registered before shim/sigchain.c's handlers, so its prepare handler runs first and
+ * these run with every signal blocked: no handler of the program's can reach the decoder
+ * on this thread while it holds the relocation lock. */
+static void atfork_prepare(void)
+{
+    iotrap__cs_relocs_lock();
+}
+
+static void atfork_parent(void)
+{
+    iotrap__cs_relocs_unlock();
+}
+
 static void atfork_child(void)
 {
+    iotrap__cs_relocs_unlock();
     iotrap__scratch_reset();
     iotrap__patch_atfork_child();
     iotrap__shim_session_atfork_child();
@@ -78,7 +93,7 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
         iotrap__shim.robust_to_tp = (long)(tp - (unsigned long)(uintptr_t)head);
 #endif
     iotrap__exec_init();
-    pthread_atfork(NULL, NULL, atfork_child);
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 
     if (iotrap__wine_grants_init() < 0 && !iotrap__shim.quiet)
         fprintf(stderr, "iotrap: warning: %s names no usable grant file: raw port I/O of "
