@@ -16,7 +16,6 @@ static size_t page_round(size_t len)
 
 void iotrap__map_reserve(size_t len)
 {
-    len = page_round(len);
     void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return;

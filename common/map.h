@@ -14,7 +14,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Reserves `len` bytes for the mappings below (preload library's constructor only). */
+/* Reserves `len` bytes, a multiple of the page size, for the mappings below (preload
+ * library's constructor only). */
 void iotrap__map_reserve(size_t len);
 /* mmap(NULL, len, prot, flags, fd, off), placed in the reservation when there is room. */
 void *iotrap__map(size_t len, int prot, int flags, int fd, off_t off);

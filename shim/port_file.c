@@ -277,22 +277,22 @@ static void program_asks(const void *caller)
 void iotrap__port_file_init(void)
 {
     /* Resolved here, outside any signal handler. */
-    REAL(read, "read");
-    REAL(write, "write");
-    REAL(pread, "pread");
-    REAL(pread64, "pread64");
-    REAL(pwrite, "pwrite");
-    REAL(pwrite64, "pwrite64");
-    REAL(readv, "readv");
-    REAL(writev, "writev");
-    REAL(lseek, "lseek");
-    REAL(lseek64, "lseek64");
-    REAL(close, "close");
-    REAL(dup, "dup");
-    REAL(dup2, "dup2");
-    REAL(dup3, "dup3");
-    REAL(fcntl, "fcntl");
-    REAL(fcntl64, "fcntl64");
+    iotrap__next_resolve((void **)&real.read, "read");
+    iotrap__next_resolve((void **)&real.write, "write");
+    iotrap__next_resolve((void **)&real.pread, "pread");
+    iotrap__next_resolve((void **)&real.pread64, "pread64");
+    iotrap__next_resolve((void **)&real.pwrite, "pwrite");
+    iotrap__next_resolve((void **)&real.pwrite64, "pwrite64");
+    iotrap__next_resolve((void **)&real.readv, "readv");
+    iotrap__next_resolve((void **)&real.writev, "writev");
+    iotrap__next_resolve((void **)&real.lseek, "lseek");
+    iotrap__next_resolve((void **)&real.lseek64, "lseek64");
+    iotrap__next_resolve((void **)&real.close, "close");
+    iotrap__next_resolve((void **)&real.dup, "dup");
+    iotrap__next_resolve((void **)&real.dup2, "dup2");
+    iotrap__next_resolve((void **)&real.dup3, "dup3");
+    iotrap__next_resolve((void **)&real.fcntl, "fcntl");
+    iotrap__next_resolve((void **)&real.fcntl64, "fcntl64");
     iotrap__port_file_open_init();
 
     const ElfW(Phdr) *ph =

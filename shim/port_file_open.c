@@ -128,17 +128,17 @@ static struct {
 
 void iotrap__port_file_open_init(void)
 {
-    REAL(open, "open");
-    REAL(open64, "open64");
-    REAL(openat, "openat");
-    REAL(openat64, "openat64");
-    REAL(open_2, "__open_2");
-    REAL(open64_2, "__open64_2");
-    REAL(openat_2, "__openat_2");
-    REAL(openat64_2, "__openat64_2");
-    REAL(fopen, "fopen");
-    REAL(fopen64, "fopen64");
-    REAL(fdopen, "fdopen");
+    iotrap__next_resolve((void **)&real.open, "open");
+    iotrap__next_resolve((void **)&real.open64, "open64");
+    iotrap__next_resolve((void **)&real.openat, "openat");
+    iotrap__next_resolve((void **)&real.openat64, "openat64");
+    iotrap__next_resolve((void **)&real.open_2, "__open_2");
+    iotrap__next_resolve((void **)&real.open64_2, "__open64_2");
+    iotrap__next_resolve((void **)&real.openat_2, "__openat_2");
+    iotrap__next_resolve((void **)&real.openat64_2, "__openat64_2");
+    iotrap__next_resolve((void **)&real.fopen, "fopen");
+    iotrap__next_resolve((void **)&real.fopen64, "fopen64");
+    iotrap__next_resolve((void **)&real.fdopen, "fdopen");
 }
 
 IOTRAP__EXPORT int open(const char *path, int flags, ...)

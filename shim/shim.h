@@ -209,6 +209,13 @@ static inline void *iotrap__next(void **slot, const char *name)
     }
     return f;
 }
+/* The same, looked up now (constructor only).  It stores without a look first: the first
+ * touch of a page of zeroed data that reads maps the zero page and faults again at the
+ * write, one page fault more in every process. */
+static inline void iotrap__next_resolve(void **slot, const char *name)
+{
+    __atomic_store_n(slot, dlsym(RTLD_NEXT, name), __ATOMIC_RELEASE);
+}
 
 /* Finds the real I/O functions (constructor only; the /dev/port descriptors inherited
  * over exec are looked for on first need); the _open_ one finds the real open functions. */

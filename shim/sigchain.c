@@ -43,18 +43,15 @@ static struct {
 static int writer_lock;
 static int installed; /* the shim's handler is in place and `theirs` is authoritative */
 
+/* Stored without a look first: a page whose first touch is a write faults once, not twice
+ * (shim.h, iotrap__next_resolve). */
 void iotrap__sigchain_resolve(void)
 {
-    if (!real_sigaction_p)
-        real_sigaction_p = (sigaction_fn)dlsym(RTLD_NEXT, "sigaction");
-    if (!real_signal_p)
-        real_signal_p = (signal_fn)dlsym(RTLD_NEXT, "signal");
-    if (!real_sysv_signal_p)
-        real_sysv_signal_p = (signal_fn)dlsym(RTLD_NEXT, "sysv_signal");
-    if (!real_bsd_signal_p)
-        real_bsd_signal_p = (signal_fn)dlsym(RTLD_NEXT, "bsd_signal");
-    if (!real_sigset_p)
-        real_sigset_p = (signal_fn)dlsym(RTLD_NEXT, "sigset");
+    real_sigaction_p = (sigaction_fn)dlsym(RTLD_NEXT, "sigaction");
+    real_signal_p = (signal_fn)dlsym(RTLD_NEXT, "signal");
+    real_sysv_signal_p = (signal_fn)dlsym(RTLD_NEXT, "sysv_signal");
+    real_bsd_signal_p = (signal_fn)dlsym(RTLD_NEXT, "bsd_signal");
+    real_sigset_p = (signal_fn)dlsym(RTLD_NEXT, "sigset");
     iotrap__sigmask_resolve();
 }
 

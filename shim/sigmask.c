@@ -66,11 +66,8 @@ static sigwait_fn real_sigwait_p;
 static pthread_create_fn real_pthread_create_p;
 static longjmp_fn real_longjmp_p, real__longjmp_p, real_siglongjmp_p, real_longjmp_chk_p;
 
-#define RESOLVE(var, name)                                                             \
-    do {                                                                               \
-        if (!(var))                                                                    \
-            (var) = (__typeof__(var))dlsym(RTLD_NEXT, name);                           \
-    } while (0)
+/* Stored without a look first, as in iotrap__sigchain_resolve(). */
+#define RESOLVE(var, name) ((var) = (__typeof__(var))dlsym(RTLD_NEXT, name))
 
 void iotrap__sigmask_resolve(void)
 {
