@@ -49,8 +49,9 @@ static void apply(void)
             w[i] += bias;
     /* The tables were read-only after relocation (RELRO); so are their whole pages now. */
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t lo = ((uintptr_t)w + page - 1) & ~(page - 1);
-    uintptr_t hi = ((uintptr_t)(w + n)) & ~(page - 1);
+    uintptr_t ro = bias + (uintptr_t)t->ro_start;
+    uintptr_t lo = (ro + page - 1) & ~(page - 1);
+    uintptr_t hi = (ro + (uintptr_t)t->ro_size) & ~(page - 1);
     if (hi > lo)
         mprotect((void *)lo, hi - lo, PROT_READ);
 }

@@ -8,11 +8,14 @@
 #define IOTRAP__CS_DEFERRED_MAGIC 0x52444349u /* "ICDR": written by defer-relocs */
 
 /* The same layout in 32- and 64-bit builds.  Bit i of map: the pointer-sized word at
- * start + i words (a link-time address) needs the load address added. */
+ * start + i words (a link-time address) needs the load address added.  The range covers
+ * Capstone's read-only tables (iotrap_cs_relro: [ro_start, ro_start + ro_size), read-only
+ * again once relocated) and its writable data with pointers (iotrap_cs_data). */
 struct iotrap__cs_deferred {
     uint32_t magic; /* 0 in a library the tool has not processed: nothing is deferred */
     uint32_t words;
     uint64_t start;
+    uint64_t ro_start, ro_size;
     uint8_t map[2048];
 };
 

@@ -4,10 +4,11 @@
  *
  * Capstone's x86 tables of names and register classes are arrays of pointers, some 2000 of
  * them over nine pages, and the loader writes every one of those pages of every process
- * at start: about nine page faults in a process that never decodes anything.  The
- * private copy of Capstone puts those tables in a section of their own, iotrap_cs_relro
- * (decoder/local.mk).  This tool reads the library's packed relative relocations
- * (DT_RELR), takes out the ones inside that section, records them as a bitmap in the
+ * at start: about eleven page faults in a process that never decodes anything.  The
+ * private copy of Capstone puts those tables in a section of their own, iotrap_cs_relro,
+ * and its writable data with pointers in another, iotrap_cs_data (decoder/local.mk).
+ * This tool reads the library's packed relative relocations (DT_RELR), takes out the
+ * ones inside those sections, records them as a bitmap in the
  * library's iotrap__cs_deferred table, and writes the rest back in the same place with a
  * smaller DT_RELRSZ.
  *
@@ -20,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@
 #include "decoder/cs_relocs.h"
 
 #define SECTION "iotrap_cs_relro"
+#define SECTION_RW "iotrap_cs_data"
 #define TABLE "iotrap__cs_deferred"
 
 static const char *file;
@@ -269,15 +272,21 @@ int main(int argc, char **argv)
     struct iotrap__cs_deferred *table = at(table_at, sizeof *table);
     if (table->magic == IOTRAP__CS_DEFERRED_MAGIC)
         return 0; /* done already */
-    const struct section *tables = find_section(SECTION, SHT_PROGBITS);
+    const struct section *ro = find_section(SECTION, SHT_PROGBITS);
+    const struct section *rw = find_section(SECTION_RW, SHT_PROGBITS);
     const struct section *relr = find_section(".relr.dyn", SHT_RELR);
     const struct section *dyn = find_section(".dynamic", SHT_DYNAMIC);
-    if (!tables)
-        die("no section %s (decoder/local.mk makes it)", SECTION);
+    if (!ro || !rw)
+        die("no section %s or %s (decoder/local.mk makes them)", SECTION, SECTION_RW);
     if (!relr || !dyn)
         return 0; /* relocations not packed: the loader does them all */
-    if (tables->addr % word || tables->size / word > 8u * sizeof table->map)
-        die("section %s is misaligned or larger than the table covers", SECTION);
+    /* One range covers both: the linker places them side by side. */
+    uint64_t lo = ro->addr < rw->addr ? ro->addr : rw->addr;
+    uint64_t hi = ro->addr + ro->size > rw->addr + rw->size ? ro->addr + ro->size
+                                                              : rw->addr + rw->size;
+    if (lo % word || (hi - lo) / word > 8u * sizeof table->map)
+        die("sections %s and %s are misaligned or further apart than the table covers",
+            SECTION, SECTION_RW);
 
     size_t n;
     uint64_t *addr = decode(at(relr->offset, relr->size), relr->size, &n);
@@ -287,8 +296,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         if (i && addr[i] <= addr[i - 1])
             die("DT_RELR addresses are not in ascending order");
-        if (addr[i] >= tables->addr && addr[i] < tables->addr + tables->size) {
-            uint64_t w = (addr[i] - tables->addr) / word;
+        bool in_ro = addr[i] >= ro->addr && addr[i] < ro->addr + ro->size;
+        bool in_rw = addr[i] >= rw->addr && addr[i] < rw->addr + rw->size;
+        if (in_ro || in_rw) {
+            uint64_t w = (addr[i] - lo) / word;
             map[w / 8] |= (uint8_t)(1u << (w % 8));
             moved++;
         } else {
@@ -321,8 +332,10 @@ int main(int argc, char **argv)
         ((Elf64_Shdr *)relr->hdr)->sh_size = need * word;
     else
         ((Elf32_Shdr *)relr->hdr)->sh_size = (Elf32_Word)(need * word);
-    table->start = tables->addr;
-    table->words = (uint32_t)(tables->size / word);
+    table->start = lo;
+    table->words = (uint32_t)((hi - lo) / word);
+    table->ro_start = ro->addr;
+    table->ro_size = ro->size;
     memcpy(table->map, map, sizeof map);
     table->magic = IOTRAP__CS_DEFERRED_MAGIC;
     if (msync(img, img_size, MS_SYNC) != 0)

@@ -20,13 +20,15 @@ capstone_libc = malloc calloc realloc free vsnprintf qsort fwrite stderr printf 
 # Its code starts on a page of its own: where it lands otherwise moves with every change to
 # the code linked before it, and a 16-byte shift of it moved decode_cold_ratio between 1.15
 # and 1.38 (docs/performance.md, "Start-up").  Its read-only tables of pointers go into a
-# section of their own, on pages of their own, whose relocations defer-relocs moves to the
-# decoder's first use (decoder/defer_relocs.c).
+# section of their own, on pages of their own, and its writable data with pointers into
+# another; defer-relocs moves their relocations to the decoder's first use
+# (decoder/defer_relocs.c).
 capstone_objcopy = --wildcard \
 	$(foreach f,$(capstone_api),--redefine-sym cs_$(f)=iotrap__capstone_$(f) -G iotrap__capstone_$(f)) \
 	$(foreach f,$(capstone_libc),--redefine-sym $(f)=iotrap__capstone_libc_$(f)) \
 	-G '__x86.get_pc_thunk.*' --set-section-alignment .text=4096 \
 	--rename-section .data.rel.ro=iotrap_cs_relro --rename-section .data.rel.ro.local=iotrap_cs_relro \
+	--rename-section .data.rel=iotrap_cs_data --rename-section .data.rel.local=iotrap_cs_data \
 	--set-section-alignment .data.rel.ro=4096 --set-section-alignment .data.rel.ro.local=4096
 capstone_undefined_ok = _GLOBAL_OFFSET_TABLE_|__stack_chk_fail(_local)?|mem(cpy|move|set|cmp)|str(n?cmp|len|n?cpy|r?chr|str)|iotrap__capstone_libc_[a-z_]+
 

@@ -29,6 +29,23 @@ static char *kept_preload;      /* the LD_PRELOAD entry naming this library, or 
 static char *kept_vars[MAX_KEPT]; /* "IOTRAP_...=value" */
 static size_t kept_count;
 
+/* Where they are copied: the usual few fit here, so that a process that never calls
+ * malloc does not set up its heap for them; longer ones go to the heap. */
+static char kept_text[2048];
+static size_t kept_used;
+
+static char *keep(const char *s, size_t len)
+{
+    if (len < sizeof kept_text - kept_used) {
+        char *c = kept_text + kept_used;
+        memcpy(c, s, len);
+        c[len] = '\0';
+        kept_used += len + 1;
+        return c;
+    }
+    return strndup(s, len);
+}
+
 typedef int (*execve_fn)(const char *, char *const[], char *const[]);
 typedef int (*fexecve_fn)(int, char *const[], char *const[]);
 typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
@@ -60,21 +77,25 @@ static const char *find_preload_entry(const char *list, size_t *len)
     return NULL;
 }
 
-void iotrap__exec_init(void)
+void iotrap__exec_resolve(void)
 {
     real_execve = (execve_fn)dlsym(RTLD_NEXT, "execve");
     real_execvpe = (execve_fn)dlsym(RTLD_NEXT, "execvpe");
     real_fexecve = (fexecve_fn)dlsym(RTLD_NEXT, "fexecve");
     real_posix_spawn = (spawn_fn)dlsym(RTLD_NEXT, "posix_spawn");
     real_posix_spawnp = (spawn_fn)dlsym(RTLD_NEXT, "posix_spawnp");
+}
+
+void iotrap__exec_init(void)
+{
     const char *pre = getenv("LD_PRELOAD");
     size_t len;
     const char *entry = pre ? find_preload_entry(pre, &len) : NULL;
     if (entry)
-        kept_preload = strndup(entry, len);
+        kept_preload = keep(entry, len);
     for (char **e = environ; e && *e && kept_count < MAX_KEPT; e++)
         if (strncmp(*e, "IOTRAP_", 7) == 0)
-            kept_vars[kept_count++] = strdup(*e);
+            kept_vars[kept_count++] = keep(*e, strlen(*e));
 }
 
 static int has_var(char *const envp[], const char *var)
@@ -153,6 +174,10 @@ static char *const *fix_env(char *const envp[], char **out, char *buf)
 
 /* Calls `call` with SIGSEGV blocked in the kernel as the program has it (and, for an exec,
  * the held ones pending there), see shim/sigmask.c. */
+/* The next definition, looked up at the first call unless the program's first signal
+ * handler had it looked up (shim.h, iotrap__shim_resolve_all). */
+#define NEXT(fn) ((fn) ? (fn) : (iotrap__exec_resolve(), (fn)))
+
 #define WITH_SIGSEGV_MASK(pending, call)                                               \
     do {                                                                               \
         sigset_t mask_;                                                                \
@@ -166,13 +191,13 @@ static char *const *fix_env(char *const envp[], char **out, char *buf)
 IOTRAP__EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
     FIX_ENV(envp, env);
-    WITH_SIGSEGV_MASK(true, real_execve(path, argv, env));
+    WITH_SIGSEGV_MASK(true, NEXT(real_execve)(path, argv, env));
 }
 
 IOTRAP__EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
     FIX_ENV(envp, env);
-    WITH_SIGSEGV_MASK(true, real_execvpe(file, argv, env));
+    WITH_SIGSEGV_MASK(true, NEXT(real_execvpe)(file, argv, env));
 }
 
 IOTRAP__EXPORT int execv(const char *path, char *const argv[])
@@ -188,7 +213,7 @@ IOTRAP__EXPORT int execvp(const char *file, char *const argv[])
 IOTRAP__EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
     FIX_ENV(envp, env);
-    WITH_SIGSEGV_MASK(true, real_fexecve(fd, argv, env));
+    WITH_SIGSEGV_MASK(true, NEXT(real_fexecve)(fd, argv, env));
 }
 
 IOTRAP__EXPORT int posix_spawn(pid_t *pid, const char *path,
@@ -197,7 +222,7 @@ IOTRAP__EXPORT int posix_spawn(pid_t *pid, const char *path,
                                char *const envp[])
 {
     FIX_ENV(envp, env);
-    WITH_SIGSEGV_MASK(false, real_posix_spawn(pid, path, actions, attr, argv, env));
+    WITH_SIGSEGV_MASK(false, NEXT(real_posix_spawn)(pid, path, actions, attr, argv, env));
 }
 
 IOTRAP__EXPORT int posix_spawnp(pid_t *pid, const char *file,
@@ -206,7 +231,7 @@ IOTRAP__EXPORT int posix_spawnp(pid_t *pid, const char *file,
                                 char *const envp[])
 {
     FIX_ENV(envp, env);
-    WITH_SIGSEGV_MASK(false, real_posix_spawnp(pid, file, actions, attr, argv, env));
+    WITH_SIGSEGV_MASK(false, NEXT(real_posix_spawnp)(pid, file, actions, attr, argv, env));
 }
 
 /* execl, execle, execlp: the argument list gathered into an array on the stack. */

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +61,27 @@ static void atfork_child(void)
     iotrap__shim_session_atfork_child();
 }
 
+void iotrap__shim_resolve_all(void)
+{
+    /* 0: not yet, 1: under way, 2: done; a thread that installs a handler meanwhile
+     * waits, so that its handler finds everything looked up. */
+    static int state;
+    int s = 0;
+    if (!__atomic_compare_exchange_n(&state, &s, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2)
+            sched_yield();
+        return;
+    }
+    iotrap__sigchain_resolve();
+    iotrap__port_file_resolve();
+    iotrap__port_file_open_resolve();
+    iotrap__exec_resolve();
+    iotrap__fork_resolve();
+    __atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+}
+
 __attribute__((constructor)) static void iotrap__shim_init(void)
 {
-    iotrap__sigchain_resolve();
-    /* Before the session opens: its own file calls go through the I/O functions here. */
-    iotrap__port_file_init();
 
     /* Room for the session of the simulated board, the decoder's arenas of a few threads
      * and the scratch buffers (common/map.h). */

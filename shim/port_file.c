@@ -265,18 +265,37 @@ static uintptr_t own_start, own_end;
  * segment of a shared object starts at virtual address 0. */
 extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
 
+/* Found at the first call that asks, from the program headers: the same in every thread
+ * that races to it. */
+static void own_range(void)
+{
+    const ElfW(Phdr) *ph =
+        (const ElfW(Phdr) *)((const char *)&__ehdr_start + __ehdr_start.e_phoff);
+    for (unsigned i = 0; i < __ehdr_start.e_phnum; i++)
+        if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
+            uintptr_t start = (uintptr_t)&__ehdr_start + ph[i].p_vaddr;
+            __atomic_store_n(&own_start, start, __ATOMIC_RELAXED);
+            __atomic_store_n(&own_end, start + ph[i].p_memsz, __ATOMIC_RELEASE);
+        }
+}
+
 static void program_asks(const void *caller)
 {
-    if ((uintptr_t)caller - own_start >= own_end - own_start)
+    uintptr_t end = __atomic_load_n(&own_end, __ATOMIC_ACQUIRE);
+    if (!end) {
+        own_range();
+        end = __atomic_load_n(&own_end, __ATOMIC_ACQUIRE);
+    }
+    uintptr_t start = __atomic_load_n(&own_start, __ATOMIC_RELAXED);
+    if ((uintptr_t)caller - start >= end - start)
         inherited();
 }
 
 /* In each interposed function: its caller is what asks. */
 #define PROGRAM_ASKS() program_asks(__builtin_return_address(0))
 
-void iotrap__port_file_init(void)
+void iotrap__port_file_resolve(void)
 {
-    /* Resolved here, outside any signal handler. */
     iotrap__next_resolve((void **)&real.read, "read");
     iotrap__next_resolve((void **)&real.write, "write");
     iotrap__next_resolve((void **)&real.pread, "pread");
@@ -293,15 +312,6 @@ void iotrap__port_file_init(void)
     iotrap__next_resolve((void **)&real.dup3, "dup3");
     iotrap__next_resolve((void **)&real.fcntl, "fcntl");
     iotrap__next_resolve((void **)&real.fcntl64, "fcntl64");
-    iotrap__port_file_open_init();
-
-    const ElfW(Phdr) *ph =
-        (const ElfW(Phdr) *)((const char *)&__ehdr_start + __ehdr_start.e_phoff);
-    for (unsigned i = 0; i < __ehdr_start.e_phnum; i++)
-        if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
-            own_start = (uintptr_t)&__ehdr_start + ph[i].p_vaddr;
-            own_end = own_start + ph[i].p_memsz;
-        }
 }
 
 /* ---- The transfers --------------------------------------------------------------- */

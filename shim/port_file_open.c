@@ -126,7 +126,7 @@ static struct {
 
 #define REAL(field, name) ((__typeof__(real.field))iotrap__next((void **)&real.field, name))
 
-void iotrap__port_file_open_init(void)
+void iotrap__port_file_open_resolve(void)
 {
     iotrap__next_resolve((void **)&real.open, "open");
     iotrap__next_resolve((void **)&real.open64, "open64");

@@ -67,9 +67,13 @@ static bool can_wait(const iotrap__env_config *ec)
            !c->trace_format;
 }
 
-int iotrap__shim_session_start(bool *native, char *err, size_t errlen)
+void iotrap__fork_resolve(void)
 {
     real_fork = (fork_fn)dlsym(RTLD_NEXT, "fork");
+}
+
+int iotrap__shim_session_start(bool *native, char *err, size_t errlen)
+{
     *native = false;
     iotrap__env_config ec;
     int st = iotrap__env_config_read(&ec, err, errlen);
@@ -181,6 +185,6 @@ IOTRAP__EXPORT pid_t fork(void)
     if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == DEFERRED && !in_run)
         iotrap__shim_session();
     if (!real_fork)
-        real_fork = (fork_fn)dlsym(RTLD_NEXT, "fork");
+        iotrap__fork_resolve();
     return real_fork();
 }

@@ -41,6 +41,18 @@ int iotrap__shim_session_start(bool *native, char *err, size_t errlen);
 iotrap_ports *iotrap__shim_session(void);
 /* In a fork child: an opening another thread had under way is made again. */
 void iotrap__shim_session_atfork_child(void);
+/* Looks up the C library's fork() (iotrap__shim_resolve_all). */
+void iotrap__fork_resolve(void);
+
+/* ---- The C library's functions behind the interposed ones (shim/init.c) ----------- */
+
+/* Each interposed function calls the next definition of its name, looked up with dlsym()
+ * at its first call, or before: the constructor looks up only what it calls itself
+ * (sigaction, pthread_sigmask), since some 50 lookups were a tenth of a preloaded start;
+ * this looks up all the others at once, and runs when the program installs its first
+ * signal handler (shim/sigchain.c), so that no handler of the program's, which may
+ * interrupt the dynamic loader, ever reaches dlsym().  Not in a handler. */
+void iotrap__shim_resolve_all(void);
 
 /* ---- Fault-safe memory copy (shim/safecopy.S) ------------------------------------- */
 
@@ -194,12 +206,14 @@ int iotrap__wine_windows_code(const void *ucontext);
 
 /* Remembers what a child needs to run under the shim (constructor only). */
 void iotrap__exec_init(void);
+/* Looks up the C library's exec and spawn functions (shim.h, iotrap__shim_resolve_all). */
+void iotrap__exec_resolve(void);
 
 /* ---- /dev/port (shim/port_file.c, shim/port_file_open.c) ------------------------- */
 
 /* The next definition of `name` after the preload library's own (the C library's),
- * looked up once into *slot.  The constructor makes the first lookups, so that a signal
- * handler, which may call read() or open(), never reaches the dynamic loader. */
+ * looked up once into *slot: at the first call, or by iotrap__shim_resolve_all() before
+ * the program's first signal handler, which may call read() or open(), can run. */
 static inline void *iotrap__next(void **slot, const char *name)
 {
     void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
@@ -209,9 +223,9 @@ static inline void *iotrap__next(void **slot, const char *name)
     }
     return f;
 }
-/* The same, looked up now (constructor only).  It stores without a look first: the first
- * touch of a page of zeroed data that reads maps the zero page and faults again at the
- * write, one page fault more in every process. */
+/* The same, looked up now (iotrap__shim_resolve_all).  It stores without a look first:
+ * the first touch of a page of zeroed data that reads maps the zero page and faults again
+ * at the write. */
 static inline void iotrap__next_resolve(void **slot, const char *name)
 {
     __atomic_store_n(slot, dlsym(RTLD_NEXT, name), __ATOMIC_RELEASE);
@@ -219,8 +233,9 @@ static inline void iotrap__next_resolve(void **slot, const char *name)
 
 /* Finds the real I/O functions (constructor only; the /dev/port descriptors inherited
  * over exec are looked for on first need); the _open_ one finds the real open functions. */
-void iotrap__port_file_init(void);
-void iotrap__port_file_open_init(void);
+/* Look up the C library's functions behind the interposed ones (iotrap__shim_resolve_all). */
+void iotrap__port_file_resolve(void);
+void iotrap__port_file_open_resolve(void);
 /* A new descriptor that stands for /dev/port, opened with these open() flags; -1 and
  * errno on failure. */
 int iotrap__port_file_create(int flags);

@@ -55,11 +55,12 @@ void iotrap__sigchain_resolve(void)
     iotrap__sigmask_resolve();
 }
 
-/* The real sigaction, bypassing the interposition. */
+/* The real sigaction, bypassing the interposition; the constructor needs only this one
+ * (shim.h, iotrap__shim_resolve_all). */
 static int real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
     if (!real_sigaction_p)
-        iotrap__sigchain_resolve();
+        real_sigaction_p = (sigaction_fn)dlsym(RTLD_NEXT, "sigaction");
     return real_sigaction_p(sig, act, old);
 }
 
@@ -157,6 +158,8 @@ bool iotrap__sigchain_installed(void)
 
 int iotrap__sigchain_install(void)
 {
+    /* Looked up without a look first (iotrap__sigchain_resolve). */
+    real_sigaction_p = (sigaction_fn)dlsym(RTLD_NEXT, "sigaction");
     struct sigaction cur;
     if (real_sigaction(SIGSEGV, NULL, &cur) != 0)
         return -1;
@@ -318,12 +321,15 @@ bool iotrap__sigchain_program_handles(void)
     return false;
 }
 
-/* Every way the program installs a handler comes here once it has: native code's patches
- * made under `auto` are undone (shim/patch.c), and a session left for the first port
- * access opens now, outside any handler (shim/session_open.c). */
+/* Every way the program installs a handler comes here once it has: the C library's
+ * functions not looked up yet are looked up now, outside any handler (shim.h,
+ * iotrap__shim_resolve_all); native code's patches made under `auto` are undone
+ * (shim/patch.c); and a session left for the first port access opens now
+ * (shim/session_open.c). */
 static void installed_handler(sighandler_t h)
 {
     if (is_handler(h)) {
+        iotrap__shim_resolve_all();
         iotrap__patch_program_handles();
         iotrap__shim_session();
     }

@@ -89,7 +89,7 @@ void iotrap__sigmask_resolve(void)
 int iotrap__sigmask_kernel(int how, const sigset_t *set, sigset_t *old)
 {
     if (!real_pthread_sigmask_p)
-        iotrap__sigmask_resolve();
+        RESOLVE(real_pthread_sigmask_p, "pthread_sigmask");
     return real_pthread_sigmask_p(how, set, old);
 }
 
