@@ -26,7 +26,7 @@ check_PROGRAMS += tests/progs/io_forms tests/progs/io_faults tests/progs/io_sent
 	tests/progs/io_threads tests/progs/io_fork tests/progs/io_compat tests/progs/io_patch tests/progs/port_in \
 	tests/progs/dev_port tests/progs/spi_bitbang tests/progs/pit_delay tests/progs/io_strings \
 	tests/progs/io_lazy
-tests_progs_io_lazy_SOURCES = tests/progs/io_lazy.c tests/progs/progs.h
+tests_progs_io_lazy_SOURCES = tests/progs/io_lazy.c tests/progs/fork_io.h tests/progs/progs.h
 tests_progs_io_strings_SOURCES = tests/progs/io_strings.c tests/progs/progs.h
 tests_progs_port_in_SOURCES = tests/progs/port_in.c
 tests_progs_pit_delay_SOURCES = tests/progs/pit_delay.c tests/progs/progs.h
@@ -37,7 +37,7 @@ tests_progs_io_faults_SOURCES = tests/progs/io_faults.c tests/progs/progs.h
 tests_progs_io_sent_SOURCES = tests/progs/io_sent.c tests/progs/progs.h
 tests_progs_io_sent_LDADD = -lpthread
 tests_progs_io_threads_SOURCES = tests/progs/io_threads.c tests/progs/progs.h
-tests_progs_io_fork_SOURCES = tests/progs/io_fork.c tests/progs/progs.h
+tests_progs_io_fork_SOURCES = tests/progs/io_fork.c tests/progs/fork_io.h tests/progs/progs.h
 tests_progs_io_patch_SOURCES = tests/progs/io_patch.c tests/progs/patch_sites.S \
 	tests/progs/progs.h
 tests_progs_io_patch_LDADD = -lpthread

@@ -6,28 +6,10 @@
 #include <stdint.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "fork_io.h"
 #include "progs.h"
 
 extern char **environ;
-
-static uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "d"(port));
-    return v;
-}
-
-static void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(v), "d"(port));
-}
-
-static int wait_status(pid_t pid)
-{
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 static void case_fork(void)
 {

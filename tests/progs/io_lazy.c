@@ -12,19 +12,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "fork_io.h"
 #include "progs.h"
-
-static uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "d"(port));
-    return v;
-}
-
-static void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(v), "d"(port));
-}
 
 /* Whether the board is mapped into this process. */
 static int board_mapped(void)
@@ -64,13 +53,6 @@ static void case_handler(void)
     CHECK_EQ("board mapped once it is installed", board_mapped(), 1);
     outb(0x378, 0x3c);
     CHECK_EQ("the latch holds the write", inb(0x378), 0x3c);
-}
-
-static int wait_status(pid_t pid)
-{
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /* Parent and child of a fork before either touched a port share one board. */
