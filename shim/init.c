@@ -64,14 +64,20 @@ static void atfork_child(void)
 void iotrap__shim_resolve_all(void)
 {
     /* 0: not yet, 1: under way, 2: done; a thread that installs a handler meanwhile
-     * waits, so that its handler finds everything looked up. */
+     * waits, so that its handler finds everything looked up.  The thread looking them up
+     * may come back here through a handler installed around the interposition (a raw
+     * system call): it goes on, as it would without the shim. */
     static int state;
+    static long by;
     int s = 0;
+    long me = syscall(SYS_gettid);
     if (!__atomic_compare_exchange_n(&state, &s, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-        while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2)
+        while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2 &&
+               __atomic_load_n(&by, __ATOMIC_RELAXED) != me)
             sched_yield();
         return;
     }
+    __atomic_store_n(&by, me, __ATOMIC_RELAXED);
     iotrap__sigchain_resolve();
     iotrap__port_file_resolve();
     iotrap__port_file_open_resolve();

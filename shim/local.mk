@@ -27,6 +27,7 @@ check_PROGRAMS += tests/progs/io_forms tests/progs/io_faults tests/progs/io_sent
 	tests/progs/dev_port tests/progs/spi_bitbang tests/progs/pit_delay tests/progs/io_strings \
 	tests/progs/io_lazy
 tests_progs_io_lazy_SOURCES = tests/progs/io_lazy.c tests/progs/fork_io.h tests/progs/progs.h
+tests_progs_io_lazy_LDADD = -lpthread
 tests_progs_io_strings_SOURCES = tests/progs/io_strings.c tests/progs/progs.h
 tests_progs_port_in_SOURCES = tests/progs/port_in.c
 tests_progs_pit_delay_SOURCES = tests/progs/pit_delay.c tests/progs/progs.h
@@ -53,6 +54,7 @@ check_PROGRAMS += tests/progs/io_forms-m32 tests/progs/io_faults-m32 tests/progs
 tests_progs_io_lazy_m32_SOURCES = $(tests_progs_io_lazy_SOURCES)
 tests_progs_io_lazy_m32_CFLAGS = -m32 $(WARN_CFLAGS)
 tests_progs_io_lazy_m32_LDFLAGS = -m32
+tests_progs_io_lazy_m32_LDADD = -lpthread
 tests_progs_io_strings_m32_SOURCES = $(tests_progs_io_strings_SOURCES)
 tests_progs_io_strings_m32_CFLAGS = -m32 $(WARN_CFLAGS)
 tests_progs_io_strings_m32_LDFLAGS = -m32

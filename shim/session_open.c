@@ -14,10 +14,12 @@
  * Opening from the SIGSEGV handler allocates and takes locks.  The signal is synchronous,
  * at a port instruction of the program, so this is as safe as the code at that
  * instruction, unless the instruction is in a handler of the program's that interrupted
- * the C library.  That cannot happen before the program installs a handler, and when it
- * installs one the session is opened then, outside any handler (iotrap__shim_session() is
- * called by shim/sigchain.c).  Without a handler of the program's, the shim's own SIGSEGV
- * handler runs on the thread's stack, not an alternate one of unknown size.
+ * the C library.  That cannot happen before the program installs a handler, and before it
+ * installs one the session is opened, outside any handler (shim/sigchain.c calls
+ * iotrap__shim_session() before the kernel gets the handler).  Opening needs some 14 KiB
+ * of stack, more than a thread made with a small one may have left, so it runs on a stack
+ * of its own (run_on_stack).  The settings are copied at start: a program may overwrite
+ * its environment strings before its first access (to show another name in ps).
  *
  * The memory it maps then is kept out of holes the program has made since (common/map.h).
  *
@@ -33,10 +35,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/fmt.h"
+#include "common/map.h"
 #include "session/env.h"
 #include "session/session.h"
 #include "shim/shim.h"
@@ -54,6 +59,24 @@ static fork_fn real_fork;
 /* An ioperm() or a handler installed before the constructor asked for the session: it
  * opens at start then. */
 static bool asked_early;
+
+/* The settings' strings, copied at start; the lists are copies already (session/env.c). */
+static char kept[1024];
+static size_t kept_used;
+
+static const char *own(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    if (n <= sizeof kept - kept_used) {
+        char *c = memcpy(kept + kept_used, s, n);
+        kept_used += n;
+        return c;
+    }
+    const char *c = strdup(s);
+    return c ? c : s;
+}
 
 /* Whether the settings can wait for the first access, see the top. */
 static bool can_wait(const iotrap__env_config *ec)
@@ -84,7 +107,14 @@ int iotrap__shim_session_start(bool *native, char *err, size_t errlen)
     ec.cfg.quiet = 1;
     if (!asked_early && can_wait(&ec)) {
         deferred = ec;
-        in_run = ec.run != NULL;
+        iotrap_ports_config *c = &deferred.cfg;
+        c->backend = own(c->backend);
+        c->allow = own(c->allow);
+        c->board = own(c->board);
+        c->trace_format = own(c->trace_format);
+        c->trace_ports = own(c->trace_ports);
+        deferred.run = own(deferred.run);
+        in_run = deferred.run != NULL;
         __atomic_store_n(&state, DEFERRED, __ATOMIC_RELEASE);
         return 0;
     }
@@ -134,6 +164,57 @@ static void open_deferred(void)
         __atomic_store_n(&iotrap__shim.ports, ports, __ATOMIC_RELEASE);
 }
 
+/* Calls fn on the stack whose top is `top` (16-byte aligned) and comes back to this one.
+ * Every general register the ABI lets fn clobber is declared clobbered; the library is
+ * built without vector registers, so none of its values live in them across the call. */
+static void run_on_stack(void (*fn)(void), void *top)
+{
+#if defined(__x86_64__)
+    __asm__ volatile("mov %%rsp, %%rbx\n\t"
+                     "mov %0, %%rsp\n\t"
+                     "call *%1\n\t"
+                     "mov %%rbx, %%rsp"
+                     :
+                     : "r"(top), "r"(fn)
+                     : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+                       "memory", "cc");
+#else
+    __asm__ volatile("mov %%esp, %%esi\n\t"
+                     "mov %0, %%esp\n\t"
+                     "call *%1\n\t"
+                     "mov %%esi, %%esp"
+                     :
+                     : "r"(top), "r"(fn)
+                     : "eax", "ecx", "edx", "esi", "memory", "cc");
+#endif
+}
+
+/* Opens on a stack of its own, with an inaccessible page below it; on the thread's own
+ * stack if that cannot be mapped. */
+#define OPEN_STACK (256u * 1024u)
+#define OPEN_GUARD 4096u
+
+static void open_on_own_stack(void)
+{
+    uint8_t *s = iotrap__map(OPEN_STACK + OPEN_GUARD, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (s == MAP_FAILED || mprotect(s, OPEN_GUARD, PROT_NONE) != 0) {
+        if (s != MAP_FAILED)
+            iotrap__unmap(s, OPEN_STACK + OPEN_GUARD);
+        open_deferred();
+        return;
+    }
+    run_on_stack(open_deferred, s + OPEN_STACK + OPEN_GUARD);
+    iotrap__unmap(s, OPEN_STACK + OPEN_GUARD);
+}
+
+/* Whether thread `tid` is one of this process's: a child made without the fork handlers
+ * (a raw clone) keeps the parent's OPENING, and must not wait for a thread it lacks. */
+static bool alive_here(long tid)
+{
+    return syscall(SYS_tgkill, getpid(), tid, 0) == 0 || errno != ESRCH;
+}
+
 iotrap_ports *iotrap__shim_session(void)
 {
     iotrap_ports *p = __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE);
@@ -154,19 +235,29 @@ iotrap_ports *iotrap__shim_session(void)
     for (size_t i = 0; i < sizeof synchronous / sizeof synchronous[0]; i++)
         sigdelset(&quiet, synchronous[i]);
     iotrap__sigmask_kernel(SIG_BLOCK, &quiet, &old);
-    s = DEFERRED;
-    if (__atomic_compare_exchange_n(&state, &s, OPENING, false, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_ACQUIRE)) {
-        __atomic_store_n(&opener, self, __ATOMIC_RELAXED);
-        open_deferred();
-        __atomic_store_n(&state, SETTLED, __ATOMIC_RELEASE);
-        futex(&state, FUTEX_WAKE_PRIVATE, 0x7fffffff);
-        iotrap__env_config_free(&deferred);
-    } else if (__atomic_load_n(&opener, __ATOMIC_RELAXED) != self) {
-        while ((s = __atomic_load_n(&state, __ATOMIC_ACQUIRE)) == OPENING)
-            futex(&state, FUTEX_WAIT_PRIVATE, OPENING);
+    for (;;) {
+        s = DEFERRED;
+        if (__atomic_compare_exchange_n(&state, &s, OPENING, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            __atomic_store_n(&opener, self, __ATOMIC_RELAXED);
+            open_on_own_stack();
+            __atomic_store_n(&state, SETTLED, __ATOMIC_RELEASE);
+            futex(&state, FUTEX_WAKE_PRIVATE, 0x7fffffff);
+            iotrap__env_config_free(&deferred);
+            break;
+        }
+        long by = __atomic_load_n(&opener, __ATOMIC_RELAXED);
+        if (s != OPENING || by == self)
+            break; /* settled, or this thread is opening it and asked again: not yet */
+        /* A one-second timeout lets a child that lost the opener find out. */
+        struct timespec second = {1, 0};
+        syscall(SYS_futex, &state, FUTEX_WAIT_PRIVATE, OPENING, &second, NULL, 0);
+        if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == OPENING && by && !alive_here(by)) {
+            s = OPENING;
+            __atomic_compare_exchange_n(&state, &s, DEFERRED, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE);
+        }
     }
-    /* else: this thread is opening it, and what it runs asked again; not yet. */
     iotrap__sigmask_kernel(SIG_SETMASK, &old, NULL);
     errno = saved_errno;
     return __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE);
@@ -182,7 +273,9 @@ void iotrap__shim_session_atfork_child(void)
 
 IOTRAP__EXPORT pid_t fork(void)
 {
-    if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == DEFERRED && !in_run)
+    /* Never in the middle of another thread's opening, which the child would lack. */
+    int s = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+    if (s == OPENING || (s == DEFERRED && !in_run))
         iotrap__shim_session();
     if (!real_fork)
         iotrap__fork_resolve();

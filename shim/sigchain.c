@@ -321,18 +321,24 @@ bool iotrap__sigchain_program_handles(void)
     return false;
 }
 
-/* Every way the program installs a handler comes here once it has: the C library's
- * functions not looked up yet are looked up now, outside any handler (shim.h,
- * iotrap__shim_resolve_all); native code's patches made under `auto` are undone
- * (shim/patch.c); and a session left for the first port access opens now
- * (shim/session_open.c). */
-static void installed_handler(sighandler_t h)
+/* Every way the program installs a handler comes here before the kernel has it, so that
+ * the handler never finds work left undone: the C library's functions not looked up yet
+ * are looked up (shim.h, iotrap__shim_resolve_all), and a session left for the first
+ * port access opens (shim/session_open.c), both outside any handler. */
+static void before_handler(sighandler_t h)
 {
     if (is_handler(h)) {
         iotrap__shim_resolve_all();
-        iotrap__patch_program_handles();
         iotrap__shim_session();
     }
+}
+
+/* And here once it has: native code's patches made under `auto` are undone
+ * (shim/patch.c). */
+static void installed_handler(sighandler_t h)
+{
+    if (is_handler(h))
+        iotrap__patch_program_handles();
 }
 
 /* The result of the C library's signal() family, after telling of the handler it set. */
@@ -354,6 +360,8 @@ static bool chained(int sig)
  * SIGSEGV, and reads back as the program gave it. */
 static int other_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
+    if (act)
+        before_handler(act->sa_handler);
     if (sig <= 0 || sig >= _NSIG || !__atomic_load_n(&installed, __ATOMIC_ACQUIRE)) {
         int rc = real_sigaction(sig, act, old);
         if (rc == 0 && act)
@@ -385,8 +393,10 @@ IOTRAP__EXPORT int sigaction(int sig, const struct sigaction *act, struct sigact
     if (!chained(sig))
         return other_sigaction(sig, act, old);
     struct sigaction prev;
-    if (act)
+    if (act) {
+        before_handler(act->sa_handler);
         write_theirs(act, true, &prev);
+    }
     else
         read_theirs(&prev);
     if (old)
@@ -428,7 +438,9 @@ static sighandler_t set_simple(int sig, sighandler_t handler, int flags, bool ma
 IOTRAP__EXPORT sighandler_t signal(int sig, sighandler_t handler)
 {
     if (!chained(sig)) {
-        iotrap__sigchain_resolve();
+        before_handler(handler);
+        if (!real_signal_p)
+            iotrap__sigchain_resolve();
         return installed_by(real_signal_p(sig, handler), handler);
     }
     return set_simple(sig, handler, SA_RESTART, true);
@@ -440,7 +452,9 @@ sighandler_t bsd_signal(int sig, sighandler_t handler);
 IOTRAP__EXPORT sighandler_t bsd_signal(int sig, sighandler_t handler)
 {
     if (!chained(sig)) {
-        iotrap__sigchain_resolve();
+        before_handler(handler);
+        if (!real_bsd_signal_p)
+            iotrap__sigchain_resolve();
         return installed_by(real_bsd_signal_p(sig, handler), handler);
     }
     return set_simple(sig, handler, SA_RESTART, true);
@@ -454,7 +468,9 @@ IOTRAP__EXPORT sighandler_t ssignal(int sig, sighandler_t handler)
 IOTRAP__EXPORT sighandler_t sysv_signal(int sig, sighandler_t handler)
 {
     if (!chained(sig)) {
-        iotrap__sigchain_resolve();
+        before_handler(handler);
+        if (!real_sysv_signal_p)
+            iotrap__sigchain_resolve();
         return installed_by(real_sysv_signal_p(sig, handler), handler);
     }
     return set_simple(sig, handler, SA_RESETHAND | SA_NODEFER, false);
@@ -470,7 +486,9 @@ IOTRAP__EXPORT sighandler_t __sysv_signal(int sig, sighandler_t handler)
 IOTRAP__EXPORT sighandler_t sigset(int sig, sighandler_t handler)
 {
     if (!chained(sig)) {
-        iotrap__sigchain_resolve();
+        before_handler(handler);
+        if (!real_sigset_p)
+            iotrap__sigchain_resolve();
         return installed_by(real_sigset_p(sig, handler), handler);
     }
     sigset_t one, old;

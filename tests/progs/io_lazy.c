@@ -6,6 +6,8 @@
  *
  * The board shows in /proc/self/maps as the run's board file ($IOTRAP_BOARD) under
  * `iotrap run`, and as a shared anonymous mapping ("/dev/zero (deleted)") otherwise. */
+#include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -67,12 +69,47 @@ static void case_fork_first(void)
     CHECK_EQ("the parent reads the child's write", inb(0x378), 0xa5);
 }
 
+static void *small_stack_thread(void *arg)
+{
+    (void)arg;
+    outb(0x378, 0x69);
+    return (void *)(uintptr_t)inb(0x378);
+}
+
+/* The first access on a thread with the smallest stack the C library allows: opening
+ * takes more than that, and must not take it from the thread. */
+static void case_small_stack(void)
+{
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN);
+    pthread_t t;
+    void *got = NULL;
+    CHECK_EQ("thread started", pthread_create(&t, &attr, small_stack_thread, NULL), 0);
+    pthread_join(t, &got);
+    CHECK_EQ("its read of its write", (uintptr_t)got, 0x69);
+}
+
+extern char **environ;
+
+/* A program that overwrites its environment strings (to show another name in ps) before
+ * its first access: the session opens with the settings it started with. */
+static void case_env_overwritten(void)
+{
+    for (char **e = environ; *e; e++)
+        memset(*e, 'X', strlen(*e));
+    outb(0x378, 0x96);
+    CHECK_EQ("the latch holds the write", inb(0x378), 0x96);
+}
+
 int main(int argc, char **argv)
 {
     static const struct progs_case cases[] = {
         {"first-access", case_first_access},
         {"handler", case_handler},
         {"fork-first", case_fork_first},
+        {"small-stack", case_small_stack},
+        {"env-overwritten", case_env_overwritten},
         {NULL, NULL},
     };
     return progs_main(argc, argv, cases);
