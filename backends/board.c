@@ -319,7 +319,7 @@ int iotrap__board_open(iotrap__board *b, const iotrap_ports_config *cfg,
                        enum iotrap__board_mode mode, char *path, size_t pathlen, char *err,
                        size_t errlen)
 {
-    iotrap__tid(); /* primes the per-thread id cache outside any signal handler */
+    iotrap__tid(); /* primes the per-thread id cache before any access */
     int rc = load_plugins(cfg, err, errlen);
     if (rc != IOTRAP_OK)
         return rc;

@@ -36,7 +36,9 @@ uint32_t iotrap__tid(void)
     uint32_t t = cached_tid;
     if (__builtin_expect(t == 0, 0)) {
         /* First use in this thread.  pthread_once is not async-signal-safe in theory,
-         * but the sessions register it in iotrap_ports_open(), long before a trap. */
+         * but the sessions register it in iotrap_ports_open(), before any access through
+         * them; the preload library may open its own in its SIGSEGV handler, at the first
+         * trap, which is as safe as the instruction that trapped (shim/session_open.c). */
         pthread_once(&atfork_once, register_atfork);
         t = (uint32_t)syscall(SYS_gettid);
         cached_tid = t;

@@ -49,9 +49,9 @@ void iotrap__unmap(void *p, size_t len)
 {
     if (!p)
         return;
-    if (reserved(p, page_round(len)))
-        mmap(p, page_round(len), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
-             -1, 0);
+    size_t size = page_round(len);
+    if (reserved(p, size))
+        mmap(p, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
     else
         munmap(p, len);
 }

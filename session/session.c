@@ -528,7 +528,7 @@ int iotrap__session_open(const iotrap__session_params *sp, iotrap_ports **out, c
     int st = iotrap__struct_size_check_msg(cfg, sizeof *cfg, "iotrap_ports_config", err, errlen);
     if (st != IOTRAP_OK)
         return st;
-    iotrap__tid(); /* primes the thread-id cache and its fork handler, outside any handler */
+    iotrap__tid(); /* primes the thread-id cache and its fork handler before any access */
 
     iotrap_ports *p = calloc(1, sizeof(*p));
     size_t nroutes = count(cfg->routes), nremaps = count(cfg->remaps);

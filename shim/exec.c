@@ -29,12 +29,13 @@ static char *kept_preload;      /* the LD_PRELOAD entry naming this library, or 
 static char *kept_vars[MAX_KEPT]; /* "IOTRAP_...=value" */
 static size_t kept_count;
 
-/* Where they are copied: the usual few fit here, so that a process that never calls
- * malloc does not set up its heap for them; longer ones go to the heap. */
-static char kept_text[2048];
+/* Where they are copied, with the session's settings (shim/session_open.c): the usual
+ * few fit here, so that a process that never calls malloc does not set up its heap for
+ * them; longer ones go to the heap. */
+static char kept_text[3072];
 static size_t kept_used;
 
-static char *keep(const char *s, size_t len)
+char *iotrap__keep(const char *s, size_t len)
 {
     if (len < sizeof kept_text - kept_used) {
         char *c = kept_text + kept_used;
@@ -92,10 +93,10 @@ void iotrap__exec_init(void)
     size_t len;
     const char *entry = pre ? find_preload_entry(pre, &len) : NULL;
     if (entry)
-        kept_preload = keep(entry, len);
+        kept_preload = iotrap__keep(entry, len);
     for (char **e = environ; e && *e && kept_count < MAX_KEPT; e++)
         if (strncmp(*e, "IOTRAP_", 7) == 0)
-            kept_vars[kept_count++] = keep(*e, strlen(*e));
+            kept_vars[kept_count++] = iotrap__keep(*e, strlen(*e));
 }
 
 static int has_var(char *const envp[], const char *var)

@@ -88,7 +88,6 @@ void iotrap__shim_resolve_all(void)
 
 __attribute__((constructor)) static void iotrap__shim_init(void)
 {
-
     /* Room for the session of the simulated board, the decoder's arenas of a few threads
      * and the scratch buffers (common/map.h). */
     iotrap__map_reserve(4u << 20);

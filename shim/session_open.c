@@ -60,21 +60,11 @@ static fork_fn real_fork;
  * opens at start then. */
 static bool asked_early;
 
-/* The settings' strings, copied at start; the lists are copies already (session/env.c). */
-static char kept[1024];
-static size_t kept_used;
-
+/* A setting's string, copied at start (the lists are copies already, session/env.c); the
+ * environment's own if there is no memory for a copy. */
 static const char *own(const char *s)
 {
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    if (n <= sizeof kept - kept_used) {
-        char *c = memcpy(kept + kept_used, s, n);
-        kept_used += n;
-        return c;
-    }
-    const char *c = strdup(s);
+    const char *c = s ? iotrap__keep(s, strlen(s)) : NULL;
     return c ? c : s;
 }
 
@@ -132,9 +122,9 @@ int iotrap__shim_session_start(bool *native, char *err, size_t errlen)
     return 0;
 }
 
-static long futex(int *word, int op, int value)
+static long futex(int *word, int op, int value, const struct timespec *timeout)
 {
-    return syscall(SYS_futex, word, op, value, NULL, NULL, 0);
+    return syscall(SYS_futex, word, op, value, timeout, NULL, 0);
 }
 
 /* A failure is told once, by the one thread that opened; the access then faults as it
@@ -209,7 +199,9 @@ static void open_on_own_stack(void)
 }
 
 /* Whether thread `tid` is one of this process's: a child made without the fork handlers
- * (a raw clone) keeps the parent's OPENING, and must not wait for a thread it lacks. */
+ * (a raw clone) keeps the parent's OPENING, and must not wait for a thread it lacks.  Not
+ * iotrap__tid_dead(), which asks whether the thread exists anywhere; and the thread ids
+ * here are the kernel's, not iotrap__tid()'s cache, which such a child inherits. */
 static bool alive_here(long tid)
 {
     return syscall(SYS_tgkill, getpid(), tid, 0) == 0 || errno != ESRCH;
@@ -230,10 +222,7 @@ iotrap_ports *iotrap__shim_session(void)
     /* Asynchronous signals wait: a handler of the program's that reached a port here
      * would find the session half open. */
     sigset_t quiet, old;
-    sigfillset(&quiet);
-    static const int synchronous[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
-    for (size_t i = 0; i < sizeof synchronous / sizeof synchronous[0]; i++)
-        sigdelset(&quiet, synchronous[i]);
+    iotrap__sigset_asynchronous(&quiet);
     iotrap__sigmask_kernel(SIG_BLOCK, &quiet, &old);
     for (;;) {
         s = DEFERRED;
@@ -242,7 +231,7 @@ iotrap_ports *iotrap__shim_session(void)
             __atomic_store_n(&opener, self, __ATOMIC_RELAXED);
             open_on_own_stack();
             __atomic_store_n(&state, SETTLED, __ATOMIC_RELEASE);
-            futex(&state, FUTEX_WAKE_PRIVATE, 0x7fffffff);
+            futex(&state, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL);
             iotrap__env_config_free(&deferred);
             break;
         }
@@ -251,7 +240,7 @@ iotrap_ports *iotrap__shim_session(void)
             break; /* settled, or this thread is opening it and asked again: not yet */
         /* A one-second timeout lets a child that lost the opener find out. */
         struct timespec second = {1, 0};
-        syscall(SYS_futex, &state, FUTEX_WAIT_PRIVATE, OPENING, &second, NULL, 0);
+        futex(&state, FUTEX_WAIT_PRIVATE, OPENING, &second);
         if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == OPENING && by && !alive_here(by)) {
             s = OPENING;
             __atomic_compare_exchange_n(&state, &s, DEFERRED, false, __ATOMIC_ACQ_REL,

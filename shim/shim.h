@@ -152,6 +152,9 @@ int iotrap__sigchain_install(void);
 void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaults);
 /* The shim's handler is in place and the interposed functions keep their records. */
 bool iotrap__sigchain_installed(void);
+/* Fills *set with every signal but the synchronous ones (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+ * SIGTRAP, SIGSYS): what the shim blocks while it works. */
+void iotrap__sigset_asynchronous(sigset_t *set);
 /* Whether the program has a handler of its own for some signal (its SIGSEGV disposition
  * as recorded, the kernel's for the others); system calls only, for the trap handler. */
 bool iotrap__sigchain_program_handles(void);
@@ -206,6 +209,10 @@ int iotrap__wine_windows_code(const void *ucontext);
 
 /* Remembers what a child needs to run under the shim (constructor only). */
 void iotrap__exec_init(void);
+/* A copy of the first len bytes of s, for good (constructor only): strings of the
+ * environment as the process started with it, which the program may overwrite later.
+ * NULL if there is no memory for it. */
+char *iotrap__keep(const char *s, size_t len);
 /* Looks up the C library's exec and spawn functions (shim.h, iotrap__shim_resolve_all). */
 void iotrap__exec_resolve(void);
 

@@ -77,6 +77,14 @@ static void read_theirs(struct sigaction *out)
     }
 }
 
+void iotrap__sigset_asynchronous(sigset_t *set)
+{
+    sigfillset(set);
+    static const int synchronous[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
+    for (size_t i = 0; i < sizeof synchronous / sizeof synchronous[0]; i++)
+        sigdelset(set, synchronous[i]);
+}
+
 /* The shim's own registration.  SA_NODEFER lets a fault inside the handler (the safe
  * copy's) be delivered; asynchronous signals are blocked so that no other handler runs
  * port I/O while a backend may be mid-access; SA_ONSTACK follows the program's wishes,
@@ -92,10 +100,7 @@ static void install_ours(int their_flags)
     memset(&ours, 0, sizeof ours);
     ours.sa_sigaction = iotrap__sigsegv;
     ours.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART | (their_flags & SA_ONSTACK);
-    sigfillset(&ours.sa_mask);
-    static const int synchronous[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
-    for (size_t i = 0; i < sizeof synchronous / sizeof synchronous[0]; i++)
-        sigdelset(&ours.sa_mask, synchronous[i]);
+    iotrap__sigset_asynchronous(&ours.sa_mask);
     real_sigaction(SIGSEGV, &ours, NULL);
 }
 
@@ -341,9 +346,14 @@ static void installed_handler(sighandler_t h)
         iotrap__patch_program_handles();
 }
 
-/* The result of the C library's signal() family, after telling of the handler it set. */
-static sighandler_t installed_by(sighandler_t prev, sighandler_t h)
+/* One of the signal() family for a signal the shim does not chain: the C library's own
+ * (*real), with the handler told of before and after. */
+static sighandler_t unchained(signal_fn *real, int sig, sighandler_t h)
 {
+    before_handler(h);
+    if (!*real)
+        iotrap__sigchain_resolve();
+    sighandler_t prev = (*real)(sig, h);
     if (prev != SIG_ERR)
         installed_handler(h);
     return prev;
@@ -437,12 +447,8 @@ static sighandler_t set_simple(int sig, sighandler_t handler, int flags, bool ma
 
 IOTRAP__EXPORT sighandler_t signal(int sig, sighandler_t handler)
 {
-    if (!chained(sig)) {
-        before_handler(handler);
-        if (!real_signal_p)
-            iotrap__sigchain_resolve();
-        return installed_by(real_signal_p(sig, handler), handler);
-    }
+    if (!chained(sig))
+        return unchained(&real_signal_p, sig, handler);
     return set_simple(sig, handler, SA_RESTART, true);
 }
 
@@ -451,12 +457,8 @@ sighandler_t bsd_signal(int sig, sighandler_t handler);
 
 IOTRAP__EXPORT sighandler_t bsd_signal(int sig, sighandler_t handler)
 {
-    if (!chained(sig)) {
-        before_handler(handler);
-        if (!real_bsd_signal_p)
-            iotrap__sigchain_resolve();
-        return installed_by(real_bsd_signal_p(sig, handler), handler);
-    }
+    if (!chained(sig))
+        return unchained(&real_bsd_signal_p, sig, handler);
     return set_simple(sig, handler, SA_RESTART, true);
 }
 
@@ -467,12 +469,8 @@ IOTRAP__EXPORT sighandler_t ssignal(int sig, sighandler_t handler)
 
 IOTRAP__EXPORT sighandler_t sysv_signal(int sig, sighandler_t handler)
 {
-    if (!chained(sig)) {
-        before_handler(handler);
-        if (!real_sysv_signal_p)
-            iotrap__sigchain_resolve();
-        return installed_by(real_sysv_signal_p(sig, handler), handler);
-    }
+    if (!chained(sig))
+        return unchained(&real_sysv_signal_p, sig, handler);
     return set_simple(sig, handler, SA_RESETHAND | SA_NODEFER, false);
 }
 
@@ -485,12 +483,8 @@ IOTRAP__EXPORT sighandler_t __sysv_signal(int sig, sighandler_t handler)
  * handler; the result is SIG_HOLD when the signal was blocked before. */
 IOTRAP__EXPORT sighandler_t sigset(int sig, sighandler_t handler)
 {
-    if (!chained(sig)) {
-        before_handler(handler);
-        if (!real_sigset_p)
-            iotrap__sigchain_resolve();
-        return installed_by(real_sigset_p(sig, handler), handler);
-    }
+    if (!chained(sig))
+        return unchained(&real_sigset_p, sig, handler);
     sigset_t one, old;
     sigemptyset(&one);
     sigaddset(&one, sig);
