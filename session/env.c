@@ -6,9 +6,15 @@
 #include "session/env.h"
 #include "session/session.h"
 
-static const char *env(const char *name)
+static const char *process_env(const char *name)
 {
-    const char *v = getenv(name);
+    return getenv(name);
+}
+
+/* A set variable's value; an empty one counts as unset. */
+static const char *env(iotrap__env_get_fn *get, const char *name)
+{
+    const char *v = get(name);
     return v && *v ? v : NULL;
 }
 
@@ -19,10 +25,10 @@ static int is_space(char c)
 
 /* Splits the variable `name` (when set) at `sep` into l; `what` names an item in the
  * message about a list without any. */
-static int read_list(struct iotrap__env_list *l, const char *name, char sep, const char *what,
-                     const char *hint, char *err, size_t errlen)
+static int read_list(iotrap__env_get_fn *get, struct iotrap__env_list *l, const char *name,
+                     char sep, const char *what, const char *hint, char *err, size_t errlen)
 {
-    const char *text = env(name);
+    const char *text = env(get, name);
     if (!text)
         return IOTRAP_OK;
     size_t n = 2;
@@ -62,24 +68,27 @@ static void free_list(struct iotrap__env_list *l)
     l->items = NULL;
 }
 
-int iotrap__env_config_read(iotrap__env_config *ec, char *err, size_t errlen)
+int iotrap__env_config_read(iotrap__env_config *ec, iotrap__env_get_fn *get, char *err,
+                            size_t errlen)
 {
+    if (!get)
+        get = process_env;
     memset(ec, 0, sizeof(*ec));
     iotrap_ports_config *cfg = &ec->cfg;
     cfg->size = sizeof(*cfg);
-    cfg->backend = env("IOTRAP_BACKEND");
-    cfg->allow = env("IOTRAP_ALLOW");
-    cfg->board = env("IOTRAP_BOARD");
-    cfg->trace = env("IOTRAP_TRACE");
-    cfg->trace_format = env("IOTRAP_TRACE_FORMAT");
-    cfg->trace_ports = env("IOTRAP_TRACE_PORTS");
-    const char *quiet = env("IOTRAP_QUIET");
+    cfg->backend = env(get, "IOTRAP_BACKEND");
+    cfg->allow = env(get, "IOTRAP_ALLOW");
+    cfg->board = env(get, "IOTRAP_BOARD");
+    cfg->trace = env(get, "IOTRAP_TRACE");
+    cfg->trace_format = env(get, "IOTRAP_TRACE_FORMAT");
+    cfg->trace_ports = env(get, "IOTRAP_TRACE_PORTS");
+    const char *quiet = env(get, "IOTRAP_QUIET");
     cfg->quiet = quiet && strcmp(quiet, "0") != 0;
-    const char *summary = env("IOTRAP_SUMMARY");
+    const char *summary = env(get, "IOTRAP_SUMMARY");
     ec->summary = summary && strcmp(summary, "0") != 0;
-    ec->run = env("IOTRAP_RUN");
+    ec->run = env(get, "IOTRAP_RUN");
     int rc;
-    const char *max = env("IOTRAP_TRACE_MAX");
+    const char *max = env(get, "IOTRAP_TRACE_MAX");
     char why[256];
     if (max && (rc = iotrap__parse_size(max, &cfg->trace_max, why, sizeof why)) != IOTRAP_OK) {
         iotrap__err(err, errlen, rc, "IOTRAP_TRACE_MAX: %s", why);
@@ -87,18 +96,18 @@ int iotrap__env_config_read(iotrap__env_config *ec, char *err, size_t errlen)
     }
 
     static const char *const no_devices[] = { NULL };
-    const char *d = env("IOTRAP_DEVICES");
+    const char *d = env(get, "IOTRAP_DEVICES");
     if (d && strcmp(d, "none") == 0) {
         cfg->devices = no_devices;
-    } else if ((rc = read_list(&ec->devices, "IOTRAP_DEVICES", ';', "device spec",
+    } else if ((rc = read_list(get, &ec->devices, "IOTRAP_DEVICES", ';', "device spec",
                                " (use none for an empty board)", err, errlen)) != IOTRAP_OK) {
         goto fail;
     }
-    if ((rc = read_list(&ec->plugins, "IOTRAP_DEVICE_PLUGINS", ':', "plug-in file", "", err,
+    if ((rc = read_list(get, &ec->plugins, "IOTRAP_DEVICE_PLUGINS", ':', "plug-in file", "", err,
                         errlen)) != IOTRAP_OK ||
-        (rc = read_list(&ec->routes, "IOTRAP_ROUTES", ';', "route", "", err, errlen)) !=
+        (rc = read_list(get, &ec->routes, "IOTRAP_ROUTES", ';', "route", "", err, errlen)) !=
             IOTRAP_OK ||
-        (rc = read_list(&ec->remaps, "IOTRAP_REMAP", ';', "remap", "", err, errlen)) !=
+        (rc = read_list(get, &ec->remaps, "IOTRAP_REMAP", ';', "remap", "", err, errlen)) !=
             IOTRAP_OK)
         goto fail;
     if (ec->devices.items)
@@ -131,7 +140,7 @@ int iotrap__env_session_open(const iotrap__env_config *ec, iotrap_ports **out, c
 int iotrap_ports_open_env(iotrap_ports **out, char *err, size_t errlen)
 {
     iotrap__env_config ec;
-    int rc = iotrap__env_config_read(&ec, err, errlen);
+    int rc = iotrap__env_config_read(&ec, NULL, err, errlen);
     if (rc < 0)
         return rc;
     rc = iotrap__env_session_open(&ec, out, err, errlen);

@@ -26,8 +26,14 @@ typedef struct iotrap__env_config {
  * and IOTRAP_SUMMARY.  The lists are split at their separator (';', or ':' for plug-ins)
  * and each item is trimmed of spaces; empty items are ignored, and a list that is set but
  * holds no item at all is an error naming the variable.  On success the caller releases
- * ec with iotrap__env_config_free(). */
-int iotrap__env_config_read(iotrap__env_config *ec, char *err, size_t errlen);
+ * ec with iotrap__env_config_free().
+ *
+ * The variables are read with `get`, or getenv() if it is NULL; the preload library reads
+ * its copy of the environment as the program started with it (shim/start_env.c), and its
+ * string settings then stay valid for the life of the process. */
+typedef const char *iotrap__env_get_fn(const char *name);
+int iotrap__env_config_read(iotrap__env_config *ec, iotrap__env_get_fn *get, char *err,
+                            size_t errlen);
 void iotrap__env_config_free(iotrap__env_config *ec);
 
 /* Opens the session ec describes, in its run (the preload library, the Wine builtins and

@@ -2,9 +2,9 @@
  * hands its children a sanitised environment (PATH only, say, or its own list without
  * LD_PRELOAD) still runs them under the shim, on the same board, with the same policy.
  *
- * At start the constructor remembers the LD_PRELOAD entry that loaded this library (with
- * the loader's literal $LIB, so a child of the other bitness gets its own build) and every
- * IOTRAP_* variable.  An exec whose environment lacks them gets them added; values the
+ * The constructor keeps the LD_PRELOAD entry that loaded this library (with the loader's
+ * literal $LIB, so a child of the other bitness gets its own build) and every IOTRAP_*
+ * variable (shim/start_env.c).  An exec whose environment lacks them gets them added; values the
  * program set itself are left alone.  Nothing here allocates on the heap (a vfork child
  * may exec), so the new environment is built on the stack.  SIGSEGV reaches the new
  * program blocked, and pending, as the old one had it (shim/sigmask.c).
@@ -20,32 +20,7 @@
 
 #include "shim/shim.h"
 
-#define PRELOAD_NAME "libiotrap-preload.so"
-#define MAX_KEPT 32
-
 extern char **environ;
-
-static char *kept_preload;      /* the LD_PRELOAD entry naming this library, or NULL */
-static char *kept_vars[MAX_KEPT]; /* "IOTRAP_...=value" */
-static size_t kept_count;
-
-/* Where they are copied, with the session's settings (shim/session_open.c): the usual
- * few fit here, so that a process that never calls malloc does not set up its heap for
- * them; longer ones go to the heap. */
-static char kept_text[3072];
-static size_t kept_used;
-
-char *iotrap__keep(const char *s, size_t len)
-{
-    if (len < sizeof kept_text - kept_used) {
-        char *c = kept_text + kept_used;
-        memcpy(c, s, len);
-        c[len] = '\0';
-        kept_used += len + 1;
-        return c;
-    }
-    return strndup(s, len);
-}
 
 typedef int (*execve_fn)(const char *, char *const[], char *const[]);
 typedef int (*fexecve_fn)(int, char *const[], char *const[]);
@@ -55,29 +30,6 @@ static execve_fn real_execve, real_execvpe;
 static fexecve_fn real_fexecve;
 static spawn_fn real_posix_spawn, real_posix_spawnp;
 
-/* The entry of an LD_PRELOAD list (split at ':' and ' ', as the loader does) that names
- * this library; its length in *len. */
-static const char *find_preload_entry(const char *list, size_t *len)
-{
-    const char *p = list;
-    while (*p) {
-        size_t n = strcspn(p, ": ");
-        const char *name = p;
-        for (const char *q = p; q < p + n; q++)
-            if (*q == '/')
-                name = q + 1;
-        if ((size_t)(p + n - name) == strlen(PRELOAD_NAME) &&
-            memcmp(name, PRELOAD_NAME, strlen(PRELOAD_NAME)) == 0) {
-            *len = n;
-            return p;
-        }
-        p += n;
-        if (*p)
-            p++;
-    }
-    return NULL;
-}
-
 void iotrap__exec_resolve(void)
 {
     real_execve = (execve_fn)dlsym(RTLD_NEXT, "execve");
@@ -85,18 +37,6 @@ void iotrap__exec_resolve(void)
     real_fexecve = (fexecve_fn)dlsym(RTLD_NEXT, "fexecve");
     real_posix_spawn = (spawn_fn)dlsym(RTLD_NEXT, "posix_spawn");
     real_posix_spawnp = (spawn_fn)dlsym(RTLD_NEXT, "posix_spawnp");
-}
-
-void iotrap__exec_init(void)
-{
-    const char *pre = getenv("LD_PRELOAD");
-    size_t len;
-    const char *entry = pre ? find_preload_entry(pre, &len) : NULL;
-    if (entry)
-        kept_preload = iotrap__keep(entry, len);
-    for (char **e = environ; e && *e && kept_count < MAX_KEPT; e++)
-        if (strncmp(*e, "IOTRAP_", 7) == 0)
-            kept_vars[kept_count++] = iotrap__keep(*e, strlen(*e));
 }
 
 static int has_var(char *const envp[], const char *var)
@@ -111,7 +51,9 @@ static int has_var(char *const envp[], const char *var)
 /* How many pointers and bytes the fixed environment needs (an upper bound). */
 static void fixed_size(char *const envp[], size_t *ptrs, size_t *bytes)
 {
-    size_t n = 0;
+    const char *kept_preload = iotrap__start_preload();
+    size_t kept_count, n = 0;
+    iotrap__start_vars(&kept_count);
     for (char *const *e = envp; e && *e; e++)
         n++;
     *ptrs = n + kept_count + 2;
@@ -128,13 +70,16 @@ static char *const *fix_env(char *const envp[], char **out, char *buf)
     static char *const empty[] = {NULL};
     if (!envp)
         envp = empty;
+    const char *kept_preload = iotrap__start_preload();
+    size_t kept_count;
+    char *const *kept_vars = iotrap__start_vars(&kept_count);
     size_t n = 0;
     int preload_seen = 0, changed = 0;
     for (char *const *e = envp; *e; e++) {
         if (kept_preload && strncmp(*e, "LD_PRELOAD=", 11) == 0) {
             size_t len;
             preload_seen = 1;
-            if (!find_preload_entry(*e + 11, &len)) {
+            if (!iotrap__preload_entry(*e + 11, &len)) {
                 /* Ours first, as `iotrap run` puts it. */
                 strcpy(buf, "LD_PRELOAD=");
                 strcat(buf, kept_preload);

@@ -28,7 +28,7 @@ static struct iotrap__grant_hint slot_hint;
 
 int iotrap__wine_grants_init(void)
 {
-    const char *path = getenv(IOTRAP__GRANT_ENV);
+    const char *path = iotrap__start_getenv(IOTRAP__GRANT_ENV);
     if (!path || !*path)
         return 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -36,7 +36,7 @@ struct iotrap__shim iotrap__shim;
 
 static int env_flag(const char *name)
 {
-    const char *v = getenv(name);
+    const char *v = iotrap__start_getenv(name);
     return v && *v && strcmp(v, "0") != 0;
 }
 
@@ -91,11 +91,12 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
     /* Room for the session of the simulated board, the decoder's arenas of a few threads
      * and the scratch buffers (common/map.h). */
     iotrap__map_reserve(4u << 20);
+    iotrap__start_env_read();
     iotrap__shim.quiet = env_flag("IOTRAP_QUIET");
     char err[512] = "";
     bool native;
     if (iotrap__shim_session_start(&native, err, sizeof err) < 0 ||
-        iotrap__patch_init(getenv("IOTRAP_PATCH"), native, err, sizeof err) < 0) {
+        iotrap__patch_init(iotrap__start_getenv("IOTRAP_PATCH"), native, err, sizeof err) < 0) {
         fprintf(stderr, "iotrap: cannot start: %s\n", err);
         fflush(stderr);
         _exit(2);
@@ -114,7 +115,6 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
         syscall(SYS_get_robust_list, 0, &head, &head_len) == 0 && head && tp)
         iotrap__shim.robust_to_tp = (long)(tp - (unsigned long)(uintptr_t)head);
 #endif
-    iotrap__exec_init();
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 
     if (iotrap__wine_grants_init() < 0 && !iotrap__shim.quiet)

@@ -15,6 +15,7 @@ shim_sources += \
 	shim/report.c \
 	shim/ioperm.c \
 	shim/grants.c \
+	shim/start_env.c \
 	shim/exec.c \
 	shim/port_file.c \
 	shim/port_file_open.c \

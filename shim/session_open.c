@@ -18,8 +18,9 @@
  * installs one the session is opened, outside any handler (shim/sigchain.c calls
  * iotrap__shim_session() before the kernel gets the handler).  Opening needs some 14 KiB
  * of stack, more than a thread made with a small one may have left, so it runs on a stack
- * of its own (run_on_stack).  The settings are copied at start: a program may overwrite
- * its environment strings before its first access (to show another name in ps).
+ * of its own (run_on_stack).  The settings are read from the copy of the environment
+ * taken at start (shim/start_env.c): a program may overwrite its environment strings
+ * before its first access (to show another name in ps).
  *
  * The memory it maps then is kept out of holes the program has made since (common/map.h).
  *
@@ -60,14 +61,6 @@ static fork_fn real_fork;
  * opens at start then. */
 static bool asked_early;
 
-/* A setting's string, copied at start (the lists are copies already, session/env.c); the
- * environment's own if there is no memory for a copy. */
-static const char *own(const char *s)
-{
-    const char *c = s ? iotrap__keep(s, strlen(s)) : NULL;
-    return c ? c : s;
-}
-
 /* Whether the settings can wait for the first access, see the top. */
 static bool can_wait(const iotrap__env_config *ec)
 {
@@ -89,7 +82,7 @@ int iotrap__shim_session_start(bool *native, char *err, size_t errlen)
 {
     *native = false;
     iotrap__env_config ec;
-    int st = iotrap__env_config_read(&ec, err, errlen);
+    int st = iotrap__env_config_read(&ec, iotrap__start_getenv, err, errlen);
     if (st < 0)
         return -1;
     /* The session would report denials itself; here the trap engine does, with the
@@ -97,13 +90,6 @@ int iotrap__shim_session_start(bool *native, char *err, size_t errlen)
     ec.cfg.quiet = 1;
     if (!asked_early && can_wait(&ec)) {
         deferred = ec;
-        iotrap_ports_config *c = &deferred.cfg;
-        c->backend = own(c->backend);
-        c->allow = own(c->allow);
-        c->board = own(c->board);
-        c->trace_format = own(c->trace_format);
-        c->trace_ports = own(c->trace_ports);
-        deferred.run = own(deferred.run);
         in_run = deferred.run != NULL;
         __atomic_store_n(&state, DEFERRED, __ATOMIC_RELEASE);
         return 0;

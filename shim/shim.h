@@ -205,14 +205,27 @@ int iotrap__wine_raw_granted(const void *ucontext, uint16_t port, unsigned width
 /* 1 if the interrupted code is Windows code of a Wine process (its TEB is found). */
 int iotrap__wine_windows_code(const void *ucontext);
 
+/* ---- The environment at start (shim/start_env.c) -------------------------------- */
+
+/* Keeps the LD_PRELOAD entry that loaded this library and every IOTRAP_* variable, in one
+ * pass over the environment (constructor only). */
+void iotrap__start_env_read(void);
+/* The value an IOTRAP_* variable had at start (a kept copy), or NULL if it was unset. */
+const char *iotrap__start_getenv(const char *name);
+/* The kept LD_PRELOAD entry naming this library, or NULL. */
+const char *iotrap__start_preload(void);
+/* The kept "IOTRAP_...=value" strings; *count of them. */
+char *const *iotrap__start_vars(size_t *count);
+/* The entry of an LD_PRELOAD list (split at ':' and ' ', as the loader does) that names
+ * this library, its length in *len; NULL if none does. */
+const char *iotrap__preload_entry(const char *list, size_t *len);
+/* A copy of the first len bytes of s (up to a NUL), for good (constructor only): strings
+ * of the environment as the process started with it, which the program may overwrite
+ * later.  NULL if there is no memory for it. */
+char *iotrap__keep(const char *s, size_t len);
+
 /* ---- Exec (shim/exec.c) ---------------------------------------------------------- */
 
-/* Remembers what a child needs to run under the shim (constructor only). */
-void iotrap__exec_init(void);
-/* A copy of the first len bytes of s, for good (constructor only): strings of the
- * environment as the process started with it, which the program may overwrite later.
- * NULL if there is no memory for it. */
-char *iotrap__keep(const char *s, size_t len);
 /* Looks up the C library's exec and spawn functions (shim.h, iotrap__shim_resolve_all). */
 void iotrap__exec_resolve(void);
 

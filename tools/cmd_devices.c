@@ -165,7 +165,7 @@ int iotrap__cmd_devices(int argc, char **argv)
         }
     }
     iotrap__env_config ec;
-    if (iotrap__env_config_read(&ec, err, sizeof err) != IOTRAP_OK) {
+    if (iotrap__env_config_read(&ec, NULL, err, sizeof err) != IOTRAP_OK) {
         fprintf(stderr, "iotrap devices: %s\n", err);
         return 2;
     }

@@ -297,7 +297,7 @@ static void check_map(void)
     char err[1024] = "";
     iotrap__env_config ec;
     iotrap_ports *ports = NULL;
-    int st = iotrap__env_config_read(&ec, err, sizeof err);
+    int st = iotrap__env_config_read(&ec, NULL, err, sizeof err);
     if (st == IOTRAP_OK) {
         ec.cfg.quiet = 1;
         ec.cfg.trace = NULL;

@@ -346,7 +346,7 @@ int iotrap__cmd_run(int argc, char **argv)
      * the program can run a single instruction.  The trace file is checked on its own
      * (check_trace) so that opening a session here neither truncates nor writes it. */
     err[0] = '\0';
-    int st = iotrap__env_config_read(&eff, err, sizeof(err));
+    int st = iotrap__env_config_read(&eff, NULL, err, sizeof(err));
     if (st < 0) {
         fprintf(stderr, "iotrap run: %s\n", err[0] ? err : iotrap_strerror(st));
         status = usage_status(st) ? 2 : 1;
