@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "common/map.h"
+#include "common/startup.h"
 
 /* The reservation, [start, end), and the next free address in it: space is handed out
  * once and never reused, since the mappings it holds are few and live long. */
@@ -14,7 +15,7 @@ static size_t page_round(size_t len)
     return (len + page - 1) & ~(page - 1);
 }
 
-void iotrap__map_reserve(size_t len)
+IOTRAP__STARTUP void iotrap__map_reserve(size_t len)
 {
     void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)

@@ -3,16 +3,17 @@
 #include <string.h>
 #include <iotrap/ports.h>
 #include "common/parse.h"
+#include "common/startup.h"
 #include "session/env.h"
 #include "session/session.h"
 
-static const char *process_env(const char *name)
+IOTRAP__STARTUP static const char *process_env(const char *name)
 {
     return getenv(name);
 }
 
 /* A set variable's value; an empty one counts as unset. */
-static const char *env(iotrap__env_get_fn *get, const char *name)
+IOTRAP__STARTUP static const char *env(iotrap__env_get_fn *get, const char *name)
 {
     const char *v = get(name);
     return v && *v ? v : NULL;
@@ -68,6 +69,7 @@ static void free_list(struct iotrap__env_list *l)
     l->items = NULL;
 }
 
+IOTRAP__STARTUP
 int iotrap__env_config_read(iotrap__env_config *ec, iotrap__env_get_fn *get, char *err,
                             size_t errlen)
 {

@@ -17,6 +17,7 @@
 #include <asm/prctl.h>
 #endif
 
+#include "common/startup.h"
 #include "shim/shim.h"
 #include "session/grants.h"
 #include "session/grants_file.h"
@@ -26,7 +27,7 @@ static int grants_broken;
 static volatile uint32_t cached_winpid;
 static struct iotrap__grant_hint slot_hint;
 
-int iotrap__wine_grants_init(void)
+IOTRAP__STARTUP int iotrap__wine_grants_init(void)
 {
     const char *path = iotrap__start_getenv(IOTRAP__GRANT_ENV);
     if (!path || !*path)

@@ -43,6 +43,7 @@
 
 #include "common/fmt.h"
 #include "common/map.h"
+#include "common/startup.h"
 #include "session/env.h"
 #include "session/session.h"
 #include "shim/shim.h"
@@ -62,7 +63,7 @@ static fork_fn real_fork;
 static bool asked_early;
 
 /* Whether the settings can wait for the first access, see the top. */
-static bool can_wait(const iotrap__env_config *ec)
+IOTRAP__STARTUP static bool can_wait(const iotrap__env_config *ec)
 {
     const iotrap_ports_config *c = &ec->cfg;
     if ((c->backend && strcmp(c->backend, "sim") != 0) || c->routes || c->plugins || c->trace)
@@ -78,7 +79,7 @@ void iotrap__fork_resolve(void)
     real_fork = (fork_fn)dlsym(RTLD_NEXT, "fork");
 }
 
-int iotrap__shim_session_start(bool *native, char *err, size_t errlen)
+IOTRAP__STARTUP int iotrap__shim_session_start(bool *native, char *err, size_t errlen)
 {
     *native = false;
     iotrap__env_config ec;

@@ -25,6 +25,7 @@
 #include <asm/prctl.h>
 #endif
 
+#include "common/startup.h"
 #include "shim/shim.h"
 
 typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
@@ -57,6 +58,7 @@ void iotrap__sigchain_resolve(void)
 
 /* The real sigaction, bypassing the interposition; the constructor needs only this one
  * (shim.h, iotrap__shim_resolve_all). */
+IOTRAP__STARTUP
 static int real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
     if (!real_sigaction_p)
@@ -77,7 +79,7 @@ static void read_theirs(struct sigaction *out)
     }
 }
 
-void iotrap__sigset_asynchronous(sigset_t *set)
+IOTRAP__STARTUP void iotrap__sigset_asynchronous(sigset_t *set)
 {
     sigfillset(set);
     static const int synchronous[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
@@ -94,7 +96,7 @@ void iotrap__sigset_asynchronous(sigset_t *set)
  * nothing would have reached the thread.  A handler of theirs without SA_RESTART then
  * sees a call that a sent SIGSEGV interrupted restarted instead of failing, the lesser
  * difference. */
-static void install_ours(int their_flags)
+IOTRAP__STARTUP static void install_ours(int their_flags)
 {
     struct sigaction ours;
     memset(&ours, 0, sizeof ours);
@@ -106,6 +108,7 @@ static void install_ours(int their_flags)
 
 /* Replaces the record; `prev` (optional) receives what it held, in the same critical
  * section, so that concurrent calls swap like the kernel's sigaction. */
+IOTRAP__STARTUP
 static void write_theirs(const struct sigaction *given, bool reinstall, struct sigaction *prev)
 {
     /* Copied first, so that a bad pointer faults here and not with the record locked. */
@@ -161,7 +164,7 @@ bool iotrap__sigchain_installed(void)
     return __atomic_load_n(&installed, __ATOMIC_ACQUIRE);
 }
 
-int iotrap__sigchain_install(void)
+IOTRAP__STARTUP int iotrap__sigchain_install(void)
 {
     /* Looked up without a look first (iotrap__sigchain_resolve). */
     real_sigaction_p = (sigaction_fn)dlsym(RTLD_NEXT, "sigaction");

@@ -40,6 +40,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/startup.h"
 #include "shim/shim.h"
 
 __thread int iotrap__segv_blocked __attribute__((tls_model("initial-exec")));
@@ -86,14 +87,14 @@ void iotrap__sigmask_resolve(void)
     RESOLVE(real_longjmp_chk_p, "__longjmp_chk");
 }
 
-int iotrap__sigmask_kernel(int how, const sigset_t *set, sigset_t *old)
+IOTRAP__STARTUP int iotrap__sigmask_kernel(int how, const sigset_t *set, sigset_t *old)
 {
     if (!real_pthread_sigmask_p)
         RESOLVE(real_pthread_sigmask_p, "pthread_sigmask");
     return real_pthread_sigmask_p(how, set, old);
 }
 
-static const sigset_t *segv_only(sigset_t *set)
+IOTRAP__STARTUP static const sigset_t *segv_only(sigset_t *set)
 {
     sigemptyset(set);
     sigaddset(set, SIGSEGV);
@@ -492,7 +493,7 @@ IOTRAP__EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 
 /* ---- Start ------------------------------------------------------------------------- */
 
-void iotrap__sigmask_install(void)
+IOTRAP__STARTUP void iotrap__sigmask_install(void)
 {
     /* A parent may have exec'd us with SIGSEGV blocked (posix_spawnattr_setsigmask, a
      * shell's mask, our own exec above): the program has it blocked, but the first trap

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/startup.h"
 #include "shim/shim.h"
 
 #define PRELOAD_NAME "libiotrap-preload.so"
@@ -37,7 +38,7 @@ static char kept_text[3072];
 static size_t kept_used;
 
 /* `prefix` is a prefix of s: the length of prefix, else 0. */
-static size_t starts_with(const char *s, const char *prefix)
+IOTRAP__STARTUP static size_t starts_with(const char *s, const char *prefix)
 {
     size_t n = 0;
     for (; prefix[n]; n++)
@@ -46,7 +47,7 @@ static size_t starts_with(const char *s, const char *prefix)
     return n;
 }
 
-char *iotrap__keep(const char *s, size_t len)
+IOTRAP__STARTUP char *iotrap__keep(const char *s, size_t len)
 {
     if (len >= sizeof kept_text - kept_used)
         return strndup(s, len);
@@ -63,7 +64,7 @@ char *iotrap__keep(const char *s, size_t len)
     return c;
 }
 
-static size_t length(const char *s)
+IOTRAP__STARTUP static size_t length(const char *s)
 {
     const char *e = s;
     while (*e)
@@ -71,7 +72,7 @@ static size_t length(const char *s)
     return (size_t)(e - s);
 }
 
-const char *iotrap__preload_entry(const char *list, size_t *len)
+IOTRAP__STARTUP const char *iotrap__preload_entry(const char *list, size_t *len)
 {
     const char *p = list;
     while (*p) {
@@ -90,7 +91,7 @@ const char *iotrap__preload_entry(const char *list, size_t *len)
     return NULL;
 }
 
-static void keep_var(char *var)
+IOTRAP__STARTUP static void keep_var(char *var)
 {
     char *copy = iotrap__keep(var, length(var));
     if (!copy)
@@ -112,7 +113,7 @@ static void keep_var(char *var)
     kept_vars[kept_count++] = copy;
 }
 
-void iotrap__start_env_read(void)
+IOTRAP__STARTUP void iotrap__start_env_read(void)
 {
     for (char **e = environ; e && *e; e++) {
         size_t n = starts_with(*e, "LD_PRELOAD=");
@@ -127,7 +128,7 @@ void iotrap__start_env_read(void)
     }
 }
 
-const char *iotrap__start_getenv(const char *name)
+IOTRAP__STARTUP const char *iotrap__start_getenv(const char *name)
 {
     for (size_t i = 0; i < kept_count; i++) {
         size_t n = starts_with(kept_vars[i], name);
