@@ -40,17 +40,20 @@ static int env_flag(const char *name)
     return v && *v && strcmp(v, "0") != 0;
 }
 
-/* Registered before shim/sigchain.c's handlers, so its prepare handler runs first and
- * these run with every signal blocked: no handler of the program's can reach the decoder
- * on this thread while it holds the relocation lock. */
+/* Every part's fork handlers, registered once.  shim/sigchain.c's come first in the
+ * parent before fork() and last after it, so that the others run with every signal
+ * blocked: no handler of the program's can reach the decoder on this thread while it
+ * holds the relocation lock. */
 static void atfork_prepare(void)
 {
+    iotrap__sigchain_fork_prepare();
     iotrap__cs_relocs_lock();
 }
 
 static void atfork_parent(void)
 {
     iotrap__cs_relocs_unlock();
+    iotrap__sigchain_fork_parent();
 }
 
 static void atfork_child(void)
@@ -59,6 +62,7 @@ static void atfork_child(void)
     iotrap__scratch_reset();
     iotrap__patch_atfork_child();
     iotrap__shim_session_atfork_child();
+    iotrap__sigchain_fork_child();
 }
 
 void iotrap__shim_resolve_all(void)
@@ -107,12 +111,14 @@ __attribute__((constructor)) static void iotrap__shim_init(void)
     iotrap__shim.fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0; /* HWCAP2_FSGSBASE */
     /* The trap engine finds a thread's thread pointer from its robust-list head when
      * 32-bit code has loaded FS with its own segment (shim/trap.c); the distance is
-     * fixed by the C library's struct pthread.  Measured here, on the main thread. */
-    unsigned long tp = 0;
+     * fixed by the C library's struct pthread.  Measured here, on the main thread, whose
+     * FS holds the thread pointer (the compiler reads it from the word at %fs:0, where
+     * the C library keeps it). */
+    unsigned long tp = (unsigned long)(uintptr_t)__builtin_thread_pointer();
     void *head = NULL;
     size_t head_len;
-    if (syscall(SYS_arch_prctl, ARCH_GET_FS, &tp) == 0 &&
-        syscall(SYS_get_robust_list, 0, &head, &head_len) == 0 && head && tp)
+    if (iotrap__raw_syscall3(SYS_get_robust_list, 0, (long)&head, (long)&head_len) == 0 &&
+        head && tp)
         iotrap__shim.robust_to_tp = (long)(tp - (unsigned long)(uintptr_t)head);
 #endif
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);

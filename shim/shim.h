@@ -111,6 +111,28 @@ void iotrap__sigsegv(int sig, siginfo_t *si, void *uc);
 #endif
 
 #if defined(__x86_64__)
+/* System calls without the C library: no errno, which is thread-local and so unusable
+ * while FS is based elsewhere (shim/trap.c), and no binding of syscall() at start. */
+static inline long iotrap__raw_syscall2(long nr, long a, long b)
+{
+    long ret;
+    __asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b) : "rcx", "r11", "memory");
+    return ret;
+}
+
+static inline long iotrap__raw_syscall3(long nr, long a, long b, long c)
+{
+    long ret;
+    register long rdx __asm__("rdx") = c;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(nr), "D"(a), "S"(b), "r"(rdx)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+#endif
+
+#if defined(__x86_64__)
 /* Bases FS on this thread's own thread pointer if it selects a segment of 32-bit code
  * (Wine's WoW64 TEB); returns that selector, to be loaded again on the way back to the
  * 32-bit code, or 0 if FS was left alone.  Raw system calls only (shim/trap.c). */
@@ -152,6 +174,11 @@ int iotrap__sigchain_install(void);
 void iotrap__sigchain_deliver(int sig, siginfo_t *si, ucontext_t *uc, int refaults);
 /* The shim's handler is in place and the interposed functions keep their records. */
 bool iotrap__sigchain_installed(void);
+/* Its fork handlers (shim/init.c registers them with the others): the forking thread
+ * holds the record's lock across fork(), with every signal blocked. */
+void iotrap__sigchain_fork_prepare(void);
+void iotrap__sigchain_fork_parent(void);
+void iotrap__sigchain_fork_child(void);
 /* Fills *set with every signal but the synchronous ones (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
  * SIGTRAP, SIGSYS): what the shim blocks while it works. */
 void iotrap__sigset_asynchronous(sigset_t *set);

@@ -137,7 +137,7 @@ static void write_theirs(const struct sigaction *given, bool reinstall, struct s
  * every signal blocked as any holder has them. */
 static __thread sigset_t fork_mask __attribute__((tls_model("initial-exec")));
 
-static void fork_prepare(void)
+void iotrap__sigchain_fork_prepare(void)
 {
     sigset_t all;
     sigfillset(&all);
@@ -146,17 +146,17 @@ static void fork_prepare(void)
         ;
 }
 
-static void fork_done(void)
+void iotrap__sigchain_fork_parent(void)
 {
     __atomic_store_n(&writer_lock, 0, __ATOMIC_RELEASE);
     iotrap__sigmask_kernel(SIG_SETMASK, &fork_mask, NULL);
 }
 
 /* A child has no pending signals. */
-static void fork_child(void)
+void iotrap__sigchain_fork_child(void)
 {
     iotrap__sigmask_forget_held();
-    fork_done();
+    iotrap__sigchain_fork_parent();
 }
 
 bool iotrap__sigchain_installed(void)
@@ -172,7 +172,6 @@ IOTRAP__STARTUP int iotrap__sigchain_install(void)
     if (real_sigaction(SIGSEGV, NULL, &cur) != 0)
         return -1;
     write_theirs(&cur, true, NULL);
-    pthread_atfork(fork_prepare, fork_done, fork_child);
     __atomic_store_n(&installed, 1, __ATOMIC_RELEASE);
     iotrap__sigmask_install();
     return 0;

@@ -271,24 +271,6 @@ static __attribute__((noinline)) void handle(int sig, siginfo_t *si, ucontext_t 
  * a fixed distance apart, measured by the constructor) and checked by its self-pointer
  * before FS is based on it; on the way out the program's selector is loaded again, which
  * restores its base from the descriptor.  Raw system calls only: no errno. */
-static long raw_syscall2(long nr, long a, long b)
-{
-    long ret;
-    __asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b) : "rcx", "r11", "memory");
-    return ret;
-}
-
-static long raw_syscall3(long nr, long a, long b, long c)
-{
-    long ret;
-    register long rdx __asm__("rdx") = c;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "a"(nr), "D"(a), "S"(b), "r"(rdx)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
-
 IOTRAP__NO_STACK_PROTECTOR uint16_t iotrap__own_thread_pointer(void)
 {
     uint16_t sel;
@@ -299,7 +281,7 @@ IOTRAP__NO_STACK_PROTECTOR uint16_t iotrap__own_thread_pointer(void)
         return 0; /* a null selector keeps the base 64-bit code gave FS */
     void *head = NULL;
     size_t len;
-    if (raw_syscall3(SYS_get_robust_list, 0, (long)&head, (long)&len) != 0 || !head)
+    if (iotrap__raw_syscall3(SYS_get_robust_list, 0, (long)&head, (long)&len) != 0 || !head)
         return 0;
     uint64_t tp = (uint64_t)(uintptr_t)head + (uint64_t)iotrap__shim.robust_to_tp, self = 0;
     if (iotrap__safe_copy(&self, (const void *)(uintptr_t)tp, sizeof self, NULL) != sizeof self ||
@@ -307,7 +289,7 @@ IOTRAP__NO_STACK_PROTECTOR uint16_t iotrap__own_thread_pointer(void)
         return 0;
     if (iotrap__shim.fsgsbase)
         __asm__ volatile("wrfsbase %0" : : "r"(tp) : "memory");
-    else if (raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)tp) != 0)
+    else if (iotrap__raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)tp) != 0)
         return 0;
     return sel;
 }
