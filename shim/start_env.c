@@ -26,16 +26,26 @@
 
 extern char **environ;
 
-static char *kept_preload;                 /* the LD_PRELOAD entry naming this library */
-static char *kept_static[KEPT_STATIC];
-static char **kept_vars = kept_static;     /* "IOTRAP_...=value" */
-static size_t kept_count, kept_cap = KEPT_STATIC;
-static bool dropped; /* a variable that found no room, looked up with getenv() then */
+/* What is kept, in one block of zeroes.  The constructor's first touch of it is a write:
+ * a page of zeroes that is read first maps the shared zero page, and the write after that
+ * faults a second time. */
+static struct {
+    size_t used;       /* of text */
+    char *preload;     /* the LD_PRELOAD entry naming this library */
+    char **heap;       /* the variables once more than fit room, else NULL */
+    size_t count, cap; /* variables kept; room for them in heap */
+    bool dropped;      /* one found no memory, and is looked up with getenv() then */
+    char *room[KEPT_STATIC];
+    /* The usual few fit here, so that a process that never calls malloc does not set up
+     * its heap for them; longer ones go to the heap. */
+    char text[2048];
+} kept;
 
-/* The usual few fit here, so that a process that never calls malloc does not set up its
- * heap for them; longer ones go to the heap. */
-static char kept_text[3072];
-static size_t kept_used;
+/* The kept "IOTRAP_...=value" strings. */
+static char **vars(void)
+{
+    return kept.heap ? kept.heap : kept.room;
+}
 
 /* `prefix` is a prefix of s: the length of prefix, else 0. */
 IOTRAP__STARTUP static size_t starts_with(const char *s, const char *prefix)
@@ -49,9 +59,9 @@ IOTRAP__STARTUP static size_t starts_with(const char *s, const char *prefix)
 
 IOTRAP__STARTUP char *iotrap__keep(const char *s, size_t len)
 {
-    if (len >= sizeof kept_text - kept_used)
+    if (len >= sizeof kept.text - kept.used)
         return strndup(s, len);
-    char *c = kept_text + kept_used;
+    char *c = kept.text + kept.used;
     /* A byte loop that also stops at a NUL, which the compiler does not turn into a call
      * of memcpy. */
     size_t n = 0;
@@ -60,7 +70,7 @@ IOTRAP__STARTUP char *iotrap__keep(const char *s, size_t len)
         n++;
     }
     c[n] = '\0';
-    kept_used += n + 1;
+    kept.used += n + 1;
     return c;
 }
 
@@ -96,32 +106,32 @@ IOTRAP__STARTUP static void keep_var(char *var)
     char *copy = iotrap__keep(var, length(var));
     if (!copy)
         copy = var; /* no memory: the program's own string, as without a copy */
-    if (kept_count == kept_cap) {
-        size_t cap = kept_cap * 2;
-        char **grown = malloc(cap * sizeof *grown);
+    size_t cap = kept.heap ? kept.cap : KEPT_STATIC;
+    if (kept.count == cap) {
+        char **grown = malloc(2 * cap * sizeof *grown);
         if (!grown) {
-            dropped = true;
+            kept.dropped = true;
             return;
         }
-        for (size_t i = 0; i < kept_count; i++)
-            grown[i] = kept_vars[i];
-        if (kept_vars != kept_static)
-            free(kept_vars);
-        kept_vars = grown;
-        kept_cap = cap;
+        for (size_t i = 0; i < kept.count; i++)
+            grown[i] = vars()[i];
+        free(kept.heap);
+        kept.heap = grown;
+        kept.cap = 2 * cap;
     }
-    kept_vars[kept_count++] = copy;
+    vars()[kept.count++] = copy;
 }
 
 IOTRAP__STARTUP void iotrap__start_env_read(void)
 {
+    kept.used = 0; /* the first touch, see kept */
     for (char **e = environ; e && *e; e++) {
         size_t n = starts_with(*e, "LD_PRELOAD=");
-        if (n && !kept_preload) {
+        if (n && !kept.preload) {
             size_t len;
             const char *entry = iotrap__preload_entry(*e + n, &len);
             if (entry)
-                kept_preload = iotrap__keep(entry, len);
+                kept.preload = iotrap__keep(entry, len);
         } else if (starts_with(*e, VAR_PREFIX)) {
             keep_var(*e);
         }
@@ -130,21 +140,22 @@ IOTRAP__STARTUP void iotrap__start_env_read(void)
 
 IOTRAP__STARTUP const char *iotrap__start_getenv(const char *name)
 {
-    for (size_t i = 0; i < kept_count; i++) {
-        size_t n = starts_with(kept_vars[i], name);
-        if (n && kept_vars[i][n] == '=')
-            return kept_vars[i] + n + 1;
+    char **v = vars();
+    for (size_t i = 0; i < kept.count; i++) {
+        size_t n = starts_with(v[i], name);
+        if (n && v[i][n] == '=')
+            return v[i] + n + 1;
     }
-    return dropped ? getenv(name) : NULL;
+    return kept.dropped ? getenv(name) : NULL;
 }
 
 const char *iotrap__start_preload(void)
 {
-    return kept_preload;
+    return kept.preload;
 }
 
 char *const *iotrap__start_vars(size_t *count)
 {
-    *count = kept_count;
-    return kept_vars;
+    *count = kept.count;
+    return vars();
 }
