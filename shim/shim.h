@@ -246,10 +246,6 @@ char *const *iotrap__start_vars(size_t *count);
 /* The entry of an LD_PRELOAD list (split at ':' and ' ', as the loader does) that names
  * this library, its length in *len; NULL if none does. */
 const char *iotrap__preload_entry(const char *list, size_t *len);
-/* A copy of the first len bytes of s (up to a NUL), for good (constructor only): strings
- * of the environment as the process started with it, which the program may overwrite
- * later.  NULL if there is no memory for it. */
-char *iotrap__keep(const char *s, size_t len);
 
 /* ---- Exec (shim/exec.c) ---------------------------------------------------------- */
 

@@ -57,7 +57,9 @@ IOTRAP__STARTUP static size_t starts_with(const char *s, const char *prefix)
     return n;
 }
 
-IOTRAP__STARTUP char *iotrap__keep(const char *s, size_t len)
+/* A copy of the first len bytes of s (up to a NUL), for good; NULL if there is no memory
+ * for it. */
+IOTRAP__STARTUP static char *keep(const char *s, size_t len)
 {
     if (len >= sizeof kept.text - kept.used)
         return strndup(s, len);
@@ -103,7 +105,7 @@ IOTRAP__STARTUP const char *iotrap__preload_entry(const char *list, size_t *len)
 
 IOTRAP__STARTUP static void keep_var(char *var)
 {
-    char *copy = iotrap__keep(var, length(var));
+    char *copy = keep(var, length(var));
     if (!copy)
         copy = var; /* no memory: the program's own string, as without a copy */
     size_t cap = kept.heap ? kept.cap : KEPT_STATIC;
@@ -131,7 +133,7 @@ IOTRAP__STARTUP void iotrap__start_env_read(void)
             size_t len;
             const char *entry = iotrap__preload_entry(*e + n, &len);
             if (entry)
-                kept.preload = iotrap__keep(entry, len);
+                kept.preload = keep(entry, len);
         } else if (starts_with(*e, VAR_PREFIX)) {
             keep_var(*e);
         }
