@@ -28,9 +28,10 @@ typedef struct iotrap__env_config {
  * holds no item at all is an error naming the variable.  On success the caller releases
  * ec with iotrap__env_config_free().
  *
- * The variables are read with `get`, or getenv() if it is NULL; the preload library reads
- * its copy of the environment as the program started with it (shim/start_env.c), and its
- * string settings then stay valid for the life of the process. */
+ * The variables are read with `get`, or getenv() if it is NULL.  The preload library
+ * reads its copy of the environment as the program started with it (shim/start_env.c), so
+ * that the string settings stay valid after the program has changed its environment
+ * (unless memory ran out at start, and a setting is the environment's own string). */
 typedef const char *iotrap__env_get_fn(const char *name);
 int iotrap__env_config_read(iotrap__env_config *ec, iotrap__env_get_fn *get, char *err,
                             size_t errlen);

@@ -22,9 +22,6 @@
 #include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#if defined(__x86_64__)
-#include <asm/prctl.h>
-#endif
 
 #include "common/map.h"
 #include "decoder/cs_relocs.h"

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "common/portset.h"
+#include "common/startup.h"
 #include "session/session.h"
 #include "shim/patch.h"
 #include "shim/shim.h"
@@ -70,6 +71,7 @@ static int probe(void)
     return capable;
 }
 
+IOTRAP__STARTUP
 int iotrap__patch_init(const char *value, bool native, char *err, size_t errlen)
 {
     enum policy want;

@@ -146,17 +146,22 @@ void iotrap__sigchain_fork_prepare(void)
         ;
 }
 
-void iotrap__sigchain_fork_parent(void)
+static void fork_done(void)
 {
     __atomic_store_n(&writer_lock, 0, __ATOMIC_RELEASE);
     iotrap__sigmask_kernel(SIG_SETMASK, &fork_mask, NULL);
+}
+
+void iotrap__sigchain_fork_parent(void)
+{
+    fork_done();
 }
 
 /* A child has no pending signals. */
 void iotrap__sigchain_fork_child(void)
 {
     iotrap__sigmask_forget_held();
-    iotrap__sigchain_fork_parent();
+    fork_done();
 }
 
 bool iotrap__sigchain_installed(void)

@@ -4,13 +4,13 @@
  * that loaded this library and every IOTRAP_* variable.  They are needed after the program
  * may have changed or overwritten its environment (to show another name in ps, say): to
  * open a session left for the first access (shim/session_open.c), and to hand them on to
- * a child that execs without them (shim/exec.c).  The library's own settings are read
- * from these copies too (iotrap__start_getenv), one pass over the environment instead of
- * a getenv() for each of some twenty names.
+ * a child that execs without them (shim/exec.c).  The settings the constructor reads are
+ * read from these copies too (iotrap__start_getenv): one pass over the environment
+ * instead of a getenv() for each of some twenty names.
  *
- * While the copies fit the static buffer, nothing here calls the C library: a process
- * that never traps should not pay for binding and paging in string functions it never
- * needed (docs/performance.md, "Start-up").
+ * While the copies fit the room kept for them (32 variables, 2 KiB of text), nothing here
+ * calls the C library: a process that never traps should not pay for binding and paging
+ * in string functions it never needed (docs/performance.md, "Start-up").
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* Port sessions: the policy bitmap, denials, widths, backends and env configuration. */
 #include <stdio.h>
+#include "session/env.h"
 #include "tests/unit/test_ports_helpers.h"
 
 static void t_policy_edges(void **state)
@@ -212,6 +213,50 @@ static void t_env(void **state)
     clear_env();
 }
 
+/* The settings are read through the lookup given (the preload library's copy of the
+ * environment at start), not from the process environment; an empty value is unset. */
+static const char *table_get(const char *name)
+{
+    static const char *const table[][2] = {
+        { "IOTRAP_BACKEND", "sim" },
+        { "IOTRAP_DEVICES", " ram@0x300-0x301 ; lpt@0x278 " },
+        { "IOTRAP_ALLOW", "" },
+        { "IOTRAP_QUIET", "1" },
+        { "IOTRAP_RUN", "/dev/shm/run-state" },
+    };
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        if (strcmp(table[i][0], name) == 0)
+            return table[i][1];
+    return NULL;
+}
+
+static void t_env_lookup(void **state)
+{
+    (void)state;
+    char err[512];
+    iotrap__env_config ec;
+    clear_env();
+    setenv("IOTRAP_BACKEND", "nope", 1);
+    setenv("IOTRAP_TRACE", "/tmp", 1);
+    assert_int_equal(iotrap__env_config_read(&ec, table_get, err, sizeof(err)), IOTRAP_OK);
+    assert_string_equal(ec.cfg.backend, "sim");
+    assert_null(ec.cfg.allow);
+    assert_null(ec.cfg.trace);
+    assert_true(ec.cfg.quiet);
+    assert_string_equal(ec.run, "/dev/shm/run-state");
+    assert_string_equal(ec.cfg.devices[0], "ram@0x300-0x301");
+    assert_string_equal(ec.cfg.devices[1], "lpt@0x278");
+    assert_null(ec.cfg.devices[2]);
+    iotrap__env_config_free(&ec);
+
+    /* NULL: the process environment. */
+    assert_int_equal(iotrap__env_config_read(&ec, NULL, err, sizeof(err)), IOTRAP_OK);
+    assert_string_equal(ec.cfg.backend, "nope");
+    assert_string_equal(ec.cfg.trace, "/tmp");
+    iotrap__env_config_free(&ec);
+    clear_env();
+}
+
 /* Many threads hammering one board: the lock keeps every read-modify-write of a
  * string transfer whole. */
 struct hammer {
@@ -263,6 +308,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(t_denial_messages),
     cmocka_unit_test(t_auto_backend),
     cmocka_unit_test(t_env),
+    cmocka_unit_test(t_env_lookup),
     cmocka_unit_test(t_threads),
 };
 
