@@ -6,7 +6,7 @@
 core_sources += common/status.c common/structsize.c common/structsize.h common/version.c \
 	common/fmt.c common/fmt.h common/parse.c common/parse.h common/portset.c common/portset.h \
 	common/userfile.c common/userfile.h common/rundir.c common/rundir.h \
-	common/map.c common/map.h common/startup.h
+	common/map.c common/map.h common/startup.h common/preload_names.h
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_version

@@ -2,20 +2,26 @@
  * hands its children a sanitised environment (PATH only, say, or its own list without
  * LD_PRELOAD) still runs them under the shim, on the same board, with the same policy.
  *
- * The constructor keeps the LD_PRELOAD entry that loaded this library (with the loader's
- * literal $LIB, so a child of the other bitness gets its own build) and every IOTRAP_*
- * variable (shim/start_env.c).  An exec whose environment lacks them gets them added; values the
- * program set itself are left alone.  Nothing here allocates on the heap (a vfork child
- * may exec), so the new environment is built on the stack.  SIGSEGV reaches the new
+ * The constructor keeps the LD_PRELOAD entry that loaded this library, in the form with
+ * the loader's literal $LIB, and every IOTRAP_* variable (shim/start_env.c).  An exec
+ * whose environment lacks them gets them added; values the program set itself are left
+ * alone.  The entry a program gets names the directory of its own class when its ELF
+ * header tells it (which spares its loader the work of $LIB), else keeps $LIB, so that a
+ * child of either bitness gets its own build.  Nothing here allocates on the heap (a
+ * vfork child may exec), so the new environment is built on the stack.  SIGSEGV reaches the new
  * program blocked, and pending, as the old one had it (shim/sigmask.c).
  */
 #include "config.h"
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "shim/shim.h"
@@ -48,41 +54,71 @@ static int has_var(char *const envp[], const char *var)
     return 0;
 }
 
-/* How many pointers and bytes the fixed environment needs (an upper bound). */
-static void fixed_size(char *const envp[], size_t *ptrs, size_t *bytes)
+/* The ELF class (1, 2) of the program at `path`, or in the file open at `fd` when path is
+ * NULL; 0 if it cannot be told (a script, a file it may not read) or no entry was kept to
+ * name the library by.  System calls only, errno kept: an exec may come from a vfork
+ * child or a signal handler. */
+static int elf_class_of(const char *path, int fd)
 {
-    const char *kept_preload = iotrap__start_preload();
+    if (!iotrap__start_preload())
+        return 0;
+    int saved = errno, own = -1;
+    unsigned char ident[EI_CLASS + 1];
+    long n = -1;
+    if (path)
+        fd = own = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0)
+        n = syscall(SYS_pread64, fd, ident, sizeof ident, 0);
+    if (own >= 0)
+        syscall(SYS_close, own);
+    errno = saved;
+    if (n != (long)sizeof ident || memcmp(ident, ELFMAG, SELFMAG) != 0)
+        return 0;
+    return ident[EI_CLASS] == ELFCLASS32 ? 1 : ident[EI_CLASS] == ELFCLASS64 ? 2 : 0;
+}
+
+/* The same for a file that execvp() and posix_spawnp() look up in $PATH: known only when
+ * the name is a path. */
+static int elf_class_of_file(const char *file)
+{
+    return strchr(file, '/') ? elf_class_of(file, -1) : 0;
+}
+
+/* How many pointers and bytes the fixed environment needs (an upper bound). */
+static void fixed_size(char *const envp[], const char *ours, size_t *ptrs, size_t *bytes)
+{
     size_t kept_count, n = 0;
     iotrap__start_vars(&kept_count);
     for (char *const *e = envp; e && *e; e++)
         n++;
     *ptrs = n + kept_count + 2;
-    *bytes = (kept_preload ? strlen(kept_preload) : 0) + 16;
+    *bytes = (ours ? strlen(ours) : 0) + 16;
     for (char *const *e = envp; e && *e; e++)
         if (strncmp(*e, "LD_PRELOAD=", 11) == 0)
             *bytes += strlen(*e);
 }
 
-/* Fills out[] (ptrs entries) with envp plus what the shim needs; buf holds a new
- * LD_PRELOAD string.  Returns out, or envp itself when nothing is missing. */
-static char *const *fix_env(char *const envp[], char **out, char *buf)
+/* Fills out[] (ptrs entries) with envp plus what the shim needs, with `ours` as the
+ * library's LD_PRELOAD entry; buf holds a new LD_PRELOAD string.  Returns out, or envp
+ * itself when nothing is missing. */
+static char *const *fix_env(char *const envp[], const char *ours, char **out, char *buf)
 {
     static char *const empty[] = {NULL};
     if (!envp)
         envp = empty;
-    const char *kept_preload = iotrap__start_preload();
     size_t kept_count;
     char *const *kept_vars = iotrap__start_vars(&kept_count);
     size_t n = 0;
     int preload_seen = 0, changed = 0;
     for (char *const *e = envp; *e; e++) {
-        if (kept_preload && strncmp(*e, "LD_PRELOAD=", 11) == 0) {
+        if (ours && strncmp(*e, "LD_PRELOAD=", 11) == 0) {
             size_t len;
             preload_seen = 1;
-            if (!iotrap__preload_entry(*e + 11, &len)) {
+            const char *entry = iotrap__preload_entry(*e + 11, &len);
+            if (!entry) {
                 /* Ours first, as `iotrap run` puts it. */
                 strcpy(buf, "LD_PRELOAD=");
-                strcat(buf, kept_preload);
+                strcat(buf, ours);
                 if ((*e)[11]) {
                     strcat(buf, ":");
                     strcat(buf, *e + 11);
@@ -91,12 +127,23 @@ static char *const *fix_env(char *const envp[], char **out, char *buf)
                 changed = 1;
                 continue;
             }
+            if ((len != strlen(ours) || strncmp(entry, ours, len) != 0) &&
+                iotrap__start_preload_is_kept(entry, len)) {
+                /* Ours, through "$LIB" or another class's directory: the program's own. */
+                size_t before = (size_t)(entry - *e);
+                memcpy(buf, *e, before);
+                strcpy(buf + before, ours);
+                strcat(buf, entry + len);
+                out[n++] = buf;
+                changed = 1;
+                continue;
+            }
         }
         out[n++] = *e;
     }
-    if (kept_preload && !preload_seen) {
+    if (ours && !preload_seen) {
         strcpy(buf, "LD_PRELOAD=");
-        strcat(buf, kept_preload);
+        strcat(buf, ours);
         out[n++] = buf;
         changed = 1;
     }
@@ -110,13 +157,18 @@ static char *const *fix_env(char *const envp[], char **out, char *buf)
     return changed ? out : envp;
 }
 
-/* Declares the stack buffers for envp's fixed copy and sets `fixed`. */
-#define FIX_ENV(envp, fixed)                                                           \
+/* Declares the stack buffers for envp's fixed copy, for a program of ELF class elf_class
+ * (0: unknown), and sets `fixed`. */
+#define FIX_ENV(envp, fixed, elf_class)                                                \
+    const char *fix_kept_ = iotrap__start_preload();                                   \
+    char fix_ours_[fix_kept_ ? strlen(fix_kept_) + 8 : 1];                             \
+    const char *fix_preload_ =                                                         \
+        iotrap__start_preload_for((elf_class), fix_ours_, sizeof fix_ours_);           \
     size_t fix_ptrs_, fix_bytes_;                                                      \
-    fixed_size((envp), &fix_ptrs_, &fix_bytes_);                                       \
+    fixed_size((envp), fix_preload_, &fix_ptrs_, &fix_bytes_);                         \
     char *fix_out_[fix_ptrs_];                                                         \
     char fix_buf_[fix_bytes_];                                                         \
-    char *const *fixed = fix_env((envp), fix_out_, fix_buf_)
+    char *const *fixed = fix_env((envp), fix_preload_, fix_out_, fix_buf_)
 
 /* Calls `call` with SIGSEGV blocked in the kernel as the program has it (and, for an exec,
  * the held ones pending there), see shim/sigmask.c. */
@@ -136,13 +188,13 @@ static char *const *fix_env(char *const envp[], char **out, char *buf)
 
 IOTRAP__EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-    FIX_ENV(envp, env);
+    FIX_ENV(envp, env, elf_class_of(path, -1));
     WITH_SIGSEGV_MASK(true, NEXT(real_execve)(path, argv, env));
 }
 
 IOTRAP__EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-    FIX_ENV(envp, env);
+    FIX_ENV(envp, env, elf_class_of_file(file));
     WITH_SIGSEGV_MASK(true, NEXT(real_execvpe)(file, argv, env));
 }
 
@@ -158,7 +210,7 @@ IOTRAP__EXPORT int execvp(const char *file, char *const argv[])
 
 IOTRAP__EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-    FIX_ENV(envp, env);
+    FIX_ENV(envp, env, elf_class_of(NULL, fd));
     WITH_SIGSEGV_MASK(true, NEXT(real_fexecve)(fd, argv, env));
 }
 
@@ -167,7 +219,7 @@ IOTRAP__EXPORT int posix_spawn(pid_t *pid, const char *path,
                                const posix_spawnattr_t *attr, char *const argv[],
                                char *const envp[])
 {
-    FIX_ENV(envp, env);
+    FIX_ENV(envp, env, elf_class_of(path, -1));
     WITH_SIGSEGV_MASK(false, NEXT(real_posix_spawn)(pid, path, actions, attr, argv, env));
 }
 
@@ -176,7 +228,7 @@ IOTRAP__EXPORT int posix_spawnp(pid_t *pid, const char *file,
                                 const posix_spawnattr_t *attr, char *const argv[],
                                 char *const envp[])
 {
-    FIX_ENV(envp, env);
+    FIX_ENV(envp, env, elf_class_of_file(file));
     WITH_SIGSEGV_MASK(false, NEXT(real_posix_spawnp)(pid, file, actions, attr, argv, env));
 }
 

@@ -239,8 +239,17 @@ int iotrap__wine_windows_code(const void *ucontext);
 void iotrap__start_env_read(void);
 /* The value an IOTRAP_* variable had at start (a kept copy), or NULL if it was unset. */
 const char *iotrap__start_getenv(const char *name);
-/* The kept LD_PRELOAD entry naming this library, or NULL. */
+/* The kept LD_PRELOAD entry naming this library, or NULL: "<dir>/$LIB/..." when it was
+ * that or the directory of one class, "<dir>/x86_64/..." or "<dir>/i386/...". */
 const char *iotrap__start_preload(void);
+/* The entry for a program of ELF class elf_class (1, 2; 0: unknown): the kept one with
+ * "$LIB" replaced by the class's directory, written to out; the kept one itself if it
+ * has no "$LIB", the class is unknown or out is too small (strlen of the kept one + 8 is
+ * enough).  NULL if none was kept. */
+const char *iotrap__start_preload_for(int elf_class, char *out, size_t outlen);
+/* Whether an LD_PRELOAD entry (len bytes) is the kept one, in its "$LIB" form or that of
+ * either class's directory. */
+bool iotrap__start_preload_is_kept(const char *entry, size_t len);
 /* The kept "IOTRAP_...=value" strings; *count of them. */
 char *const *iotrap__start_vars(size_t *count);
 /* The entry of an LD_PRELOAD list (split at ':' and ' ', as the loader does) that names

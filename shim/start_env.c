@@ -17,10 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/preload_names.h"
 #include "common/startup.h"
 #include "shim/shim.h"
 
-#define PRELOAD_NAME "libiotrap-preload.so"
+#define LIB_TAIL "/$LIB/" IOTRAP__PRELOAD_FILE
 #define VAR_PREFIX "IOTRAP_"
 #define KEPT_STATIC 32
 
@@ -31,7 +32,8 @@ extern char **environ;
  * faults a second time. */
 static struct {
     size_t used;       /* of text */
-    char *preload;     /* the LD_PRELOAD entry naming this library */
+    char *preload;     /* the LD_PRELOAD entry naming this library, "$LIB" form if known */
+    size_t lib_dir;    /* the length of its directory before LIB_TAIL, else 0 */
     char **heap;       /* the variables once more than fit room, else NULL */
     size_t count, cap; /* variables kept; room for them in heap */
     bool dropped;      /* one found no memory, and is looked up with getenv() then */
@@ -57,23 +59,39 @@ IOTRAP__STARTUP static size_t starts_with(const char *s, const char *prefix)
     return n;
 }
 
-/* A copy of the first len bytes of s (up to a NUL), for good; NULL if there is no memory
- * for it. */
+/* A piece of a string: its first len bytes, up to a NUL. */
+struct piece {
+    const char *s;
+    size_t len;
+};
+
+/* The pieces joined and NUL-terminated, for good; NULL if there is no memory for it. */
+IOTRAP__STARTUP static char *keep_joined(const struct piece *p, size_t n)
+{
+    size_t most = 0;
+    for (size_t i = 0; i < n; i++)
+        most += p[i].len;
+    bool room = most < sizeof kept.text - kept.used;
+    char *c = room ? kept.text + kept.used : malloc(most + 1);
+    if (!c)
+        return NULL;
+    /* Byte loops that also stop at a NUL, which the compiler does not turn into calls of
+     * memcpy. */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < p[i].len && p[i].s[j]; j++)
+            c[k++] = p[i].s[j];
+    c[k] = '\0';
+    if (room)
+        kept.used += k + 1;
+    return c;
+}
+
+/* A copy of the first len bytes of s, up to a NUL; see keep_joined. */
 IOTRAP__STARTUP static char *keep(const char *s, size_t len)
 {
-    if (len >= sizeof kept.text - kept.used)
-        return strndup(s, len);
-    char *c = kept.text + kept.used;
-    /* A byte loop that also stops at a NUL, which the compiler does not turn into a call
-     * of memcpy. */
-    size_t n = 0;
-    while (n < len && s[n]) {
-        c[n] = s[n];
-        n++;
-    }
-    c[n] = '\0';
-    kept.used += n + 1;
-    return c;
+    struct piece p = { s, len };
+    return keep_joined(&p, 1);
 }
 
 IOTRAP__STARTUP static size_t length(const char *s)
@@ -93,14 +111,62 @@ IOTRAP__STARTUP const char *iotrap__preload_entry(const char *list, size_t *len)
         for (; *end && *end != ':' && *end != ' '; end++)
             if (*end == '/')
                 name = end + 1;
-        if (end - name == (long)sizeof PRELOAD_NAME - 1 &&
-            starts_with(name, PRELOAD_NAME) == sizeof PRELOAD_NAME - 1) {
+        if (end - name == (long)sizeof IOTRAP__PRELOAD_FILE - 1 &&
+            starts_with(name, IOTRAP__PRELOAD_FILE) == sizeof IOTRAP__PRELOAD_FILE - 1) {
             *len = (size_t)(end - p);
             return p;
         }
         p = *end ? end + 1 : end;
     }
     return NULL;
+}
+
+/* The length of <dir> if the entry (len bytes, naming the library) is
+ * "<dir>/<arch>/libiotrap-preload.so" for one class's directory, else 0. */
+IOTRAP__STARTUP static size_t arch_dir(const char *entry, size_t len)
+{
+    const size_t file = sizeof IOTRAP__PRELOAD_FILE - 1;
+    for (int elf_class = 1; elf_class <= 2; elf_class++) {
+        const char *arch = iotrap__preload_arch(elf_class);
+        size_t tail = 1 + length(arch) + 1 + file;
+        if (len > tail && entry[len - tail] == '/' && entry[len - file - 1] == '/' &&
+            starts_with(entry + len - tail + 1, arch) == tail - file - 2)
+            return len - tail;
+    }
+    return 0;
+}
+
+/* The library's entry of LD_PRELOAD (*e, whose list starts at `list`).  `iotrap run` and
+ * the exec functions here name the directory of the program's own class, which spares its
+ * loader the work "$LIB" makes it do (a look at /proc/self/exe); what this process hands
+ * on has the "$LIB" form again, for a child of the other class that these exec functions
+ * do not see (a raw execve, a static program in between). */
+IOTRAP__STARTUP static void keep_preload(char **e, const char *list)
+{
+    size_t len;
+    const char *entry = iotrap__preload_entry(list, &len);
+    if (!entry)
+        return;
+    size_t dir = arch_dir(entry, len);
+    if (!dir) {
+        kept.preload = keep(entry, len);
+        size_t tail = sizeof LIB_TAIL - 1;
+        if (kept.preload && len > tail && starts_with(kept.preload + len - tail, LIB_TAIL))
+            kept.lib_dir = len - tail;
+        return;
+    }
+    struct piece lib[] = { { entry, dir }, { LIB_TAIL, sizeof LIB_TAIL - 1 } };
+    kept.preload = keep_joined(lib, 2);
+    if (!kept.preload)
+        return;
+    kept.lib_dir = dir;
+    const char *rest = entry + len;
+    struct piece env[] = { { *e, (size_t)(entry - *e) },
+                           { kept.preload, length(kept.preload) },
+                           { rest, length(rest) } };
+    char *handed_on = keep_joined(env, 3);
+    if (handed_on)
+        *e = handed_on;
 }
 
 IOTRAP__STARTUP static void keep_var(char *var)
@@ -130,10 +196,7 @@ IOTRAP__STARTUP void iotrap__start_env_read(void)
     for (char **e = environ; e && *e; e++) {
         size_t n = starts_with(*e, "LD_PRELOAD=");
         if (n && !kept.preload) {
-            size_t len;
-            const char *entry = iotrap__preload_entry(*e + n, &len);
-            if (entry)
-                kept.preload = keep(entry, len);
+            keep_preload(e, *e + n);
         } else if (starts_with(*e, VAR_PREFIX)) {
             keep_var(*e);
         }
@@ -154,6 +217,40 @@ IOTRAP__STARTUP const char *iotrap__start_getenv(const char *name)
 const char *iotrap__start_preload(void)
 {
     return kept.preload;
+}
+
+/* Appends s to out (filled to *k of outlen bytes) if it fits; false if it does not. */
+static bool append(char *out, size_t outlen, size_t *k, const char *s, size_t len)
+{
+    if (len >= outlen - *k)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        out[(*k)++] = s[i];
+    out[*k] = '\0';
+    return true;
+}
+
+const char *iotrap__start_preload_for(int elf_class, char *out, size_t outlen)
+{
+    const char *arch = iotrap__preload_arch(elf_class);
+    size_t k = 0;
+    if (!kept.preload || !kept.lib_dir || !arch || !outlen)
+        return kept.preload;
+    out[0] = '\0';
+    bool fits = append(out, outlen, &k, kept.preload, kept.lib_dir) &&
+                append(out, outlen, &k, "/", 1) && append(out, outlen, &k, arch, length(arch)) &&
+                append(out, outlen, &k, "/" IOTRAP__PRELOAD_FILE, sizeof IOTRAP__PRELOAD_FILE);
+    return fits ? out : kept.preload;
+}
+
+bool iotrap__start_preload_is_kept(const char *entry, size_t len)
+{
+    if (!kept.preload)
+        return false;
+    if (len == length(kept.preload) && starts_with(entry, kept.preload) == len)
+        return true;
+    return kept.lib_dir && arch_dir(entry, len) == kept.lib_dir &&
+           strncmp(entry, kept.preload, kept.lib_dir) == 0;
 }
 
 char *const *iotrap__start_vars(size_t *count)

@@ -28,6 +28,7 @@
 #include "tools/bench_start.h"
 #include "tools/commands.h"
 #include "tools/preload_env.h"
+#include "tools/program_check.h"
 
 #ifndef IOTRAP_PKGLIBEXECDIR
 #error "IOTRAP_PKGLIBEXECDIR must be defined by the build"
@@ -358,7 +359,12 @@ int iotrap__cmd_bench(int argc, char **argv)
         return 1;
     }
     char err[512];
-    char *preload = iotrap__preload_env(iotrap__preload_dir(), NULL, err, sizeof(err));
+    /* LD_PRELOAD as `iotrap run` would set it for /bin/true, the program of the start-up
+     * figures (the trapped ones are the helper's, of the same class). */
+    iotrap__program_info true_info;
+    int true_class = iotrap__inspect_program("/bin/true", &true_info) == 0 ? true_info.elf_class : 0;
+    char *preload = iotrap__preload_env(iotrap__preload_dir(), NULL, true_class, err,
+                                        sizeof(err));
     if (!preload) {
         fprintf(stderr, "iotrap bench: %s\n", err);
         return 1;

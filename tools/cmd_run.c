@@ -100,36 +100,35 @@ static int usage_status(int st)
            st == IOTRAP_E_NODEV;
 }
 
-/* Says, before starting it, why the preload library may not reach the program. */
-static void warn_about_program(const char *path)
+/* Says, before starting it, why the preload library may not reach the program (e and
+ * info: what iotrap__inspect_program gave). */
+static void warn_about_program(const char *path, int e, const iotrap__program_info *info)
 {
-    iotrap__program_info info;
-    int e = iotrap__inspect_program(path, &info);
-    const char *subject = info.script_interp[0] ? info.script_interp : path;
+    const char *subject = info->script_interp[0] ? info->script_interp : path;
     if (e != 0) {
-        if (info.script_interp[0])
+        if (info->script_interp[0])
             fprintf(stderr, "iotrap run: warning: cannot read the interpreter '%s' of %s: %s\n",
-                    info.script_interp, path, strerror(e));
+                    info->script_interp, path, strerror(e));
         return;
     }
-    if (info.secure)
+    if (info->secure)
         fprintf(stderr,
                 "iotrap run: warning: %s: %s, so the dynamic loader ignores LD_PRELOAD and "
                 "its port I/O will NOT be trapped (run it without the set-ID bit or "
-                "capabilities)\n", subject, info.secure_why);
-    if (info.elf_class && !info.dynamic)
+                "capabilities)\n", subject, info->secure_why);
+    if (info->elf_class && !info->dynamic)
         fprintf(stderr,
                 "iotrap run: warning: %s is statically linked (no program interpreter): the "
                 "iotrap preload library cannot be loaded into it and its port I/O will NOT "
                 "be trapped\n", subject);
-    const char *arch = iotrap__preload_arch(info.elf_class);
-    if (info.dynamic && arch) {
+    const char *arch = iotrap__preload_arch(info->elf_class);
+    if (info->dynamic && arch) {
         char lib[PATH_MAX];
         snprintf(lib, sizeof(lib), "%s/%s/libiotrap-preload.so", iotrap__preload_dir(), arch);
         if (access(lib, R_OK) != 0)
             fprintf(stderr,
                     "iotrap run: warning: %s is a %d-bit program but %s is missing: its "
-                    "port I/O will NOT be trapped\n", subject, info.elf_class == 1 ? 32 : 64,
+                    "port I/O will NOT be trapped\n", subject, info->elf_class == 1 ? 32 : 64,
                     lib);
     }
 }
@@ -365,8 +364,13 @@ int iotrap__cmd_run(int argc, char **argv)
      * reports first, checked by a session that makes nothing. */
     char path[PATH_MAX], perr[1024] = "";
     int e = iotrap__find_program(opts.program[0], path, sizeof(path));
+    /* Read once, for the warnings and for the class of the process that will load the
+     * preload library (a script's interpreter's): LD_PRELOAD names its directory. */
+    iotrap__program_info info;
+    int ie = e == 0 ? iotrap__inspect_program(path, &info) : e;
     char *preload = e == 0 ? iotrap__preload_env(iotrap__preload_dir(), getenv("LD_PRELOAD"),
-                                                 perr, sizeof(perr))
+                                                 ie == 0 ? info.elf_class : 0, perr,
+                                                 sizeof(perr))
                            : NULL;
     /* A backend whose device state all the processes of the run share (the simulated
      * board: one board, so that a child sees what its parent wrote to a device) makes it
@@ -413,7 +417,7 @@ int iotrap__cmd_run(int argc, char **argv)
         goto out;
     iotrap_ports_close(ports);
     ports = NULL;
-    warn_about_program(path);
+    warn_about_program(path, ie, &info);
 
     /* What the processes of the run share besides the board: the time the trace counts
      * from, its size budget, and the --summary counts. */

@@ -9,20 +9,21 @@
 #error "IOTRAP_PKGLIBDIR must be defined by the build"
 #endif
 
-#define PRELOAD_FILE "libiotrap-preload.so"
-
 const char *iotrap__preload_dir(void)
 {
     const char *d = getenv("IOTRAP_PRELOAD_DIR");
     return d && *d ? d : IOTRAP_PKGLIBDIR "/preload";
 }
 
-const char *iotrap__preload_arch(int elf_class)
+/* Whether an LD_PRELOAD entry names the preload library, in any directory or form. */
+static int names_preload(const char *entry)
 {
-    return elf_class == 1 ? "i386" : elf_class == 2 ? "x86_64" : NULL;
+    const char *slash = strrchr(entry, '/');
+    return strcmp(slash ? slash + 1 : entry, IOTRAP__PRELOAD_FILE) == 0;
 }
 
-char *iotrap__preload_env(const char *dir, const char *existing, char *err, size_t errlen)
+char *iotrap__preload_env(const char *dir, const char *existing, int elf_class, char *err,
+                          size_t errlen)
 {
     if (strpbrk(dir, " \t\n:")) {
         snprintf(err, errlen, "the preload directory '%s' contains a space or ':', which "
@@ -33,8 +34,9 @@ char *iotrap__preload_env(const char *dir, const char *existing, char *err, size
     size_t dlen = strlen(dir);
     while (dlen > 1 && dir[dlen - 1] == '/')
         dlen--;
+    const char *arch = iotrap__preload_arch(elf_class);
     char *ours;
-    if (asprintf(&ours, "%.*s/$LIB/" PRELOAD_FILE, (int)dlen, dir) < 0)
+    if (asprintf(&ours, "%.*s/%s/" IOTRAP__PRELOAD_FILE, (int)dlen, dir, arch ? arch : "$LIB") < 0)
         goto nomem;
 
     size_t cap = strlen(ours) + (existing ? strlen(existing) : 0) + 2;
@@ -47,12 +49,12 @@ char *iotrap__preload_env(const char *dir, const char *existing, char *err, size
         goto nomem;
     }
     strcpy(r, ours);
-    /* Entries are separated by spaces or colons; ours is dropped from the old list so that
-     * a nested `iotrap run` does not name the library twice. */
+    /* Entries are separated by spaces or colons; the library's own entries are dropped
+     * from the old list, so that a nested `iotrap run` does not load it twice. */
     if (copy) {
         char *save = NULL;
         for (char *t = strtok_r(copy, " \t\n:", &save); t; t = strtok_r(NULL, " \t\n:", &save)) {
-            if (strcmp(t, ours) == 0)
+            if (names_preload(t))
                 continue;
             strcat(r, ":");
             strcat(r, t);

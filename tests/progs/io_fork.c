@@ -1,9 +1,11 @@
 /* Fork and exec keep the shim: a fork child traps on the same board as its parent, and
  * a program it executes - of either bitness - is trapped too, also when the parent hands
  * it a sanitised environment.  The board must have RAM latches at 0x300-0x33f. */
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "fork_io.h"
@@ -64,6 +66,34 @@ static void case_exec_clean_env(void)
         _exit(127);
     }
     CHECK_EQ("exec'd program with a sanitised environment exited 0", wait_status(pid), 0);
+}
+
+/* The same by the execve system call, past the preload library's exec functions: the
+ * environment the program hands on must serve a program of either class. */
+static void case_exec_raw(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        syscall(SYS_execve, exec_argv[0], exec_argv, environ);
+        _exit(127);
+    }
+    CHECK_EQ("program exec'd by the system call exited 0", wait_status(pid), 0);
+}
+
+/* LD_PRELOAD as the loader had it (/proc/self/environ) and as the program sees it. */
+static void case_preload(void)
+{
+    static char buf[1 << 16];
+    int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    CHECK_EQ("/proc/self/environ read", n > 0, 1);
+    buf[n > 0 ? n : 0] = '\0';
+    for (char *v = buf; v < buf + n; v += strlen(v) + 1)
+        if (strncmp(v, "LD_PRELOAD=", 11) == 0)
+            printf("exec'd with %s\n", v);
+    printf("environ has LD_PRELOAD=%s\n", getenv("LD_PRELOAD"));
 }
 
 /* fork() while another thread is inside sigaction(SIGSEGV): the child, where that
@@ -128,6 +158,8 @@ static const struct progs_case cases[] = {
     {"fork-first", case_fork_first},
     {"exec", case_exec},
     {"exec-clean-env", case_exec_clean_env},
+    {"exec-raw", case_exec_raw},
+    {"preload", case_preload},
     {NULL, NULL},
 };
 

@@ -293,29 +293,39 @@ static void t_env_err_plugin_separator(void **state)
 
 static void t_preload_alone(void **state)
 {
-    char *p = iotrap__preload_env("/usr/lib/iotrap/preload/", NULL, err, sizeof(err));
+    char *p = iotrap__preload_env("/usr/lib/iotrap/preload/", NULL, 0, err, sizeof(err));
     assert_non_null(p);
-    /* $LIB stays literal: the loader expands it per process. */
+    /* A program of unknown class: $LIB stays literal, the loader expands it per process. */
     assert_string_equal(p, "/usr/lib/iotrap/preload/$LIB/libiotrap-preload.so");
+    free(p);
+    /* A program of known class: its own directory, no work for the loader. */
+    p = iotrap__preload_env("/usr/lib/iotrap/preload", NULL, 2, err, sizeof(err));
+    assert_string_equal(p, "/usr/lib/iotrap/preload/x86_64/libiotrap-preload.so");
+    free(p);
+    p = iotrap__preload_env("/usr/lib/iotrap/preload", NULL, 1, err, sizeof(err));
+    assert_string_equal(p, "/usr/lib/iotrap/preload/i386/libiotrap-preload.so");
     free(p);
 }
 
 static void t_preload_prepended_once(void **state)
 {
-    const char *ours = "/d/$LIB/libiotrap-preload.so";
-    char existing[256];
-    snprintf(existing, sizeof(existing), "/x/a.so %s:/y/b.so", ours);
-    char *p = iotrap__preload_env("/d", existing, err, sizeof(err));
+    char *p = iotrap__preload_env("/d", "/x/a.so /d/$LIB/libiotrap-preload.so:/y/b.so", 0, err,
+                                  sizeof(err));
     assert_non_null(p);
     assert_string_equal(p, "/d/$LIB/libiotrap-preload.so:/x/a.so:/y/b.so");
+    free(p);
+    /* The library's entries in any form and directory go: it is loaded once. */
+    p = iotrap__preload_env("/d", "/e/i386/libiotrap-preload.so /x/a.so:libiotrap-preload.so", 2,
+                            err, sizeof(err));
+    assert_string_equal(p, "/d/x86_64/libiotrap-preload.so:/x/a.so");
     free(p);
 }
 
 static void t_preload_err_separator_in_dir(void **state)
 {
-    assert_null(iotrap__preload_env("/opt/my dir", NULL, err, sizeof(err)));
+    assert_null(iotrap__preload_env("/opt/my dir", NULL, 0, err, sizeof(err)));
     assert_non_null(strstr(err, "'/opt/my dir' contains a space or ':'"));
-    assert_null(iotrap__preload_env("/a:b", NULL, err, sizeof(err)));
+    assert_null(iotrap__preload_env("/a:b", NULL, 2, err, sizeof(err)));
     assert_non_null(strstr(err, "'/a:b'"));
 }
 
