@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,34 +55,73 @@ static int has_var(char *const envp[], const char *var)
     return 0;
 }
 
-/* The ELF class (1, 2) of the program at `path`, or in the file open at `fd` when path is
- * NULL; 0 if it cannot be told (a script, a file it may not read) or no entry was kept to
- * name the library by.  System calls only, errno kept: an exec may come from a vfork
- * child or a signal handler. */
-static int elf_class_of(const char *path, int fd)
+/* The ELF class (1, 2) of a dynamically linked program whose file starts with the n bytes
+ * at head; 0 if they do not tell: not ELF, a static program (which never loads the
+ * library, and must hand on a form that serves either class), program headers further
+ * in than head.  The tools read the same headers for their warnings
+ * (tools/program_check.c), from a file they may seek in. */
+static int dynamic_elf_class(const unsigned char *head, size_t n)
+{
+    if (n < EI_NIDENT || memcmp(head, ELFMAG, SELFMAG) != 0)
+        return 0;
+    int elf_class = head[EI_CLASS] == ELFCLASS32 ? 1 : head[EI_CLASS] == ELFCLASS64 ? 2 : 0;
+    uint64_t phoff;
+    uint16_t phentsize, phnum;
+    if (elf_class == 2 && n >= sizeof(Elf64_Ehdr)) {
+        Elf64_Ehdr eh;
+        memcpy(&eh, head, sizeof eh);
+        phoff = eh.e_phoff, phentsize = eh.e_phentsize, phnum = eh.e_phnum;
+    } else if (elf_class == 1 && n >= sizeof(Elf32_Ehdr)) {
+        Elf32_Ehdr eh;
+        memcpy(&eh, head, sizeof eh);
+        phoff = eh.e_phoff, phentsize = eh.e_phentsize, phnum = eh.e_phnum;
+    } else {
+        return 0;
+    }
+    if (phoff > n)
+        return 0;
+    /* p_type is the first word of a program header in both classes. */
+    for (uint64_t i = 0; i < phnum; i++) {
+        uint64_t at = phoff + i * phentsize;
+        uint32_t type;
+        if (phentsize < sizeof type || at > n - sizeof type)
+            return 0;
+        memcpy(&type, head + at, sizeof type);
+        if (type == PT_INTERP)
+            return elf_class;
+    }
+    return 0;
+}
+
+/* The ELF class of the program at `path`, if it loads the library (dynamic_elf_class);
+ * 0 if no entry was kept to name the library by.  A regular file only (opening a FIFO
+ * would wait for a writer), without becoming a controlling terminal; system calls only,
+ * errno kept: an exec may come from a vfork child or a signal handler. */
+static int elf_class_of(const char *path)
 {
     if (!iotrap__start_preload())
         return 0;
-    int saved = errno, own = -1;
-    unsigned char ident[EI_CLASS + 1];
-    long n = -1;
-    if (path)
-        fd = own = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0)
-        n = syscall(SYS_pread64, fd, ident, sizeof ident, 0);
-    if (own >= 0)
-        syscall(SYS_close, own);
+    int saved = errno, elf_class = 0;
+    struct stat st;
+    if (fstatat(AT_FDCWD, path, &st, 0) == 0 && S_ISREG(st.st_mode)) {
+        int fd = (int)syscall(SYS_openat, AT_FDCWD, path,
+                              O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd >= 0) {
+            unsigned char head[1024];
+            long n = syscall(SYS_read, fd, head, sizeof head);
+            syscall(SYS_close, fd);
+            elf_class = n > 0 ? dynamic_elf_class(head, (size_t)n) : 0;
+        }
+    }
     errno = saved;
-    if (n != (long)sizeof ident || memcmp(ident, ELFMAG, SELFMAG) != 0)
-        return 0;
-    return ident[EI_CLASS] == ELFCLASS32 ? 1 : ident[EI_CLASS] == ELFCLASS64 ? 2 : 0;
+    return elf_class;
 }
 
 /* The same for a file that execvp() and posix_spawnp() look up in $PATH: known only when
  * the name is a path. */
 static int elf_class_of_file(const char *file)
 {
-    return strchr(file, '/') ? elf_class_of(file, -1) : 0;
+    return strchr(file, '/') ? elf_class_of(file) : 0;
 }
 
 /* How many pointers and bytes the fixed environment needs (an upper bound). */
@@ -111,7 +151,7 @@ static char *const *fix_env(char *const envp[], const char *ours, char **out, ch
     size_t n = 0;
     int preload_seen = 0, changed = 0;
     for (char *const *e = envp; *e; e++) {
-        if (ours && strncmp(*e, "LD_PRELOAD=", 11) == 0) {
+        if (ours && !preload_seen && strncmp(*e, "LD_PRELOAD=", 11) == 0) {
             size_t len;
             preload_seen = 1;
             const char *entry = iotrap__preload_entry(*e + 11, &len);
@@ -188,7 +228,7 @@ static char *const *fix_env(char *const envp[], const char *ours, char **out, ch
 
 IOTRAP__EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-    FIX_ENV(envp, env, elf_class_of(path, -1));
+    FIX_ENV(envp, env, elf_class_of(path));
     WITH_SIGSEGV_MASK(true, NEXT(real_execve)(path, argv, env));
 }
 
@@ -210,7 +250,8 @@ IOTRAP__EXPORT int execvp(const char *file, char *const argv[])
 
 IOTRAP__EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-    FIX_ENV(envp, env, elf_class_of(NULL, fd));
+    /* The descriptor may be O_PATH, and reading it would move its offset: "$LIB". */
+    FIX_ENV(envp, env, 0);
     WITH_SIGSEGV_MASK(true, NEXT(real_fexecve)(fd, argv, env));
 }
 
@@ -219,7 +260,8 @@ IOTRAP__EXPORT int posix_spawn(pid_t *pid, const char *path,
                                const posix_spawnattr_t *attr, char *const argv[],
                                char *const envp[])
 {
-    FIX_ENV(envp, env, elf_class_of(path, -1));
+    /* A relative path is the child's, after file actions that may change its directory. */
+    FIX_ENV(envp, env, path[0] == '/' || !actions ? elf_class_of(path) : 0);
     WITH_SIGSEGV_MASK(false, NEXT(real_posix_spawn)(pid, path, actions, attr, argv, env));
 }
 
@@ -228,7 +270,7 @@ IOTRAP__EXPORT int posix_spawnp(pid_t *pid, const char *file,
                                 const posix_spawnattr_t *attr, char *const argv[],
                                 char *const envp[])
 {
-    FIX_ENV(envp, env, elf_class_of_file(file));
+    FIX_ENV(envp, env, file[0] == '/' || !actions ? elf_class_of_file(file) : 0);
     WITH_SIGSEGV_MASK(false, NEXT(real_posix_spawnp)(pid, file, actions, attr, argv, env));
 }
 

@@ -26,7 +26,9 @@ shim_sources += \
 check_PROGRAMS += tests/progs/io_forms tests/progs/io_faults tests/progs/io_sent \
 	tests/progs/io_threads tests/progs/io_fork tests/progs/io_compat tests/progs/io_patch tests/progs/port_in \
 	tests/progs/dev_port tests/progs/spi_bitbang tests/progs/pit_delay tests/progs/io_strings \
-	tests/progs/io_lazy
+	tests/progs/io_lazy tests/progs/exec_static
+tests_progs_exec_static_SOURCES = tests/progs/exec_static.c
+tests_progs_exec_static_LDFLAGS = -all-static
 tests_progs_io_lazy_SOURCES = tests/progs/io_lazy.c tests/progs/fork_io.h tests/progs/progs.h
 tests_progs_io_lazy_LDADD = -lpthread
 tests_progs_io_strings_SOURCES = tests/progs/io_strings.c tests/progs/progs.h

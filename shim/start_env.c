@@ -14,8 +14,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "common/preload_names.h"
 #include "common/startup.h"
@@ -136,19 +140,31 @@ IOTRAP__STARTUP static size_t arch_dir(const char *entry, size_t len)
     return 0;
 }
 
-/* The library's entry of LD_PRELOAD (*e, whose list starts at `list`).  `iotrap run` and
+/* Whether the first len bytes of s are the directory `dir` names (trailing '/' aside). */
+IOTRAP__STARTUP static bool same_dir(const char *s, size_t len, const char *dir)
+{
+    size_t n = length(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    return n == len && starts_with(s, dir) >= len;
+}
+
+/* The library's entry of LD_PRELOAD (*slot, whose list starts at `list`).  `iotrap run` and
  * the exec functions here name the directory of the program's own class, which spares its
- * loader the work "$LIB" makes it do (a look at /proc/self/exe); what this process hands
- * on has the "$LIB" form again, for a child of the other class that these exec functions
- * do not see (a raw execve, a static program in between). */
-IOTRAP__STARTUP static void keep_preload(char **e, const char *list)
+ * loader the work "$LIB" makes it do (a look at /proc/self/exe).  In the run's preload
+ * directory (IOTRAP_PRELOAD_DIR, which has the links "$LIB" expands to), what this
+ * process hands on has the "$LIB" form again, for a child of the other class that these
+ * exec functions do not see (a raw execve, a static program in between); a copy of the
+ * library named elsewhere is kept as it was named. */
+IOTRAP__STARTUP static void keep_preload(char **slot, const char *list)
 {
     size_t len;
     const char *entry = iotrap__preload_entry(list, &len);
     if (!entry)
         return;
     size_t dir = arch_dir(entry, len);
-    if (!dir) {
+    const char *run_dir = iotrap__start_getenv("IOTRAP_PRELOAD_DIR");
+    if (!dir || !run_dir || !same_dir(entry, dir, run_dir)) {
         kept.preload = keep(entry, len);
         size_t tail = sizeof LIB_TAIL - 1;
         if (kept.preload && len > tail && starts_with(kept.preload + len - tail, LIB_TAIL))
@@ -161,12 +177,12 @@ IOTRAP__STARTUP static void keep_preload(char **e, const char *list)
         return;
     kept.lib_dir = dir;
     const char *rest = entry + len;
-    struct piece env[] = { { *e, (size_t)(entry - *e) },
+    struct piece env[] = { { *slot, (size_t)(entry - *slot) },
                            { kept.preload, length(kept.preload) },
                            { rest, length(rest) } };
     char *handed_on = keep_joined(env, 3);
     if (handed_on)
-        *e = handed_on;
+        *slot = handed_on;
 }
 
 IOTRAP__STARTUP static void keep_var(char *var)
@@ -193,14 +209,16 @@ IOTRAP__STARTUP static void keep_var(char *var)
 IOTRAP__STARTUP void iotrap__start_env_read(void)
 {
     kept.used = 0; /* the first touch, see kept */
+    char **preload = NULL;
     for (char **e = environ; e && *e; e++) {
-        size_t n = starts_with(*e, "LD_PRELOAD=");
-        if (n && !kept.preload) {
-            keep_preload(e, *e + n);
-        } else if (starts_with(*e, VAR_PREFIX)) {
+        if (!preload && starts_with(*e, "LD_PRELOAD="))
+            preload = e;
+        else if (starts_with(*e, VAR_PREFIX))
             keep_var(*e);
-        }
     }
+    /* After the variables: which form it keeps depends on IOTRAP_PRELOAD_DIR. */
+    if (preload)
+        keep_preload(preload, *preload + sizeof "LD_PRELOAD=" - 1);
 }
 
 IOTRAP__STARTUP const char *iotrap__start_getenv(const char *name)
@@ -232,6 +250,9 @@ static bool append(char *out, size_t outlen, size_t *k, const char *s, size_t le
 
 const char *iotrap__start_preload_for(int elf_class, char *out, size_t outlen)
 {
+    /* Whether each class's library is there (0: not asked yet, 1: yes, 2: no); a build
+     * without the 32-bit library has the "$LIB" links of the 64-bit one only. */
+    static int there[3];
     const char *arch = iotrap__preload_arch(elf_class);
     size_t k = 0;
     if (!kept.preload || !kept.lib_dir || !arch || !outlen)
@@ -240,7 +261,15 @@ const char *iotrap__start_preload_for(int elf_class, char *out, size_t outlen)
     bool fits = append(out, outlen, &k, kept.preload, kept.lib_dir) &&
                 append(out, outlen, &k, "/", 1) && append(out, outlen, &k, arch, length(arch)) &&
                 append(out, outlen, &k, "/" IOTRAP__PRELOAD_FILE, sizeof IOTRAP__PRELOAD_FILE);
-    return fits ? out : kept.preload;
+    if (!fits)
+        return kept.preload;
+    if (!__atomic_load_n(&there[elf_class], __ATOMIC_RELAXED)) {
+        int saved = errno;
+        long r = syscall(SYS_faccessat, AT_FDCWD, out, R_OK, 0);
+        errno = saved;
+        __atomic_store_n(&there[elf_class], r == 0 ? 1 : 2, __ATOMIC_RELAXED);
+    }
+    return __atomic_load_n(&there[elf_class], __ATOMIC_RELAXED) == 1 ? out : kept.preload;
 }
 
 bool iotrap__start_preload_is_kept(const char *entry, size_t len)

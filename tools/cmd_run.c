@@ -369,8 +369,8 @@ int iotrap__cmd_run(int argc, char **argv)
     iotrap__program_info info;
     int ie = e == 0 ? iotrap__inspect_program(path, &info) : e;
     char *preload = e == 0 ? iotrap__preload_env(iotrap__preload_dir(), getenv("LD_PRELOAD"),
-                                                 ie == 0 ? info.elf_class : 0, perr,
-                                                 sizeof(perr))
+                                                 ie == 0 && info.dynamic ? info.elf_class : 0,
+                                                 perr, sizeof(perr))
                            : NULL;
     /* A backend whose device state all the processes of the run share (the simulated
      * board: one board, so that a child sees what its parent wrote to a device) makes it
@@ -411,6 +411,7 @@ int iotrap__cmd_run(int argc, char **argv)
     /* Every process of the run uses the backends chosen here, so that they share one
      * device and what "auto" chose is logged once. */
     int ok = pin_choices(ports) == 0 && setenv_or_fail("LD_PRELOAD", preload) == 0 &&
+             setenv_or_fail("IOTRAP_PRELOAD_DIR", iotrap__preload_dir()) == 0 &&
              (!board[0] || setenv_or_fail("IOTRAP_BOARD", board) == 0);
     free(preload);
     if (!ok)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tools/preload_env.h"
 
@@ -38,6 +39,13 @@ char *iotrap__preload_env(const char *dir, const char *existing, int elf_class, 
     char *ours;
     if (asprintf(&ours, "%.*s/%s/" IOTRAP__PRELOAD_FILE, (int)dlen, dir, arch ? arch : "$LIB") < 0)
         goto nomem;
+    /* A build without the class's library: "$LIB", which the loader reports as missing
+     * for that program alone, and its children of the other class still find theirs. */
+    if (arch && access(ours, R_OK) != 0) {
+        free(ours);
+        if (asprintf(&ours, "%.*s/$LIB/" IOTRAP__PRELOAD_FILE, (int)dlen, dir) < 0)
+            goto nomem;
+    }
 
     size_t cap = strlen(ours) + (existing ? strlen(existing) : 0) + 2;
     char *r = malloc(cap);

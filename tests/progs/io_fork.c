@@ -1,10 +1,12 @@
 /* Fork and exec keep the shim: a fork child traps on the same board as its parent, and
  * a program it executes - of either bitness - is trapped too, also when the parent hands
  * it a sanitised environment.  The board must have RAM latches at 0x300-0x33f. */
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -78,6 +80,25 @@ static void case_exec_raw(void)
         _exit(127);
     }
     CHECK_EQ("program exec'd by the system call exited 0", wait_status(pid), 0);
+}
+
+/* execve() of a FIFO fails with EACCES, as without the library, and at once: the
+ * library's look at the header of the program it is about to execute must not wait for
+ * a writer. */
+static void case_fifo(void)
+{
+    char dir[] = "/tmp/io_fork-XXXXXX";
+    CHECK_EQ("made a directory", mkdtemp(dir) != NULL, 1);
+    char path[64];
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    CHECK_EQ("made a FIFO", mkfifo(path, 0700), 0);
+    char *argv[] = {path, NULL};
+    int r = execve(path, argv, environ);
+    int e = errno;
+    unlink(path);
+    rmdir(dir);
+    CHECK_EQ("execve of the FIFO failed", r, -1);
+    CHECK_EQ("with EACCES", e, EACCES);
 }
 
 /* LD_PRELOAD as the loader had it (/proc/self/environ) and as the program sees it. */
@@ -160,6 +181,7 @@ static const struct progs_case cases[] = {
     {"exec-clean-env", case_exec_clean_env},
     {"exec-raw", case_exec_raw},
     {"preload", case_preload},
+    {"fifo", case_fifo},
     {NULL, NULL},
 };
 
