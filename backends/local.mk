@@ -30,7 +30,8 @@ backends_test_cppflags = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) \
 backends_test_ldflags = -export-dynamic
 backends_test_ldadd = libiotrap_core.la $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_parse tests/unit/test_ports tests/unit/test_devices \
-	tests/unit/test_board tests/unit/test_trace tests/unit/test_portset tests/unit/test_portmap
+	tests/unit/test_board tests/unit/test_trace tests/unit/test_portset tests/unit/test_portmap \
+	tests/unit/test_lock
 tests_unit_test_portset_SOURCES = tests/unit/test_portset.c daemon/conf.c
 tests_unit_test_portset_CPPFLAGS = $(backends_test_cppflags)
 tests_unit_test_portset_LDADD = $(backends_test_ldadd)
@@ -48,6 +49,9 @@ tests_unit_test_devices_SOURCES = tests/unit/test_devices.c
 tests_unit_test_devices_CPPFLAGS = $(backends_test_cppflags)
 tests_unit_test_devices_LDFLAGS = $(backends_test_ldflags)
 tests_unit_test_devices_LDADD = $(backends_test_ldadd)
+tests_unit_test_lock_SOURCES = tests/unit/test_lock.c
+tests_unit_test_lock_CPPFLAGS = $(backends_test_cppflags)
+tests_unit_test_lock_LDADD = $(backends_test_ldadd)
 tests_unit_test_board_SOURCES = tests/unit/test_board.c
 tests_unit_test_board_CPPFLAGS = $(backends_test_cppflags)
 tests_unit_test_board_LDADD = $(backends_test_ldadd)

@@ -55,7 +55,7 @@ int iotrap__tid_dead(uint32_t tid)
 {
     int saved = errno;
     int dead = 0;
-    if (kill((pid_t)tid, 0) != 0) {
+    if (syscall(SYS_kill, (pid_t)tid, 0) != 0) {
         dead = errno == ESRCH;
     } else {
         /* A killed process stays a zombie until its parent reaps it; kill() still
@@ -67,10 +67,10 @@ int iotrap__tid_dead(uint32_t tid)
         iotrap__fmt_udec(&f, tid);
         iotrap__fmt_str(&f, "/stat");
         path[f.len] = '\0';
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
         if (fd >= 0) {
-            ssize_t n = read(fd, buf, sizeof(buf) - 1);
-            close(fd);
+            ssize_t n = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
+            syscall(SYS_close, fd);
             if (n > 0) {
                 /* "pid (comm) S ...": comm may hold ')' itself, so use the last one. */
                 ssize_t i = n - 1;

@@ -202,8 +202,11 @@ iotrap_ports *iotrap__shim_session(void)
     int s = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
     if (s == UNREAD)
         asked_early = true;
-    if (s == UNREAD || s == SETTLED)
+    if (s == UNREAD)
         return NULL;
+    /* Settled since the first look: the opener published the session before the state. */
+    if (s == SETTLED)
+        return __atomic_load_n(&iotrap__shim.ports, __ATOMIC_ACQUIRE);
     int saved_errno = errno;
     long self = syscall(SYS_gettid);
     /* Asynchronous signals wait: a handler of the program's that reached a port here
