@@ -40,6 +40,7 @@
 #include "common/map.h"
 #include "decoder/cs_pool.h"
 #include "decoder/cs_relocs.h"
+#include "decoder/hot_path.h"
 
 #define POOL_SLOTS 32
 /* A handle needs ~20 KiB (the cs_struct, the id table of the first decode, the register
@@ -82,7 +83,7 @@ static __thread int warming __attribute__((tls_model("initial-exec")));
 
 /* ---- What the private Capstone calls instead of the C library -------------------------- */
 
-static void *arena_alloc(arena *a, size_t n)
+IOTRAP__DECODE_PATH static void *arena_alloc(arena *a, size_t n)
 {
     if (!a)
         return NULL;
@@ -106,7 +107,7 @@ static void *arena_alloc(arena *a, size_t n)
     return b + 1;
 }
 
-void *iotrap__capstone_libc_malloc(size_t n)
+IOTRAP__DECODE_PATH void *iotrap__capstone_libc_malloc(size_t n)
 {
     return arena_alloc(cur_arena, n);
 }
@@ -121,7 +122,7 @@ void *iotrap__capstone_libc_calloc(size_t n, size_t m)
     return p;
 }
 
-void iotrap__capstone_libc_free(void *p)
+IOTRAP__DECODE_PATH void iotrap__capstone_libc_free(void *p)
 {
     if (!p)
         return;
@@ -227,7 +228,7 @@ static int open_slot(slot *s)
 }
 
 /* Claim a slot: a free opened one, else open an empty one.  NULL when all are busy. */
-static slot *claim(arena **saved)
+IOTRAP__DECODE_PATH static slot *claim(arena **saved)
 {
     iotrap__cs_relocate();
     for (unsigned i = 0; i < POOL_SLOTS; i++) {
@@ -263,7 +264,7 @@ static slot *claim(arena **saved)
     return NULL;
 }
 
-static void release(slot *s, arena *saved)
+IOTRAP__DECODE_PATH static void release(slot *s, arena *saved)
 {
     cur_arena = saved;
     atomic_store_explicit(&s->state, SLOT_FREE, memory_order_release);
@@ -278,6 +279,7 @@ static void set_mode(slot *s, int mode)
     }
 }
 
+IOTRAP__DECODE_PATH
 static int run(slot *s, const uint8_t *code, size_t len, int mode, unsigned *id, size_t *size)
 {
     set_mode(s, mode);
@@ -338,6 +340,7 @@ static int ensure_warm(void)
     return ok;
 }
 
+IOTRAP__DECODE_PATH
 int iotrap__cs_identify(const uint8_t *code, size_t len, int mode, unsigned *id, size_t *size)
 {
     arena *saved;

@@ -12,6 +12,7 @@
 #include "decoder/capstone_x86.h"
 #include <iotrap/decode.h>
 #include "decoder/cs_pool.h"
+#include "decoder/hot_path.h"
 #include "decoder/scan.h"
 #include "decoder/uncached.h"
 
@@ -101,6 +102,7 @@ static int op_of_id(unsigned id)
     }
 }
 
+IOTRAP__DECODE_PATH
 static int decode(const void *code, size_t avail, int mode, int use_cache, iotrap_insn *insn)
 {
     if (mode != 16 && mode != 32 && mode != 64)
@@ -130,11 +132,13 @@ static int decode(const void *code, size_t avail, int mode, int use_cache, iotra
     return IOTRAP_OK;
 }
 
+IOTRAP__DECODE_PATH
 int iotrap_decode(const void *code, size_t avail, int mode, iotrap_insn *insn)
 {
     return decode(code, avail, mode, 1, insn);
 }
 
+IOTRAP__DECODE_PATH
 int iotrap__decode_uncached(const void *code, size_t avail, int mode, iotrap_insn *insn)
 {
     return decode(code, avail, mode, 0, insn);

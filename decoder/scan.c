@@ -23,6 +23,7 @@
  *  - More than 15 bytes raises #GP; length is checked before LOCK, as the SDM's exception
  *    priority puts "instruction length > 15" before "invalid opcode".
  */
+#include "decoder/hot_path.h"
 #include "decoder/scan.h"
 
 enum { P_66 = 1, P_67 = 2, P_REP = 4, P_LOCK = 8 };
@@ -42,6 +43,7 @@ static const uint8_t byte_class[256] = {
     [0xf0] = C_LEGACY, [0xf2] = C_LEGACY, [0xf3] = C_LEGACY,
 };
 
+IOTRAP__DECODE_PATH
 static int length_pass(const uint8_t *code, size_t avail, int mode, size_t *opcode_at)
 {
     if (mode != 16 && mode != 32 && mode != 64)
@@ -79,6 +81,7 @@ static unsigned seg_of(uint8_t b)
     }
 }
 
+IOTRAP__DECODE_PATH
 int iotrap__scan(const uint8_t *code, size_t avail, int mode, iotrap_insn *insn)
 {
     size_t i;
