@@ -4,7 +4,27 @@
 #ifndef IOTRAP_COMMON_PRELOAD_NAMES_H
 #define IOTRAP_COMMON_PRELOAD_NAMES_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #define IOTRAP__PRELOAD_FILE "libiotrap-preload.so"
+
+/* Whether the len bytes at entry, one entry of LD_PRELOAD, name the preload library, in
+ * any directory or form.  Byte loops: the preload library calls it at start, before it
+ * needs any string function of the C library (shim/start_env.c). */
+static inline bool iotrap__preload_named(const char *entry, size_t len)
+{
+    static const char file[] = IOTRAP__PRELOAD_FILE;
+    size_t name = len;
+    while (name > 0 && entry[name - 1] != '/')
+        name--;
+    if (len - name != sizeof file - 1)
+        return false;
+    for (size_t i = 0; i < sizeof file - 1; i++)
+        if (entry[name + i] != file[i])
+            return false;
+    return true;
+}
 
 /* The directory under the preload directory that holds the library for an ELF class (1:
  * 32-bit, 2: 64-bit); NULL for anything else.  Beside them are the links the loader's

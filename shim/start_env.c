@@ -111,12 +111,10 @@ IOTRAP__STARTUP const char *iotrap__preload_entry(const char *list, size_t *len)
     const char *p = list;
     while (*p) {
         /* Split at ':' and ' ', as the loader does. */
-        const char *end = p, *name = p;
-        for (; *end && *end != ':' && *end != ' '; end++)
-            if (*end == '/')
-                name = end + 1;
-        if (end - name == (long)sizeof IOTRAP__PRELOAD_FILE - 1 &&
-            starts_with(name, IOTRAP__PRELOAD_FILE) == sizeof IOTRAP__PRELOAD_FILE - 1) {
+        const char *end = p;
+        while (*end && *end != ':' && *end != ' ')
+            end++;
+        if (iotrap__preload_named(p, (size_t)(end - p))) {
             *len = (size_t)(end - p);
             return p;
         }

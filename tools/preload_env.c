@@ -16,13 +16,6 @@ const char *iotrap__preload_dir(void)
     return d && *d ? d : IOTRAP_PKGLIBDIR "/preload";
 }
 
-/* Whether an LD_PRELOAD entry names the preload library, in any directory or form. */
-static int names_preload(const char *entry)
-{
-    const char *slash = strrchr(entry, '/');
-    return strcmp(slash ? slash + 1 : entry, IOTRAP__PRELOAD_FILE) == 0;
-}
-
 char *iotrap__preload_env(const char *dir, const char *existing, int elf_class, char *err,
                           size_t errlen)
 {
@@ -62,7 +55,7 @@ char *iotrap__preload_env(const char *dir, const char *existing, int elf_class, 
     if (copy) {
         char *save = NULL;
         for (char *t = strtok_r(copy, " \t\n:", &save); t; t = strtok_r(NULL, " \t\n:", &save)) {
-            if (names_preload(t))
+            if (iotrap__preload_named(t, strlen(t)))
                 continue;
             strcat(r, ":");
             strcat(r, t);
