@@ -28,7 +28,8 @@ int iotrap__wine_setup(const iotrap__wine_env *env, int verbose);
  * service.  Returns 0, or -1 after printing why. */
 int iotrap__wine_remove(const iotrap__wine_env *env, int verbose);
 
-/* 1 if a wineserver is running for the prefix, 0 if not. */
+/* 1 if a wineserver is running for the prefix, 0 if not; asked without disturbing it
+ * (cmd_wine_server.c). */
 int iotrap__wine_server_running(const iotrap__wine_env *env);
 
 /* Waits for the prefix's wineserver to exit (wineserver -w). */

@@ -16,9 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,33 +123,6 @@ int iotrap__wine_spawn(char *const argv[], int verbose)
         if (errno != EINTR)
             return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* ---- The wineserver of the prefix -------------------------------------------------- */
-
-/* Wine's socket: /tmp/.wine-UID/server-DEV-INO/socket, DEV and INO of the prefix. */
-int iotrap__wine_server_running(const iotrap__wine_env *env)
-{
-    struct stat st;
-    if (stat(env->prefix, &st) < 0)
-        return 0;
-    struct sockaddr_un sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sun_family = AF_UNIX;
-    pathf(sa.sun_path, sizeof(sa.sun_path), "/tmp/.wine-%u/server-%llx-%llx/socket",
-             (unsigned)getuid(), (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return 0;
-    int up = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-    close(fd);
-    return up;
-}
-
-void iotrap__wine_server_wait(const iotrap__wine_env *env)
-{
-    char *argv[] = { (char *)env->wineserver, "-w", NULL };
-    iotrap__wine_spawn(argv, 0);
 }
 
 /* ---- Files ------------------------------------------------------------------------- */

@@ -196,7 +196,8 @@ uninstall-local: wine-uninstall
 
 # ---- `iotrap wine` ------------------------------------------------------------------
 tools_iotrap_SOURCES += tools/cmd_wine.c tools/cmd_wine_prefix.c tools/cmd_wine.h \
-	tools/cmd_wine_info.c tools/cmd_wine_info.h tools/cmd_wine_session.c
+	tools/cmd_wine_info.c tools/cmd_wine_info.h tools/cmd_wine_server.c \
+	tools/cmd_wine_session.c
 
 # ---- Tests ----------------------------------------------------------------------------
 # The grant file, on its own (tests/unit.test runs every tests/unit/test_* binary).

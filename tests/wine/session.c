@@ -3,7 +3,8 @@
  *
  *   session.exe out PORT VALUE   raw OUT of one byte
  *   session.exe in PORT          raw IN of one byte, printed as "in 0xPP = 0xVV"
- *   session.exe wait SECONDS     keeps the session busy */
+ *   session.exe wait SECONDS     keeps the session busy; says "waiting" first, so that the
+ *                                test knows the session is up */
 #include "common.h"
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc == 3 && strcmp(argv[1], "wait") == 0) {
+        printf("waiting\n");
+        fflush(stdout);
         Sleep(1000 * (DWORD)atoi(argv[2]));
         return 0;
     }

@@ -29,8 +29,9 @@ grep -qx 'in 0x310 = 0x5A' "$work/out" || fail "the second run did not read what
 
 # Busy with a program of the session, the session cannot take other options.
 "$iotrap" wine --trace "$work/trace.jsonl" --trace-format jsonl --device ram@0x300-0x31f -- \
-    "$prog" wait 60 >/dev/null 2>&1 &
+    "$prog" wait 60 >"$work/busy" 2>&1 &
 busy=$!
+wait_for 60 grep -q waiting "$work/busy" || fail "the busy program did not start: $(cat "$work/busy")"
 "$iotrap" wine --device ram@0x300-0x30f -- "$prog" in 0x300 >"$work/other" 2>&1
 st=$?
 [[ $st -ne 0 ]] || fail "a run of other options ran in the busy session"
@@ -42,4 +43,17 @@ wait "$busy"
 wait_for 60 test ! -e "/proc/$k1" || fail "the keeper outlived its session"
 [[ ! -e $record ]] || fail "the ended session is still recorded"
 [[ ! -e $board ]] || fail "the ended session's board $board was left"
+
+# Wine started without iotrap in the prefix: a run waits for it (its winedevice.exe has
+# no board), then says why it cannot run.  Debian's Wine keeps its server directory
+# elsewhere than Wine as released (tools/cmd_wine_server.c); this finds it either way.
+wine "$prog" wait 60 >"$work/plain" 2>&1 &
+plain=$!
+wait_for 60 grep -q waiting "$work/plain" || fail "Wine without iotrap did not start: $(cat "$work/plain")"
+"$iotrap" wine --device ram@0x300-0x31f -- "$prog" in 0x300 >"$work/other" 2>&1
+st=$?
+wineserver -k
+wait "$plain"
+[[ $st -ne 0 ]] || fail "a run joined a Wine session started without iotrap: $(cat "$work/other")"
+grep -q 'without iotrap' "$work/other" || fail "no reason given: $(cat "$work/other")"
 echo "session: ok"
