@@ -39,7 +39,11 @@
 
 #define RECORD ".iotrap-session"
 #define RECORD_MAGIC "iotrap-wine-session 1"
-#define WAIT_OTHER_S 15
+/* How long a run waits for a session it cannot join: while a program of it runs (or Wine
+ * runs without iotrap), and while it only lingers, its last program gone.  A lingering
+ * session ends by itself, in a few seconds unless the machine is very busy. */
+#define WAIT_BUSY_S 15
+#define WAIT_LINGER_S 120
 
 extern char **environ;
 
@@ -70,6 +74,16 @@ static void lock(int fd, int how)
 {
     while (flock(fd, how) < 0 && errno == EINTR)
         ;
+}
+
+/* Whether an `iotrap wine` runs a program in the session: it holds the users lock
+ * shared, which its keeper takes alone only to end the session. */
+static int session_busy(int users)
+{
+    if (flock(users, LOCK_EX | LOCK_NB) < 0)
+        return 1;
+    flock(users, LOCK_UN);
+    return 0;
 }
 
 /* "NAME=VALUE\n" for each configuration variable as the run's options and environment
@@ -419,18 +433,24 @@ int iotrap__wine_session_run(const iotrap__wine_env *env, int argc, char **argv,
         int running = iotrap__wine_server_running(env);
         if (!have && !running)
             break;
-        if (tenths == WAIT_OTHER_S * 10) {
-            if (have)
+        int busy = !have || session_busy(users);
+        if (tenths >= (busy ? WAIT_BUSY_S : WAIT_LINGER_S) * 10) {
+            if (have && busy)
                 fprintf(stderr, "iotrap wine: a session of %s with other options is running "
                         "(started with:\n%s) and did not end within %d s; its board cannot "
                         "take this run's options: run with the same options, or end it "
                         "(WINEPREFIX=%s wineserver -k)\n", env->prefix, r.options,
-                        WAIT_OTHER_S, env->prefix);
+                        tenths / 10, env->prefix);
+            else if (have)
+                fprintf(stderr, "iotrap wine: a session of %s with other options is still "
+                        "ending %d s after its last program (started with:\n%s); a process "
+                        "of it keeps Wine running: end it (WINEPREFIX=%s wineserver -k)\n",
+                        env->prefix, tenths / 10, r.options, env->prefix);
             else
                 fprintf(stderr, "iotrap wine: Wine is running in %s without iotrap and did "
                         "not end within %d s; its winedevice.exe has no board to share with "
                         "this run: end it (WINEPREFIX=%s wineserver -k) and try again\n",
-                        env->prefix, WAIT_OTHER_S, env->prefix);
+                        env->prefix, tenths / 10, env->prefix);
             record_free(&r);
             goto out;
         }

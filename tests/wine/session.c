@@ -4,7 +4,8 @@
  *   session.exe out PORT VALUE   raw OUT of one byte
  *   session.exe in PORT          raw IN of one byte, printed as "in 0xPP = 0xVV"
  *   session.exe wait SECONDS     keeps the session busy; says "waiting" first, so that the
- *                                test knows the session is up */
+ *                                test knows the session is up
+ *   session.exe spawn SECONDS    leaves "wait SECONDS" running in the session and ends */
 #include "common.h"
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,22 @@ int main(int argc, char **argv)
         Sleep(1000 * (DWORD)atoi(argv[2]));
         return 0;
     }
-    printf("usage: session.exe out PORT VALUE | in PORT | wait SECONDS\n");
+    if (argc == 3 && strcmp(argv[1], "spawn") == 0) {
+        char self[MAX_PATH], cmd[MAX_PATH + 32];
+        GetModuleFileNameA(NULL, self, sizeof(self));
+        snprintf(cmd, sizeof(cmd), "\"%s\" wait %d", self, atoi(argv[2]));
+        STARTUPINFOA si;
+        memset(&si, 0, sizeof(si));
+        si.cb = sizeof(si);
+        PROCESS_INFORMATION pi;
+        if (!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+            printf("CreateProcess failed: %lu\n", GetLastError());
+            return 1;
+        }
+        CloseHandle(pi.hThread);
+        CloseHandle(pi.hProcess);
+        return 0;
+    }
+    printf("usage: session.exe out PORT VALUE | in PORT | wait SECONDS | spawn SECONDS\n");
     return 2;
 }

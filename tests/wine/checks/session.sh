@@ -56,4 +56,17 @@ wineserver -k
 wait "$plain"
 [[ $st -ne 0 ]] || fail "a run joined a Wine session started without iotrap: $(cat "$work/other")"
 grep -q 'without iotrap' "$work/other" || fail "no reason given: $(cat "$work/other")"
+wait_for 60 test ! -e "$record" || fail "an earlier session did not end"
+
+# A session whose last `iotrap wine` has ended lingers while a process of it runs (here a
+# child the program leaves running for 20 s, longer than a run waits for a busy session):
+# a run of other options waits for it to end, then starts its own.
+run --device ram@0x300-0x31f -- "$prog" spawn 20
+[[ $status -eq 0 ]] || fail "the spawning run failed with status $status"
+k2=$(keeper)
+[[ -n $k2 ]] || fail "no session is recorded after the spawning run"
+"$iotrap" wine --device ram@0x300-0x30f -- "$prog" in 0x300 >"$work/other" 2>&1 ||
+    fail "a run of other options did not wait for the lingering session: $(cat "$work/other")"
+tr -d '\r' <"$work/other" | grep -qx 'in 0x300 = 0x00' || fail "the run read no port: $(cat "$work/other")"
+[[ $(keeper) != "$k2" ]] || fail "the run did not start a session of its own"
 echo "session: ok"
