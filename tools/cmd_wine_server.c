@@ -27,9 +27,13 @@
 #include "tools/cmd_wine.h"
 
 /* 1: the lock of server directory `dir` is held (or, on a file system without locks,
- * its socket exists, as Wine itself then decides); 0: not, or no such directory. */
+ * its socket exists, as Wine itself then decides); 0: not, or no such directory.  Like
+ * Wine, it trusts only a directory of this user's: in /tmp another user could make one. */
 static int dir_has_server(const char *dir)
 {
+    struct stat st;
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
+        return 0;
     char path[PATH_MAX];
     int n = snprintf(path, sizeof(path), "%s/lock", dir);
     if (n < 0 || (size_t)n >= sizeof(path))
@@ -42,7 +46,6 @@ static int dir_has_server(const char *dir)
     close(fd);
     if (rc == 0)
         return fl.l_type != F_UNLCK;
-    struct stat st;
     n = snprintf(path, sizeof(path), "%s/socket", dir);
     return n >= 0 && (size_t)n < sizeof(path) && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
 }
