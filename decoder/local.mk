@@ -1,7 +1,7 @@
 # decoder: the port-I/O decoder (scan + Capstone + cache), its formatters, the execution
 # API and the CPU's I/O permission rule.  See docs/decoder.md.
-core_sources += decoder/scan.c decoder/scan.h decoder/cs_pool.c decoder/cs_pool.h decoder/hot_path.h \
-	decoder/cs_relocs.c decoder/cs_relocs.h \
+core_sources += decoder/scan.c decoder/scan.h decoder/cs_pool.c decoder/cs_pool.h \
+	decoder/hot_path.h decoder/cs_relocs.c decoder/cs_relocs.h \
 	decoder/capstone_x86.h decoder/decode.c decoder/uncached.h decoder/format.c decoder/execute.c \
 	decoder/permission.c
 

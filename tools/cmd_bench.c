@@ -362,10 +362,9 @@ int iotrap__cmd_bench(int argc, char **argv)
     /* LD_PRELOAD as `iotrap run` would set it for /bin/true, the program of the start-up
      * figures (the trapped ones are the helper's, of the same class). */
     iotrap__program_info true_info;
-    int true_class = iotrap__inspect_program("/bin/true", &true_info) == 0 && true_info.dynamic
-                         ? true_info.elf_class
-                         : 0;
-    char *preload = iotrap__preload_env(iotrap__preload_dir(), NULL, true_class, err,
+    int true_rc = iotrap__inspect_program("/bin/true", &true_info);
+    char *preload = iotrap__preload_env(iotrap__preload_dir(), NULL,
+                                        iotrap__preload_class(true_rc, &true_info), err,
                                         sizeof(err));
     if (!preload) {
         fprintf(stderr, "iotrap bench: %s\n", err);

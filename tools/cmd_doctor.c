@@ -230,7 +230,7 @@ static void check_preload(void)
     };
     for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++) {
         char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/%s/libiotrap-preload.so", dir,
+        snprintf(path, sizeof(path), "%s/%s/" IOTRAP__PRELOAD_FILE, dir,
                  iotrap__preload_arch(arches[i].cls));
         iotrap__program_info info;
         int e = iotrap__inspect_program(path, &info);
@@ -247,7 +247,7 @@ static void check_preload(void)
         const char *via = NULL;
         for (const char *const *l = arches[i].links; *l && !via; l++) {
             char lp[PATH_MAX];
-            snprintf(lp, sizeof(lp), "%s/%s/libiotrap-preload.so", dir, *l);
+            snprintf(lp, sizeof(lp), "%s/%s/" IOTRAP__PRELOAD_FILE, dir, *l);
             if (access(lp, R_OK) == 0)
                 via = *l;
         }

@@ -124,7 +124,7 @@ static void warn_about_program(const char *path, int e, const iotrap__program_in
     const char *arch = iotrap__preload_arch(info->elf_class);
     if (info->dynamic && arch) {
         char lib[PATH_MAX];
-        snprintf(lib, sizeof(lib), "%s/%s/libiotrap-preload.so", iotrap__preload_dir(), arch);
+        snprintf(lib, sizeof(lib), "%s/%s/" IOTRAP__PRELOAD_FILE, iotrap__preload_dir(), arch);
         if (access(lib, R_OK) != 0)
             fprintf(stderr,
                     "iotrap run: warning: %s is a %d-bit program but %s is missing: its "
@@ -369,7 +369,7 @@ int iotrap__cmd_run(int argc, char **argv)
     iotrap__program_info info;
     int ie = e == 0 ? iotrap__inspect_program(path, &info) : e;
     char *preload = e == 0 ? iotrap__preload_env(iotrap__preload_dir(), getenv("LD_PRELOAD"),
-                                                 ie == 0 && info.dynamic ? info.elf_class : 0,
+                                                 iotrap__preload_class(ie, &info),
                                                  perr, sizeof(perr))
                            : NULL;
     /* A backend whose device state all the processes of the run share (the simulated

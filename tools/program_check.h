@@ -26,4 +26,12 @@ typedef struct iotrap__program_info {
 /* Reads the file's headers.  Returns 0, or an errno value if it cannot be read. */
 int iotrap__inspect_program(const char *path, iotrap__program_info *info);
 
+/* The ELF class whose preload library LD_PRELOAD names for the program that
+ * iotrap__inspect_program() returned `rc` and `info` for: its own when it is dynamically
+ * linked, else 0 (the "$LIB" form, tools/preload_env.h). */
+static inline int iotrap__preload_class(int rc, const iotrap__program_info *info)
+{
+    return rc == 0 && info->dynamic ? info->elf_class : 0;
+}
+
 #endif
